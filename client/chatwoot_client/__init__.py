@@ -1,0 +1,49 @@
+"""An async and sync client for Chatwoot's Application API, correct against the real server.
+
+>>> from chatwoot_client import AsyncChatwootClient
+>>> async with AsyncChatwootClient("https://app.chatwoot.com", api_token="...") as client:
+...     page = await client.conversations.list(account_id=1, status="open")
+...     await client.conversations.assign(1, page[0].id, assignee_id=7)
+"""
+
+from chatwoot_client._client import AsyncChatwootClient, ChatwootClient
+from chatwoot_client._exceptions import (
+    ChatwootAPIError,
+    ChatwootAuthError,
+    ChatwootConnectionError,
+    ChatwootError,
+    ChatwootNotFoundError,
+    ChatwootPermissionError,
+    ChatwootRateLimitError,
+    ChatwootServerError,
+    ChatwootTimeoutError,
+    ChatwootValidationError,
+)
+from chatwoot_client._request import APIRequest
+from chatwoot_client._retry import RetryPolicy
+from chatwoot_client.resources.conversations import AsyncConversationsResource, ConversationsResource
+from chatwoot_client.resources.labels import AsyncConversationLabelsResource, ConversationLabelsResource
+from chatwoot_client.resources.messages import AsyncMessagesResource, MessagesResource
+
+__all__ = [
+    "APIRequest",
+    "AsyncChatwootClient",
+    "AsyncConversationLabelsResource",
+    "AsyncConversationsResource",
+    "AsyncMessagesResource",
+    "ChatwootAPIError",
+    "ChatwootAuthError",
+    "ChatwootClient",
+    "ChatwootConnectionError",
+    "ChatwootError",
+    "ChatwootNotFoundError",
+    "ChatwootPermissionError",
+    "ChatwootRateLimitError",
+    "ChatwootServerError",
+    "ChatwootTimeoutError",
+    "ChatwootValidationError",
+    "ConversationLabelsResource",
+    "ConversationsResource",
+    "MessagesResource",
+    "RetryPolicy",
+]

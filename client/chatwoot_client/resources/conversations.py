@@ -1,0 +1,608 @@
+"""Conversations: list, read, create, update, assign, change status, count, search and filter.
+
+Written against the real Chatwoot server rather than its SDK: PATCH only changes `priority`, so status goes
+through toggle_status and assignment through /assignments; every call that changes a conversation returns
+it fresh from the server.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from functools import cached_property
+from typing import Any, Literal
+
+from chatwoot_client._request import APIRequest, Operation
+from chatwoot_client.resources._base import AsyncResource, SyncResource, docs_from, path_id
+from chatwoot_client.resources.labels import AsyncConversationLabelsResource, ConversationLabelsResource
+from chatwoot_client.types import (
+    AssigneeType,
+    Conversation,
+    ConversationCounts,
+    ConversationList,
+    ConversationPriority,
+    ConversationStatus,
+    ConversationToggleStatusResponse,
+    SearchResult,
+    SortBy,
+)
+
+__all__ = ["AsyncConversationsResource", "ConversationsResource"]
+
+ListStatus = Literal["open", "resolved", "pending", "snoozed", "all"]
+FilterCondition = dict[str, Any]
+
+_CREATE_FIELDS = frozenset(
+    {"status", "assignee_id", "team_id", "message", "custom_attributes", "additional_attributes", "snoozed_until"}
+)
+
+
+def _base(account_id: int) -> str:
+    return f"/api/v1/accounts/{path_id('account_id', account_id)}/conversations"
+
+
+def _one(account_id: int, conversation_id: int) -> str:
+    return f"{_base(account_id)}/{path_id('conversation_id', conversation_id)}"
+
+
+def unix_seconds(when: datetime | int | float) -> int:
+    """A time as the unix seconds toggle_status expects; naive datetimes are taken as UTC."""
+    if isinstance(when, datetime):
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=UTC)
+        return int(when.timestamp())
+    return int(when)
+
+
+def _list_params(
+    status: str,
+    assignee_type: str,
+    inbox_id: int | None,
+    team_id: int | None,
+    labels: list[str] | None,
+    q: str | None,
+) -> dict[str, Any]:
+    return {
+        "status": status,
+        "assignee_type": assignee_type,
+        "inbox_id": inbox_id,
+        "team_id": team_id,
+        "labels": list(labels) if labels else None,
+        "q": q,
+    }
+
+
+def list_op(
+    account_id: int,
+    status: str,
+    assignee_type: str,
+    page: int,
+    inbox_id: int | None,
+    team_id: int | None,
+    labels: list[str] | None,
+    q: str | None,
+    sort_by: str | None,
+) -> Operation[ConversationList]:
+    params = _list_params(status, assignee_type, inbox_id, team_id, labels, q) | {"page": page, "sort_by": sort_by}
+    body = yield APIRequest("GET", _base(account_id), params)
+    data = body["data"]
+    counts = ConversationCounts.model_validate(data["meta"])
+    return ConversationList(
+        (Conversation.model_validate(item) for item in data["payload"]),
+        counts=counts,
+        page=max(page, 1),
+        total=counts.total_for(assignee_type),
+    )
+
+
+def get_op(account_id: int, conversation_id: int) -> Operation[Conversation]:
+    body = yield APIRequest("GET", _one(account_id, conversation_id))
+    return Conversation.model_validate(body)
+
+
+def create_op(
+    account_id: int, source_id: str | None, inbox_id: int, contact_id: int | None, fields: dict[str, Any]
+) -> Operation[Conversation]:
+    unknown = set(fields) - _CREATE_FIELDS
+    if unknown:
+        raise TypeError(f"create() got unsupported fields {sorted(unknown)}; supported: {sorted(_CREATE_FIELDS)}")
+    body: dict[str, Any] = {"inbox_id": path_id("inbox_id", inbox_id)}
+    if source_id is not None:
+        body["source_id"] = source_id
+    if contact_id is not None:
+        body["contact_id"] = contact_id
+    for key, value in fields.items():
+        if value is not None:
+            body[key] = value
+    if isinstance(body.get("message"), str):
+        body["message"] = {"content": body["message"]}
+    if "snoozed_until" in body:
+        body["snoozed_until"] = unix_seconds(body["snoozed_until"])
+    created = yield APIRequest("POST", _base(account_id), json=body, idempotent=False)
+    return Conversation.model_validate(created)
+
+
+def toggle_status_op(
+    account_id: int, conversation_id: int, status: str, snoozed_until: datetime | int | float | None
+) -> Operation[ConversationToggleStatusResponse]:
+    if snoozed_until is not None and status != "snoozed":
+        raise ValueError(f"snoozed_until only applies to status 'snoozed', not {status!r}")
+    body: dict[str, Any] = {"status": status}
+    if snoozed_until is not None:
+        body["snoozed_until"] = unix_seconds(snoozed_until)
+    answer = yield APIRequest("POST", f"{_one(account_id, conversation_id)}/toggle_status", json=body)
+    return ConversationToggleStatusResponse.model_validate(answer["payload"])
+
+
+def assignment_op(account_id: int, conversation_id: int, body: dict[str, int | None]) -> Operation[None]:
+    yield APIRequest("POST", f"{_one(account_id, conversation_id)}/assignments", json=body)
+
+
+def set_priority_op(account_id: int, conversation_id: int, priority: str | None) -> Operation[Conversation]:
+    body = yield APIRequest("PATCH", _one(account_id, conversation_id), json={"priority": priority})
+    return Conversation.model_validate(body)
+
+
+def update_op(
+    account_id: int,
+    conversation_id: int,
+    status: str | None,
+    assignee_id: int | None,
+    team_id: int | None,
+    priority: str | None,
+    snoozed_until: datetime | int | float | None,
+    extra: dict[str, Any],
+) -> Operation[Conversation]:
+    if extra:
+        raise TypeError(
+            f"update() got {sorted(extra)}, which Chatwoot ignores on update; it only changes status, assignee_id, "
+            "team_id and priority (use labels.add, update_custom_attributes or messages.create for the rest)"
+        )
+    # Status first: reopening as an agent assigns the conversation to the caller, which an explicit
+    # assignee in the same update must win over.
+    if status is not None:
+        yield from toggle_status_op(account_id, conversation_id, status, snoozed_until)
+    elif snoozed_until is not None:
+        raise ValueError("snoozed_until needs status='snoozed'")
+    if assignee_id is not None:
+        yield from assignment_op(account_id, conversation_id, {"assignee_id": assignee_id})
+    if team_id is not None:
+        yield from assignment_op(account_id, conversation_id, {"team_id": team_id})
+    if priority is not None:
+        return (yield from set_priority_op(account_id, conversation_id, priority))
+    return (yield from get_op(account_id, conversation_id))
+
+
+def assign_op(account_id: int, conversation_id: int, assignee_id: int | None) -> Operation[Conversation]:
+    yield from assignment_op(account_id, conversation_id, {"assignee_id": assignee_id})
+    return (yield from get_op(account_id, conversation_id))
+
+
+def assign_team_op(account_id: int, conversation_id: int, team_id: int | None) -> Operation[Conversation]:
+    yield from assignment_op(account_id, conversation_id, {"team_id": team_id})
+    return (yield from get_op(account_id, conversation_id))
+
+
+def get_counts_op(account_id: int, status: str, filters: dict[str, Any]) -> Operation[ConversationCounts]:
+    params = _list_params(
+        status,
+        filters.pop("assignee_type", "all"),
+        filters.pop("inbox_id", None),
+        filters.pop("team_id", None),
+        filters.pop("labels", None),
+        filters.pop("q", None),
+    )
+    body = yield APIRequest("GET", f"{_base(account_id)}/meta", params | filters)
+    return ConversationCounts.model_validate(body["meta"])
+
+
+def search_op(account_id: int, q: str, page: int) -> Operation[list[SearchResult]]:
+    if not q.strip():
+        raise ValueError("q must not be empty")
+    body = yield APIRequest("GET", f"{_base(account_id)}/search", {"q": q, "page": page})
+    return [SearchResult.model_validate(item) for item in body["payload"]]
+
+
+def filter_op(account_id: int, payload: list[FilterCondition], page: int) -> Operation[ConversationList]:
+    body = yield APIRequest("POST", f"{_base(account_id)}/filter", {"page": page}, json={"payload": payload})
+    counts = ConversationCounts.model_validate(body["meta"])
+    counts.assigned_count = counts.all_count - counts.unassigned_count
+    return ConversationList(
+        (Conversation.model_validate(item) for item in body["payload"]),
+        counts=counts,
+        page=max(page, 1),
+        total=counts.all_count,
+    )
+
+
+def custom_attributes_op(
+    account_id: int, conversation_id: int, custom_attributes: dict[str, Any]
+) -> Operation[dict[str, Any]]:
+    body = yield APIRequest(
+        "POST",
+        f"{_one(account_id, conversation_id)}/custom_attributes",
+        json={"custom_attributes": custom_attributes},
+    )
+    return body.get("custom_attributes") or {}
+
+
+class AsyncConversationsResource(AsyncResource):
+    """Conversations of an account (async). Labels are at `.labels`."""
+
+    @cached_property
+    def labels(self) -> AsyncConversationLabelsResource:
+        """A conversation's labels."""
+        return AsyncConversationLabelsResource(self._client)
+
+    async def list(
+        self,
+        account_id: int,
+        status: ListStatus = "open",
+        assignee_type: AssigneeType = "all",
+        page: int = 1,
+        inbox_id: int | None = None,
+        team_id: int | None = None,
+        labels: list[str] | None = None,
+        q: str | None = None,
+        *,
+        sort_by: SortBy | None = None,
+    ) -> ConversationList:
+        """List conversations, 25 per page, newest activity first.
+
+        The result is a list that also carries `counts` (mine/assigned/unassigned/all, computed before the
+        assignee filter), `total` and `has_more`.
+
+        Parameters
+        ----------
+        account_id
+            The account ID.
+        status
+            Only conversations in this status; "all" for every status. Ignored by Chatwoot when `q` is given.
+        assignee_type
+            "me" (assigned to you), "assigned", "unassigned" or "all".
+        page
+            Page number, from 1; 25 conversations per page.
+        inbox_id
+            Only conversations in this inbox.
+        team_id
+            Only conversations of this team (an unknown team is an error).
+        labels
+            Only conversations carrying at least one of these labels.
+        q
+            Only conversations with a message containing this text.
+        sort_by
+            Order of the results; default newest activity first.
+        """
+        return await self._client.run(
+            list_op(account_id, status, assignee_type, page, inbox_id, team_id, labels, q, sort_by)
+        )
+
+    async def get(self, account_id: int, conversation_id: int) -> Conversation:
+        """Get one conversation with its contact, assignee, team, labels and last message.
+
+        Parameters
+        ----------
+        account_id
+            The account ID.
+        conversation_id
+            The conversation's number as shown in Chatwoot (its display id).
+        """
+        return await self._client.run(get_op(account_id, conversation_id))
+
+    async def create(
+        self,
+        account_id: int,
+        source_id: str | None,
+        inbox_id: int,
+        contact_id: int | None = None,
+        **kwargs: Any,
+    ) -> Conversation:
+        """Create a conversation in an inbox, for a contact. Never retried once it may have reached Chatwoot.
+
+        Parameters
+        ----------
+        account_id
+            The account ID.
+        source_id
+            The contact's id within the inbox (contact inbox source id); may be None when `contact_id` is given.
+        inbox_id
+            The inbox to create the conversation in.
+        contact_id
+            The contact the conversation is with.
+        **kwargs
+            Optional fields: status, assignee_id, team_id, message (first outgoing message text),
+            custom_attributes, additional_attributes, snoozed_until.
+        """
+        return await self._client.run(create_op(account_id, source_id, inbox_id, contact_id, kwargs))
+
+    async def update(
+        self,
+        account_id: int,
+        conversation_id: int,
+        status: ConversationStatus | None = None,
+        assignee_id: int | None = None,
+        team_id: int | None = None,
+        *,
+        priority: ConversationPriority | None = None,
+        snoozed_until: datetime | int | None = None,
+        **kwargs: Any,
+    ) -> Conversation:
+        """Change a conversation's status, assignee, team or priority, and return it as it now is.
+
+        Each change goes to the endpoint that really applies it (toggle_status, assignments, PATCH); fields
+        left as None are not changed. To unassign, use `assign(..., assignee_id=None)`.
+
+        Parameters
+        ----------
+        account_id
+            The account ID.
+        conversation_id
+            The conversation's display id.
+        status
+            New status.
+        assignee_id
+            Agent to assign.
+        team_id
+            Team to assign.
+        priority
+            New priority.
+        snoozed_until
+            With status "snoozed": when it reopens (datetime or unix seconds).
+        """
+        return await self._client.run(
+            update_op(account_id, conversation_id, status, assignee_id, team_id, priority, snoozed_until, kwargs)
+        )
+
+    async def assign(self, account_id: int, conversation_id: int, assignee_id: int | None) -> Conversation:
+        """Assign a conversation to an agent, or unassign it with None; returns the updated conversation.
+
+        Chatwoot treats an id that is not an agent of the account as "unassign" without an error.
+
+        Parameters
+        ----------
+        account_id
+            The account ID.
+        conversation_id
+            The conversation's display id.
+        assignee_id
+            The agent's user id, or None to unassign.
+        """
+        return await self._client.run(assign_op(account_id, conversation_id, assignee_id))
+
+    async def assign_team(self, account_id: int, conversation_id: int, team_id: int | None) -> Conversation:
+        """Assign a conversation to a team, or clear its team with None; returns the updated conversation.
+
+        Parameters
+        ----------
+        account_id
+            The account ID.
+        conversation_id
+            The conversation's display id.
+        team_id
+            The team id, or None to clear the team.
+        """
+        return await self._client.run(assign_team_op(account_id, conversation_id, team_id))
+
+    async def toggle_status(
+        self,
+        account_id: int,
+        conversation_id: int,
+        status: ConversationStatus,
+        snoozed_until: datetime | int | None = None,
+    ) -> ConversationToggleStatusResponse:
+        """Set a conversation's status (open, resolved, pending or snoozed).
+
+        Reopening a conversation as an agent-role user assigns it to that user (Chatwoot's own rule).
+
+        Parameters
+        ----------
+        account_id
+            The account ID.
+        conversation_id
+            The conversation's display id.
+        status
+            The new status.
+        snoozed_until
+            With "snoozed": when it reopens (datetime or unix seconds); without it, until the next reply.
+        """
+        return await self._client.run(toggle_status_op(account_id, conversation_id, status, snoozed_until))
+
+    async def set_priority(
+        self, account_id: int, conversation_id: int, priority: ConversationPriority | None
+    ) -> Conversation:
+        """Set a conversation's priority, or clear it with None; returns the updated conversation.
+
+        Parameters
+        ----------
+        account_id
+            The account ID.
+        conversation_id
+            The conversation's display id.
+        priority
+            low, medium, high or urgent; None clears it.
+        """
+        return await self._client.run(set_priority_op(account_id, conversation_id, priority))
+
+    async def get_counts(
+        self,
+        account_id: int,
+        status: ListStatus = "open",
+        *,
+        inbox_id: int | None = None,
+        team_id: int | None = None,
+        labels: list[str] | None = None,
+        q: str | None = None,
+        **filters: Any,
+    ) -> ConversationCounts:
+        """Count conversations: mine, assigned, unassigned and all, for the given filters.
+
+        Parameters
+        ----------
+        account_id
+            The account ID.
+        status
+            Count conversations in this status; "all" for every status.
+        inbox_id
+            Only this inbox.
+        team_id
+            Only this team.
+        labels
+            Only conversations with at least one of these labels.
+        q
+            Only conversations with a message containing this text.
+        """
+        filters |= {"inbox_id": inbox_id, "team_id": team_id, "labels": labels, "q": q}
+        return await self._client.run(get_counts_op(account_id, status, filters))
+
+    async def search(self, account_id: int, q: str, page: int = 1) -> list[SearchResult]:
+        """Full-text search over message content; each hit lists only the matching messages.
+
+        Parameters
+        ----------
+        account_id
+            The account ID.
+        q
+            Text to look for in messages (case-insensitive substring).
+        page
+            Page number, from 1.
+        """
+        return await self._client.run(search_op(account_id, q, page))
+
+    async def filter(self, account_id: int, payload: list[FilterCondition], page: int = 1) -> ConversationList:
+        """Filter conversations with Chatwoot's filter conditions, 25 per page.
+
+        Parameters
+        ----------
+        account_id
+            The account ID.
+        payload
+            Conditions: {"attribute_key", "filter_operator", "values", "query_operator"} each.
+        page
+            Page number, from 1.
+        """
+        return await self._client.run(filter_op(account_id, payload, page))
+
+    async def update_custom_attributes(
+        self, account_id: int, conversation_id: int, custom_attributes: dict[str, Any]
+    ) -> dict[str, Any]:
+        """REPLACE a conversation's custom attributes with exactly this hash; keys left out are deleted.
+
+        Parameters
+        ----------
+        account_id
+            The account ID.
+        conversation_id
+            The conversation's display id.
+        custom_attributes
+            The complete new set of custom attributes.
+        """
+        return await self._client.run(custom_attributes_op(account_id, conversation_id, custom_attributes))
+
+
+class ConversationsResource(SyncResource):
+    """Conversations of an account. Labels are at `.labels`."""
+
+    @cached_property
+    def labels(self) -> ConversationLabelsResource:
+        """A conversation's labels."""
+        return ConversationLabelsResource(self._client)
+
+    @docs_from(AsyncConversationsResource.list)
+    def list(
+        self,
+        account_id: int,
+        status: ListStatus = "open",
+        assignee_type: AssigneeType = "all",
+        page: int = 1,
+        inbox_id: int | None = None,
+        team_id: int | None = None,
+        labels: list[str] | None = None,
+        q: str | None = None,
+        *,
+        sort_by: SortBy | None = None,
+    ) -> ConversationList:
+        return self._client.run(list_op(account_id, status, assignee_type, page, inbox_id, team_id, labels, q, sort_by))
+
+    @docs_from(AsyncConversationsResource.get)
+    def get(self, account_id: int, conversation_id: int) -> Conversation:
+        return self._client.run(get_op(account_id, conversation_id))
+
+    @docs_from(AsyncConversationsResource.create)
+    def create(
+        self,
+        account_id: int,
+        source_id: str | None,
+        inbox_id: int,
+        contact_id: int | None = None,
+        **kwargs: Any,
+    ) -> Conversation:
+        return self._client.run(create_op(account_id, source_id, inbox_id, contact_id, kwargs))
+
+    @docs_from(AsyncConversationsResource.update)
+    def update(
+        self,
+        account_id: int,
+        conversation_id: int,
+        status: ConversationStatus | None = None,
+        assignee_id: int | None = None,
+        team_id: int | None = None,
+        *,
+        priority: ConversationPriority | None = None,
+        snoozed_until: datetime | int | None = None,
+        **kwargs: Any,
+    ) -> Conversation:
+        return self._client.run(
+            update_op(account_id, conversation_id, status, assignee_id, team_id, priority, snoozed_until, kwargs)
+        )
+
+    @docs_from(AsyncConversationsResource.assign)
+    def assign(self, account_id: int, conversation_id: int, assignee_id: int | None) -> Conversation:
+        return self._client.run(assign_op(account_id, conversation_id, assignee_id))
+
+    @docs_from(AsyncConversationsResource.assign_team)
+    def assign_team(self, account_id: int, conversation_id: int, team_id: int | None) -> Conversation:
+        return self._client.run(assign_team_op(account_id, conversation_id, team_id))
+
+    @docs_from(AsyncConversationsResource.toggle_status)
+    def toggle_status(
+        self,
+        account_id: int,
+        conversation_id: int,
+        status: ConversationStatus,
+        snoozed_until: datetime | int | None = None,
+    ) -> ConversationToggleStatusResponse:
+        return self._client.run(toggle_status_op(account_id, conversation_id, status, snoozed_until))
+
+    @docs_from(AsyncConversationsResource.set_priority)
+    def set_priority(
+        self, account_id: int, conversation_id: int, priority: ConversationPriority | None
+    ) -> Conversation:
+        return self._client.run(set_priority_op(account_id, conversation_id, priority))
+
+    @docs_from(AsyncConversationsResource.get_counts)
+    def get_counts(
+        self,
+        account_id: int,
+        status: ListStatus = "open",
+        *,
+        inbox_id: int | None = None,
+        team_id: int | None = None,
+        labels: list[str] | None = None,
+        q: str | None = None,
+        **filters: Any,
+    ) -> ConversationCounts:
+        filters |= {"inbox_id": inbox_id, "team_id": team_id, "labels": labels, "q": q}
+        return self._client.run(get_counts_op(account_id, status, filters))
+
+    @docs_from(AsyncConversationsResource.search)
+    def search(self, account_id: int, q: str, page: int = 1) -> list[SearchResult]:
+        return self._client.run(search_op(account_id, q, page))
+
+    @docs_from(AsyncConversationsResource.filter)
+    def filter(self, account_id: int, payload: list[FilterCondition], page: int = 1) -> ConversationList:
+        return self._client.run(filter_op(account_id, payload, page))
+
+    @docs_from(AsyncConversationsResource.update_custom_attributes)
+    def update_custom_attributes(
+        self, account_id: int, conversation_id: int, custom_attributes: dict[str, Any]
+    ) -> dict[str, Any]:
+        return self._client.run(custom_attributes_op(account_id, conversation_id, custom_attributes))

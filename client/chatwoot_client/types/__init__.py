@@ -1,0 +1,50 @@
+"""Models of what the Chatwoot server really sends (unknown fields are kept)."""
+
+from chatwoot_client.types._base import ChatwootModel, Timestamp
+from chatwoot_client.types.conversation import (
+    AssigneeType,
+    Conversation,
+    ConversationAssignee,
+    ConversationContact,
+    ConversationCounts,
+    ConversationList,
+    ConversationMeta,
+    ConversationPriority,
+    ConversationStatus,
+    ConversationTeam,
+    ConversationToggleStatusResponse,
+    SearchResult,
+    SortBy,
+)
+from chatwoot_client.types.directory import Agent, AgentBot, Inbox, Label, Profile, ProfileAccount, Team
+from chatwoot_client.types.message import Message, MessageContentType, MessageSender, MessageStatus, MessageType
+
+__all__ = [
+    "Agent",
+    "AgentBot",
+    "AssigneeType",
+    "ChatwootModel",
+    "Conversation",
+    "ConversationAssignee",
+    "ConversationContact",
+    "ConversationCounts",
+    "ConversationList",
+    "ConversationMeta",
+    "ConversationPriority",
+    "ConversationStatus",
+    "ConversationTeam",
+    "ConversationToggleStatusResponse",
+    "Inbox",
+    "Label",
+    "Message",
+    "MessageContentType",
+    "MessageSender",
+    "MessageStatus",
+    "MessageType",
+    "Profile",
+    "ProfileAccount",
+    "SearchResult",
+    "SortBy",
+    "Team",
+    "Timestamp",
+]
