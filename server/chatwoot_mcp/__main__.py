@@ -1,0 +1,3 @@
+from chatwoot_mcp.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,228 @@
+"""The `chatwoot-mcp` command: serve (default), tools, call, schemas and demo."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+import anyio
+
+from chatwoot_mcp import __version__
+from chatwoot_mcp.config import ENV_VARS, ConfigError, Settings, load_settings
+
+__all__ = ["main"]
+
+log = logging.getLogger("chatwoot_mcp")
+
+
+class RedactingFilter(logging.Filter):
+    """Scrubs secrets from every log record before it is written."""
+
+    def __init__(self, secrets: Sequence[str]) -> None:
+        super().__init__()
+        self.secrets = [s for s in secrets if s]
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        for secret in self.secrets:
+            message = message.replace(secret, "[redacted]")
+        record.msg, record.args = message, None
+        return True
+
+
+def _setup_logging(level: str, secrets: Sequence[str]) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.addFilter(RedactingFilter(secrets))
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level.upper())
+
+
+def _config_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("Chatwoot (flags override the environment)")
+    group.add_argument("--base-url", help="Chatwoot URL [CHATWOOT_BASE_URL]")
+    group.add_argument("--account-id", help="account id or comma-separated allowlist [CHATWOOT_ACCOUNT_ID]")
+    group.add_argument("--sandbox", action="store_true", default=None, help="use the embedded demo Chatwoot")
+    group.add_argument(
+        "--read-only", action="store_true", default=None, help="only read tools [CHATWOOT_MCP_READ_ONLY]"
+    )
+    group.add_argument("--toolsets", help="toolsets to enable, comma-separated [CHATWOOT_MCP_TOOLSETS]")
+    group.add_argument("--tools", help="tools to enable, comma-separated [CHATWOOT_MCP_TOOLS]")
+    group.add_argument("--exclude-tools", help="tools to disable, comma-separated [CHATWOOT_MCP_EXCLUDE_TOOLS]")
+    group.add_argument(
+        "--allow-new-labels", action="store_true", default=None, help="allow labels not defined in the account"
+    )
+    group.add_argument("--log-level", default="WARNING", help="log level for stderr (default WARNING)")
+
+
+def _parser() -> argparse.ArgumentParser:
+    env_help = "\n".join(f"  {name:32} {text}" for name, text in ENV_VARS.items())
+    parser = argparse.ArgumentParser(
+        prog="chatwoot-mcp",
+        description="MCP server for Chatwoot support conversations.",
+        epilog=f"environment:\n{env_help}\n\nThe API token is read from CHATWOOT_API_TOKEN only (flags show in ps).",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"chatwoot-mcp {__version__}")
+    commands = parser.add_subparsers(dest="command")
+
+    serve = commands.add_parser("serve", help="run the MCP server (default)")
+    _config_options(serve)
+    serve.add_argument("--transport", choices=["stdio", "sse", "streamable-http"], default="stdio")
+    serve.add_argument("--host", default="127.0.0.1", help="HTTP bind address (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8000, help="HTTP port (default 8000)")
+    serve.add_argument("--http-token", help="bearer token HTTP clients must send [CHATWOOT_MCP_HTTP_TOKEN]")
+    serve.add_argument("--allowed-hosts", help="extra Host names for HTTP clients [CHATWOOT_MCP_ALLOWED_HOSTS]")
+    serve.add_argument(
+        "--i-understand-this-exposes-chatwoot-without-auth",
+        dest="allow_unauthenticated_remote",
+        action="store_true",
+        default=None,
+        help="bind beyond loopback without a bearer token (anyone who reaches the port acts as your Chatwoot user)",
+    )
+
+    tools = commands.add_parser("tools", help="list the tools this configuration exposes")
+    _config_options(tools)
+
+    call = commands.add_parser("call", help="call one tool through an MCP client session and print the result")
+    _config_options(call)
+    call.add_argument("tool")
+    call.add_argument("arguments", nargs="?", default="{}", help="tool arguments as a JSON object")
+    call.add_argument("--json", action="store_true", help="print the structured result as JSON")
+
+    schemas = commands.add_parser("schemas", help="write or check tool_schemas/")
+    mode = schemas.add_mutually_exclusive_group(required=True)
+    mode.add_argument("--write", action="store_true")
+    mode.add_argument("--check", action="store_true")
+
+    demo = commands.add_parser("demo", help="a scripted triage run against the sandbox, over stdio")
+    demo.add_argument("--log-level", default="WARNING")
+    return parser
+
+
+def _settings(args: argparse.Namespace, **extra: Any) -> Settings:
+    flags = {
+        key: getattr(args, key, None)
+        for key in (
+            "base_url",
+            "account_id",
+            "sandbox",
+            "read_only",
+            "toolsets",
+            "tools",
+            "exclude_tools",
+            "allow_new_labels",
+            "transport",
+            "host",
+            "port",
+            "http_token",
+            "allowed_hosts",
+            "allow_unauthenticated_remote",
+        )
+    }
+    return load_settings(**(flags | extra))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI; returns the process exit code."""
+    args = _parser().parse_args(argv)
+    if args.command is None:
+        args = _parser().parse_args(["serve", *(argv if argv is not None else sys.argv[1:])])
+    try:
+        if args.command == "serve":
+            return _serve(args)
+        if args.command == "tools":
+            return _tools(args)
+        if args.command == "call":
+            return anyio.run(_call, args)
+        if args.command == "schemas":
+            return anyio.run(_schemas, args)
+        from chatwoot_mcp.demo import run_demo
+
+        _setup_logging(args.log_level, [])
+        return anyio.run(run_demo)
+    except ConfigError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from chatwoot_mcp.server import create_server
+    from chatwoot_mcp.startup import verify_access
+    from chatwoot_mcp.transports import serve
+
+    settings = _settings(args)
+    _setup_logging(args.log_level, settings.secrets)
+    server = create_server(settings)
+
+    async def run() -> None:
+        if not settings.sandbox:
+            user = await verify_access(settings)
+            log.info("token belongs to %s; accounts %s", user, settings.account_ids)
+        await serve(server, settings)
+
+    anyio.run(run)
+    return 0
+
+
+def _tools(args: argparse.Namespace) -> int:
+    from chatwoot_mcp.schemas import REFERENCE_SETTINGS
+    from chatwoot_mcp.server import enabled_tools
+
+    try:
+        settings = _settings(args)
+    except ConfigError:
+        settings = REFERENCE_SETTINGS
+    specs = enabled_tools(settings)
+    rows = [["tool", "toolset", "read-only", "destructive", "idempotent", "title"]]
+    for spec in specs:
+        flags = [("yes" if value else "-") for value in (spec.read_only, spec.destructive, spec.idempotent)]
+        rows.append([spec.name, spec.toolset, *flags, spec.title])
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    for row in rows:
+        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
+    return 0
+
+
+async def _call(args: argparse.Namespace) -> int:
+    from mcp import Client
+
+    from chatwoot_mcp.server import create_server
+
+    try:
+        arguments = json.loads(args.arguments)
+    except json.JSONDecodeError as error:
+        raise ConfigError(f"arguments must be a JSON object, e.g. '{{\"conversation_id\": 1}}' ({error})") from None
+    if not isinstance(arguments, dict):
+        raise ConfigError("arguments must be a JSON object, e.g. '{\"conversation_id\": 1}'")
+    settings = _settings(args)
+    _setup_logging(args.log_level, settings.secrets)
+    async with Client(create_server(settings)) as client:
+        if args.tool not in {tool.name for tool in (await client.list_tools()).tools}:
+            raise ConfigError(f"no tool {args.tool!r} in this configuration (see `chatwoot-mcp tools`)")
+        result = await client.call_tool(args.tool, arguments)
+    if args.json and result.structured_content is not None:
+        print(json.dumps(result.structured_content, indent=2, ensure_ascii=False))
+    else:
+        print("\n".join(getattr(block, "text", "") for block in result.content))
+    return 1 if result.is_error else 0
+
+
+async def _schemas(args: argparse.Namespace) -> int:
+    from chatwoot_mcp.schemas import check_schemas, write_schemas
+
+    if args.write:
+        for line in await write_schemas():
+            print(line)
+        return 0
+    problems = await check_schemas()
+    for line in problems:
+        print(line, file=sys.stderr)
+    return 1 if problems else 0

@@ -1,0 +1,94 @@
+"""What every tool call can reach: the client, the settings, and the state shared across calls."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar, cast
+
+import anyio
+from mcp.server.mcpserver import Context
+
+from chatwoot_client import AsyncChatwootClient
+from chatwoot_client.types import Agent, Inbox, Label, Team
+from chatwoot_mcp.config import Settings
+from chatwoot_mcp.errors import Refusal
+
+__all__ = ["DIRECTORY_TTL", "Directory", "KeyedLocks", "ToolContext", "tool_context"]
+
+T = TypeVar("T")
+
+DIRECTORY_TTL = 60.0
+
+
+class KeyedLocks:
+    """One lock per key, so read-modify-write on one conversation is serialised within this process."""
+
+    def __init__(self) -> None:
+        self._locks: dict[Any, anyio.Lock] = {}
+
+    def __call__(self, key: Any) -> anyio.Lock:
+        lock = self._locks.get(key)
+        if lock is None:
+            lock = self._locks[key] = anyio.Lock()
+        return lock
+
+
+@dataclass
+class Directory:
+    """Agents, teams, inboxes and labels per account, cached for DIRECTORY_TTL seconds."""
+
+    client: AsyncChatwootClient
+    ttl: float = DIRECTORY_TTL
+    _entries: dict[tuple[str, int], tuple[float, Any]] = field(default_factory=dict)
+
+    async def _cached(self, kind: str, account_id: int, fetch: Callable[[int], Awaitable[T]]) -> T:
+        hit = self._entries.get((kind, account_id))
+        if hit is not None and time.monotonic() - hit[0] < self.ttl:
+            return hit[1]
+        value = await fetch(account_id)
+        self._entries[(kind, account_id)] = (time.monotonic(), value)
+        return value
+
+    async def agents(self, account_id: int) -> list[Agent]:
+        return await self._cached("agents", account_id, self.client.agents.list)
+
+    async def teams(self, account_id: int) -> list[Team]:
+        return await self._cached("teams", account_id, self.client.teams.list)
+
+    async def inboxes(self, account_id: int) -> list[Inbox]:
+        return await self._cached("inboxes", account_id, self.client.inboxes.list)
+
+    async def labels(self, account_id: int) -> list[Label]:
+        return await self._cached("labels", account_id, self.client.labels.list)
+
+
+@dataclass
+class ToolContext:
+    """Lives as long as the server; handed to every tool call."""
+
+    client: AsyncChatwootClient
+    settings: Settings
+    directory: Directory
+    label_locks: KeyedLocks = field(default_factory=KeyedLocks)
+    conversation_locks: KeyedLocks = field(default_factory=KeyedLocks)
+    recent_replies: dict[tuple[int, int, str], float] = field(default_factory=dict)
+
+    @classmethod
+    def create(cls, client: AsyncChatwootClient, settings: Settings) -> ToolContext:
+        return cls(client=client, settings=settings, directory=Directory(client))
+
+    def account(self, requested: int | None) -> int:
+        """The account a call acts in: the pinned one, or a requested one from the allowlist."""
+        if requested is None:
+            return self.settings.default_account_id
+        if requested not in self.settings.account_ids:
+            allowed = ", ".join(map(str, self.settings.account_ids))
+            raise Refusal(f"Account {requested} is not allowed here. Use one of: {allowed} (default: the first).")
+        return requested
+
+
+def tool_context(ctx: Context) -> ToolContext:
+    """The ToolContext of the server handling `ctx`'s request."""
+    return cast(ToolContext, ctx.request_context.lifespan_context)

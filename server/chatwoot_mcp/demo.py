@@ -1,0 +1,83 @@
+"""`chatwoot-mcp demo`: a short scripted triage, through a real MCP client talking to the server over stdio.
+
+The server runs as a subprocess on the embedded sandbox, so the demo needs no Chatwoot and changes nothing real.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any
+
+from mcp import Client, StdioServerParameters
+from mcp.client import ClientRequestContext
+from mcp.types import ElicitRequestParams, ElicitResult
+
+__all__ = ["run_demo"]
+
+
+def _say(title: str) -> None:
+    print(f"\n=== {title}", flush=True)
+
+
+async def _decline(context: ClientRequestContext, params: ElicitRequestParams) -> ElicitResult:
+    # A person at a real client would see this question; the demo plays someone who says no.
+    print(f"[the server asks the user] {params.message}\n[the user answers] no", flush=True)
+    return ElicitResult(action="decline")
+
+
+async def _call(client: Client, tool: str, arguments: dict[str, Any]) -> Any:
+    print(f"> {tool} {arguments}", flush=True)
+    result = await client.call_tool(tool, arguments)
+    text = "\n".join(getattr(block, "text", "") for block in result.content)
+    lines = text.splitlines()
+    shown = lines if len(lines) <= 14 else [*lines[:12], f"... ({len(lines) - 12} more lines)", lines[-1]]
+    print(("ERROR (nothing written): " if result.is_error else "") + "\n".join(shown), flush=True)
+    return result
+
+
+async def run_demo() -> int:
+    """Run the scripted triage; returns the exit code."""
+    server = StdioServerParameters(
+        command=sys.executable,
+        args=["-m", "chatwoot_mcp", "serve", "--sandbox"],
+        env={k: v for k, v in os.environ.items() if not k.startswith("CHATWOOT_")},
+    )
+    async with Client(server, elicitation_callback=_decline) as client:
+        tools = (await client.list_tools()).tools
+        _say(f"Connected over stdio to chatwoot-mcp on the sandbox: {len(tools)} tools")
+
+        _say("How big is the queue?")
+        await _call(client, "get_counts", {"status": "open"})
+
+        _say("Unassigned open conversations")
+        page = await _call(client, "list_conversations", {"status": "open", "assignee_type": "unassigned"})
+        conversations = (page.structured_content or {}).get("conversations") or []
+        if not conversations:
+            print("The sandbox has no unassigned open conversation; nothing to triage.")
+            return 1
+        target = conversations[0]["id"]
+
+        _say(f"Read #{target}")
+        await _call(client, "get_conversation", {"conversation_id": f"#{target}"})
+
+        _say("Assign it by first name: ambiguous names are refused with the candidates")
+        await _call(client, "assign_conversation", {"conversation_id": target, "agent": "Alex"})
+        _say("Assign it by full name")
+        await _call(client, "assign_conversation", {"conversation_id": target, "agent": "Alex Kim", "team": "billing"})
+
+        _say("Add a label: the labels it already has are kept")
+        await _call(client, "add_labels", {"conversation_id": target, "labels": ["urgent"]})
+        _say("A label that is not in the account's list is refused, with close matches")
+        await _call(client, "add_labels", {"conversation_id": target, "labels": ["urgnet"]})
+
+        _say("Replacing all labels without proof is unsafe: the user is asked, says no, nothing is written")
+        await _call(client, "set_labels", {"conversation_id": target, "labels": ["vip"]})
+        _say("A stale expected_labels is refused too, showing the current set")
+        await _call(client, "set_labels", {"conversation_id": target, "labels": ["vip"], "expected_labels": []})
+
+        _say("Resolve it")
+        await _call(client, "toggle_status", {"conversation_id": target, "status": "resolved"})
+        await _call(client, "get_conversation", {"conversation_id": target})
+    print("\nDemo finished: every write above went to the in-process sandbox.", flush=True)
+    return 0

@@ -1,0 +1,66 @@
+"""Turning failures into tool errors the model can act on, with secrets scrubbed from every word."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from chatwoot_client import (
+    ChatwootAPIError,
+    ChatwootAuthError,
+    ChatwootConnectionError,
+    ChatwootError,
+    ChatwootNotFoundError,
+    ChatwootRateLimitError,
+    ChatwootServerError,
+    ChatwootTimeoutError,
+    ChatwootValidationError,
+)
+
+__all__ = ["Refusal", "describe_error", "redact"]
+
+
+class Refusal(Exception):
+    """A guard said no. The message says why, shows the state that matters and what to call next.
+
+    Nothing has been written when a Refusal is raised.
+    """
+
+
+def redact(text: str, secrets: Iterable[str]) -> str:
+    """Replace every secret in `text` with a placeholder."""
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, "[redacted]")
+    return text
+
+
+def describe_error(error: ChatwootError) -> str:
+    """A one-paragraph explanation of a client error, ending with what to do about it."""
+    if isinstance(error, ChatwootNotFoundError):
+        return (
+            f"Chatwoot could not find that record ({error.description}; {error.method} {error.path}). "
+            "Check the id: list_conversations shows conversation ids; the directory tools show agents, teams, inboxes."
+        )
+    if isinstance(error, ChatwootAuthError):
+        return (
+            f"Chatwoot refused access ({error.description}). The API token may be wrong or lack access to this "
+            "account, inbox or conversation; this is a configuration problem, not something a retry fixes."
+        )
+    if isinstance(error, ChatwootRateLimitError):
+        return "Chatwoot is rate limiting requests (429) and retries did not get through; wait a minute, then retry."
+    if isinstance(error, ChatwootValidationError):
+        return f"Chatwoot rejected the request: {error.description}" + (
+            f" ({'; '.join(error.errors)})" if error.errors else ""
+        )
+    if isinstance(error, ChatwootServerError):
+        return (
+            f"Chatwoot failed with {error.status_code} ({error.method} {error.path}). It also does this for invalid "
+            "values; check them. If the call was a write, read the record before retrying: it may have been applied."
+        )
+    if isinstance(error, ChatwootAPIError):
+        return f"Chatwoot answered {error.status_code}: {error.description}"
+    if isinstance(error, ChatwootTimeoutError):
+        return "Chatwoot did not answer in time. Read the record before retrying a write: it may have been applied."
+    if isinstance(error, ChatwootConnectionError):
+        return f"Could not reach Chatwoot: {error}. Check CHATWOOT_BASE_URL and the network."
+    return str(error)

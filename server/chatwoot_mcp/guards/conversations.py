@@ -1,0 +1,134 @@
+"""Conversation writes that must check their inputs before Chatwoot sees them."""
+
+from __future__ import annotations
+
+from chatwoot_client.types import ConversationPriority, ConversationStatus
+from chatwoot_mcp.context import ToolContext
+from chatwoot_mcp.errors import Refusal
+from chatwoot_mcp.guards.people import resolve_agent, resolve_team
+from chatwoot_mcp.views import ConversationDetail
+
+__all__ = ["assign_conversation", "create_conversation", "update_conversation"]
+
+
+async def assign_conversation(
+    tools: ToolContext,
+    account_id: int,
+    conversation_id: int,
+    agent: int | str | None = None,
+    team: int | str | None = None,
+    unassign_agent: bool = False,
+    clear_team: bool = False,
+) -> ConversationDetail:
+    """Assign a conversation to an agent and/or a team, or take them off it; returns the updated conversation.
+
+    Agents can be named by id, email or name ("Alex Kim"); teams by id or name. An unknown or ambiguous name is
+    refused with the candidates, never guessed.
+
+    Parameters
+    ----------
+    conversation_id
+        The conversation: 123, "#123" or its Chatwoot URL.
+    agent
+        The agent to assign: id, email or name.
+    team
+        The team to assign: id or name.
+    unassign_agent
+        True to remove the assigned agent.
+    clear_team
+        True to remove the team.
+    """
+    if agent is not None and unassign_agent:
+        raise Refusal("Pass either agent or unassign_agent=true, not both. Nothing was changed.")
+    if team is not None and clear_team:
+        raise Refusal("Pass either team or clear_team=true, not both. Nothing was changed.")
+    if agent is None and team is None and not unassign_agent and not clear_team:
+        raise Refusal("Nothing to do: pass agent, team, unassign_agent=true or clear_team=true.")
+    agent_id = (await resolve_agent(tools, account_id, agent)).id if agent is not None else None
+    team_id = (await resolve_team(tools, account_id, team)).id if team is not None else None
+    conversations = tools.client.conversations
+    # Team first: assigning a team can auto-assign one of its members, which an explicit agent must override.
+    if team_id is not None or clear_team:
+        await conversations.assign_team(account_id, conversation_id, team_id)
+    if agent_id is not None or unassign_agent:
+        await conversations.assign(account_id, conversation_id, agent_id)
+    return ConversationDetail.of(await conversations.get(account_id, conversation_id))
+
+
+async def update_conversation(
+    tools: ToolContext,
+    account_id: int,
+    conversation_id: int,
+    status: ConversationStatus | None = None,
+    priority: ConversationPriority | None = None,
+    assignee_id: int | None = None,
+    team_id: int | None = None,
+) -> ConversationDetail:
+    """Change a conversation's status, priority, assigned agent or team in one call; returns it updated.
+
+    Fields left out are not changed. Ids are checked first (Chatwoot would silently unassign on an unknown
+    id). Setting status "open" as an agent-role user also assigns the conversation to that user (Chatwoot's
+    rule). For snoozing until a time use toggle_status; to unassign use assign_conversation.
+
+    Parameters
+    ----------
+    conversation_id
+        The conversation: 123, "#123" or its Chatwoot URL.
+    status
+        New status: open, resolved, pending or snoozed.
+    priority
+        New priority: low, medium, high or urgent.
+    assignee_id
+        Agent id to assign (see list_agents).
+    team_id
+        Team id to assign (see list_teams).
+    """
+    if status is None and priority is None and assignee_id is None and team_id is None:
+        raise Refusal("Nothing to change: pass status, priority, assignee_id or team_id.")
+    if assignee_id is not None:
+        await resolve_agent(tools, account_id, assignee_id)
+    if team_id is not None:
+        await resolve_team(tools, account_id, team_id)
+    conversation = await tools.client.conversations.update(
+        account_id, conversation_id, status, assignee_id, team_id, priority=priority
+    )
+    return ConversationDetail.of(conversation)
+
+
+async def create_conversation(
+    tools: ToolContext,
+    account_id: int,
+    inbox_id: int,
+    contact_id: int,
+    message: str | None = None,
+    status: ConversationStatus | None = None,
+    assignee_id: int | None = None,
+    team_id: int | None = None,
+) -> ConversationDetail:
+    """Start a new conversation with a contact in an inbox. If `message` is given it is SENT to the contact.
+
+    Never retried automatically once it may have reached Chatwoot; after a timeout, check with
+    list_conversations before calling again.
+
+    Parameters
+    ----------
+    inbox_id
+        The inbox to open it in (see list_inboxes).
+    contact_id
+        The contact it is with (a conversation's contact id, from get_conversation).
+    message
+        First message, sent to the contact as an outgoing message.
+    status
+        Initial status (default open).
+    assignee_id
+        Agent id to assign.
+    team_id
+        Team id to assign.
+    """
+    if assignee_id is not None:
+        await resolve_agent(tools, account_id, assignee_id)
+    if team_id is not None:
+        await resolve_team(tools, account_id, team_id)
+    fields = {"message": message, "status": status, "assignee_id": assignee_id, "team_id": team_id}
+    conversation = await tools.client.conversations.create(account_id, None, inbox_id, contact_id, **fields)
+    return ConversationDetail.of(conversation)

@@ -1,0 +1,226 @@
+"""The label guardrail. Chatwoot's only label write replaces the whole set, so adding must never be a write of
+just the new labels: add and remove read, merge, write only on change, and re-read; replacing needs proof
+that the caller knows what it replaces.
+"""
+
+from __future__ import annotations
+
+import difflib
+from typing import Annotated
+
+from mcp.server.mcpserver import Context, Elicit, ElicitationResult, Resolve
+
+from chatwoot_mcp.context import ToolContext, tool_context
+from chatwoot_mcp.errors import Refusal
+from chatwoot_mcp.guards.confirm import Confirmation, is_confirmed, supports_elicitation
+from chatwoot_mcp.views import LabelChange
+
+__all__ = ["add_labels", "check_labels", "remove_labels", "set_labels"]
+
+
+def _normalise(labels: list[str]) -> list[str]:
+    return list(dict.fromkeys(label.strip().lower() for label in labels))
+
+
+def _show(labels: list[str]) -> str:
+    return "[" + ", ".join(labels) + "]"
+
+
+async def check_labels(tools: ToolContext, account_id: int, labels: list[str]) -> list[str]:
+    """Normalise (trim, lower-case, de-duplicate) and validate labels, or raise a Refusal saying what is wrong."""
+    wanted = _normalise(labels)
+    if any(not label for label in wanted):
+        raise Refusal("Empty label names are not allowed. Nothing was written.")
+    with_comma = [label for label in wanted if "," in label]
+    if with_comma:
+        raise Refusal(
+            f"Labels cannot contain commas: {_show(with_comma)}. Chatwoot splits labels on commas, so pass each "
+            "label as a separate list item. Nothing was written."
+        )
+    if tools.settings.allow_new_labels:
+        return wanted
+    defined = [label.title.lower() for label in await tools.directory.labels(account_id)]
+    unknown = [label for label in wanted if label not in defined]
+    if unknown:
+        hints = []
+        for label in unknown:
+            close = difflib.get_close_matches(label, defined, n=3, cutoff=0.5)
+            hints.append(f"{label!r} (did you mean {', '.join(close)}?)" if close else repr(label))
+        raise Refusal(
+            f"Not labels of this account: {'; '.join(hints)}. Use labels from the account's list: "
+            f"{_show(sorted(defined))}. Nothing was written."
+        )
+    return wanted
+
+
+def _concurrent(expected: list[str], reread: list[str]) -> str | None:
+    if set(expected) == set(reread):
+        return None
+    return (
+        f"someone else changed the labels meanwhile: expected {_show(sorted(expected))}, Chatwoot now has "
+        f"{_show(sorted(reread))}"
+    )
+
+
+async def add_labels(tools: ToolContext, account_id: int, conversation_id: int, labels: list[str]) -> LabelChange:
+    """Add labels to a conversation, keeping every label it already has. Safe to repeat.
+
+    Labels are trimmed and lower-cased and must exist in the account's label list (list_account_labels).
+    Returns the labels before and after, and which were added.
+
+    Parameters
+    ----------
+    conversation_id
+        The conversation: 123, "#123" or its Chatwoot URL.
+    labels
+        Labels to add, e.g. ["billing", "vip"].
+    """
+    wanted = await check_labels(tools, account_id, labels)
+    if not wanted:
+        raise Refusal("No labels given to add. Nothing was written.")
+    client = tools.client.conversations.labels
+    async with tools.label_locks((account_id, conversation_id)):
+        before = await client.list(account_id, conversation_id)
+        added = [label for label in wanted if label not in before]
+        after = [*before, *added]
+        if added:
+            await client.add(account_id, conversation_id, after)
+        reread = await client.list(account_id, conversation_id)
+    return LabelChange(
+        conversation_id=conversation_id,
+        before=before,
+        after=reread,
+        added=added,
+        written=bool(added),
+        concurrent_change=_concurrent(after, reread),
+    )
+
+
+async def remove_labels(tools: ToolContext, account_id: int, conversation_id: int, labels: list[str]) -> LabelChange:
+    """Remove labels from a conversation, keeping all the others. Safe to repeat.
+
+    Returns the labels before and after, and which were removed.
+
+    Parameters
+    ----------
+    conversation_id
+        The conversation: 123, "#123" or its Chatwoot URL.
+    labels
+        Labels to remove.
+    """
+    unwanted = _normalise(labels)
+    if not unwanted:
+        raise Refusal("No labels given to remove. Nothing was written.")
+    client = tools.client.conversations.labels
+    async with tools.label_locks((account_id, conversation_id)):
+        before = await client.list(account_id, conversation_id)
+        removed = [label for label in before if label.lower() in unwanted]
+        after = [label for label in before if label not in removed]
+        if removed:
+            await client.add(account_id, conversation_id, after)
+        reread = await client.list(account_id, conversation_id)
+    return LabelChange(
+        conversation_id=conversation_id,
+        before=before,
+        after=reread,
+        removed=removed,
+        written=bool(removed),
+        concurrent_change=_concurrent(after, reread),
+    )
+
+
+async def ask_to_replace(
+    ctx: Context,
+    conversation_id: int,
+    labels: list[str],
+    expected_labels: list[str] | None,
+    confirm: bool,
+    dry_run: bool,
+) -> Confirmation | Elicit[Confirmation]:
+    """Ask the user to confirm a replace, unless the call is already proven safe or will be refused anyway."""
+    if confirm or dry_run or expected_labels is not None or not supports_elicitation(ctx):
+        return Confirmation(confirm=confirm)
+    tools = tool_context(ctx)
+    if not tools.settings.pinned_account:
+        # Resolvers only see tool arguments, and account_id is optional here: ask without showing a set
+        # that might belong to another account.
+        return Elicit(f"Replace ALL labels of conversation #{conversation_id} with {_show(labels)}?", Confirmation)
+    account_id = tools.settings.default_account_id
+    try:
+        wanted = await check_labels(tools, account_id, labels)
+    except Refusal:
+        return Confirmation(confirm=False)
+    current = await tools.client.conversations.labels.list(account_id, conversation_id)
+    if set(current) == set(wanted):
+        return Confirmation(confirm=True)
+    removed = [label for label in current if label not in wanted]
+    return Elicit(
+        f"Replace all labels of conversation #{conversation_id}? Now: {_show(current)}. After: {_show(wanted)}."
+        + (f" This removes {_show(removed)}." if removed else ""),
+        Confirmation,
+    )
+
+
+async def set_labels(
+    tools: ToolContext,
+    account_id: int,
+    conversation_id: int,
+    labels: list[str],
+    expected_labels: list[str] | None = None,
+    confirm: bool = False,
+    dry_run: bool = False,
+    *,
+    confirmation: Annotated[ElicitationResult[Confirmation], Resolve(ask_to_replace)],
+) -> LabelChange:
+    """REPLACE all labels of a conversation with exactly `labels`; labels not listed are removed. Destructive.
+
+    Refused unless `expected_labels` equals the current set (then nothing is asked), or the user confirms
+    (asked through the client when it supports it, else pass confirm=true), or dry_run=true (shows the change,
+    writes nothing). To add or remove a few labels use add_labels / remove_labels instead.
+
+    Parameters
+    ----------
+    conversation_id
+        The conversation: 123, "#123" or its Chatwoot URL.
+    labels
+        The complete new label set; [] removes every label.
+    expected_labels
+        The labels you believe the conversation has now (from get_conversation/list_labels). If they differ,
+        nothing is written and the current set is returned.
+    confirm
+        True to replace without expected_labels, for clients that cannot ask the user.
+    dry_run
+        True to only show what would change.
+    """
+    wanted = await check_labels(tools, account_id, labels)
+    client = tools.client.conversations.labels
+    async with tools.label_locks((account_id, conversation_id)):
+        before = await client.list(account_id, conversation_id)
+        added = [label for label in wanted if label not in before]
+        removed = [label for label in before if label not in wanted]
+        change = LabelChange(
+            conversation_id=conversation_id, before=before, after=wanted, added=added, removed=removed, written=False
+        )
+        if dry_run:
+            return change.model_copy(update={"dry_run": True})
+        if expected_labels is not None:
+            if set(_normalise(expected_labels)) != {label.lower() for label in before}:
+                raise Refusal(
+                    f"The labels are not what you expected: expected {_show(_normalise(expected_labels))}, current "
+                    f"{_show(before)}. Nothing was written. Decide again from the current set: call set_labels with "
+                    "expected_labels set to it, or use add_labels/remove_labels."
+                )
+        elif not is_confirmed(confirmation):
+            raise Refusal(
+                f"set_labels replaces every label and was not confirmed. Current labels: {_show(before)}; it would "
+                f"remove {_show(removed)} and add {_show(added)}. Nothing was written. To go ahead, call set_labels "
+                "again with expected_labels set to the current labels (or confirm=true); to only add or remove, use "
+                "add_labels or remove_labels."
+            )
+        if not added and not removed:
+            return change.model_copy(update={"after": before})
+        await client.add(account_id, conversation_id, wanted)
+        reread = await client.list(account_id, conversation_id)
+    return change.model_copy(
+        update={"after": reread, "written": True, "concurrent_change": _concurrent(wanted, reread)}
+    )

@@ -1,0 +1,222 @@
+"""Tool declarations, and the machinery that turns each one into an MCP tool.
+
+A tool is declared once, as a `ToolSpec` row pointing at an async client method (by its path on the client,
+e.g. "conversations.get") or at a guard function of this package. Everything else follows from that target:
+the input schema from its signature, parameter descriptions from its docstring's "Parameters" section, the
+description from the docstring's summary, the output schema from the view's (or target's) return type.
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+import typing
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Annotated, Any
+
+from mcp.server import MCPServer
+from mcp.server.mcpserver import Context
+from mcp.types import CallToolResult, TextContent, ToolAnnotations
+from pydantic import BeforeValidator, Field, WithJsonSchema
+
+from chatwoot_client import AsyncChatwootClient, ChatwootError
+from chatwoot_mcp.config import Settings
+from chatwoot_mcp.context import ToolContext, tool_context
+from chatwoot_mcp.docstrings import parse_docstring
+from chatwoot_mcp.errors import Refusal, describe_error, redact
+from chatwoot_mcp.views import View
+
+__all__ = ["ConversationRef", "ToolSpec", "build_tool", "parse_conversation_ref", "register_tools", "select_tools"]
+
+_URL_ID = re.compile(r"/conversations/(\d+)(?:[/?#]|$)")
+
+
+def parse_conversation_ref(value: Any) -> Any:
+    """Accept 123, "123", "#123" or a Chatwoot conversation URL; anything else is left for validation to reject."""
+    if isinstance(value, str):
+        text = value.strip()
+        match = _URL_ID.search(text)
+        if match:
+            return int(match.group(1))
+        if text.removeprefix("#").isdigit():
+            return int(text.removeprefix("#"))
+    return value
+
+
+ConversationRef = Annotated[
+    int,
+    BeforeValidator(parse_conversation_ref),
+    Field(ge=1),
+    WithJsonSchema({"anyOf": [{"type": "integer", "minimum": 1}, {"type": "string"}]}),
+]
+"""A conversation id as agents write it: 123, "#123" or the conversation's URL in Chatwoot."""
+
+
+@dataclass(frozen=True)
+class ToolSpec:
+    """One MCP tool, declared once.
+
+    `target` is either a dotted path on AsyncChatwootClient ("conversations.labels.list"), called as
+    `method(account_id, **arguments)`, or a guard `async def guard(tools: ToolContext, account_id, ...)`.
+    `view(result, arguments)` turns the target's result into the View that is returned (`arguments` are the
+    call's, with `account_id`); without a view the target must itself return a View.
+    """
+
+    name: str
+    title: str
+    target: str | Callable[..., Any]
+    toolset: str
+    read_only: bool
+    destructive: bool = False
+    idempotent: bool = False
+    open_world: bool = True
+    view: Callable[[Any, dict[str, Any]], View] | None = None
+
+    @cached_property
+    def function(self) -> Callable[..., Any]:
+        """The async callable the tool runs (an unbound client method, or the guard)."""
+        if callable(self.target):
+            return self.target
+        owner: Any = AsyncChatwootClient
+        *resources, method = self.target.split(".")
+        for attribute in resources:
+            owner = typing.get_type_hints(getattr(owner, attribute).func)["return"]
+        return getattr(owner, method)
+
+    @property
+    def is_guard(self) -> bool:
+        return callable(self.target)
+
+    @cached_property
+    def output_model(self) -> type[View]:
+        source = self.view if self.view is not None else self.function
+        model = typing.get_type_hints(source)["return"]
+        if not (inspect.isclass(model) and issubclass(model, View)):
+            raise TypeError(f"tool {self.name}: results must be a View, got {model!r}; declare a view")
+        return model
+
+    @cached_property
+    def description(self) -> str:
+        return parse_docstring(self.function.__doc__).summary
+
+    def annotations(self) -> ToolAnnotations:
+        return ToolAnnotations(
+            title=self.title,
+            read_only_hint=self.read_only,
+            destructive_hint=self.destructive,
+            idempotent_hint=self.idempotent,
+            open_world_hint=self.open_world,
+        )
+
+    def receiver(self, tools: ToolContext) -> Any:
+        """What the target is called on: the guard's ToolContext, or the client resource that owns the method."""
+        if self.is_guard:
+            return tools
+        assert isinstance(self.target, str)
+        owner: Any = tools.client
+        for attribute in self.target.split(".")[:-1]:
+            owner = getattr(owner, attribute)
+        return owner
+
+
+def _tool_parameters(spec: ToolSpec, settings: Settings) -> list[inspect.Parameter]:
+    """The tool's parameters: the target's, minus the receiver, with descriptions from its docstring."""
+    function = spec.function
+    hints = typing.get_type_hints(function, include_extras=True)
+    docs = parse_docstring(function.__doc__).params
+    parameters = [inspect.Parameter("ctx", inspect.Parameter.KEYWORD_ONLY, annotation=Context)]
+    if not settings.pinned_account:
+        allowed = ", ".join(map(str, settings.account_ids))
+        parameters.append(
+            inspect.Parameter(
+                "account_id",
+                inspect.Parameter.KEYWORD_ONLY,
+                default=None,
+                annotation=Annotated[
+                    int | None,
+                    Field(description=f"Account to act in, one of {allowed}; default {settings.default_account_id}."),
+                ],
+            )
+        )
+    for parameter in list(inspect.signature(function).parameters.values())[1:]:
+        if parameter.name == "account_id" or parameter.kind in (parameter.VAR_KEYWORD, parameter.VAR_POSITIONAL):
+            continue
+        annotation = hints[parameter.name]
+        if typing.get_origin(annotation) is not Annotated or not _is_resolved(annotation):
+            if parameter.name not in docs:
+                raise TypeError(f"tool {spec.name}: parameter {parameter.name!r} has no description in the docstring")
+            if parameter.name == "conversation_id":
+                annotation = ConversationRef
+            annotation = Annotated[annotation, Field(description=docs[parameter.name])]
+        parameters.append(parameter.replace(kind=inspect.Parameter.KEYWORD_ONLY, annotation=annotation))
+    return parameters
+
+
+def _is_resolved(annotation: Any) -> bool:
+    """Whether an Annotated parameter is filled by an MCP resolver (elicitation) rather than by the caller."""
+    return any(type(meta).__name__ == "Resolve" for meta in typing.get_args(annotation)[1:])
+
+
+def build_tool(spec: ToolSpec, settings: Settings) -> Callable[..., Any]:
+    """The function registered with MCPServer for `spec`: validated arguments in, one compact result out."""
+    output_model = spec.output_model
+
+    async def run_tool(ctx: Context, **arguments: Any) -> CallToolResult:
+        tools = tool_context(ctx)
+        try:
+            account_id = tools.account(arguments.pop("account_id", None))
+            result = await spec.function(spec.receiver(tools), account_id, **arguments)
+            view = spec.view(result, arguments | {"account_id": account_id}) if spec.view is not None else result
+        except Refusal as refusal:
+            return _error(str(refusal), tools.settings.secrets)
+        except ChatwootError as error:
+            return _error(describe_error(error), tools.settings.secrets)
+        return CallToolResult(
+            content=[TextContent(type="text", text=redact(view.text(), tools.settings.secrets))],
+            structured_content=view.model_dump(mode="json", exclude_none=True),
+        )
+
+    parameters = _tool_parameters(spec, settings)
+    return_annotation = Annotated[CallToolResult, output_model]
+    run_tool.__signature__ = inspect.Signature(parameters, return_annotation=return_annotation)  # type: ignore[attr-defined]
+    run_tool.__annotations__ = {p.name: p.annotation for p in parameters} | {"return": return_annotation}
+    run_tool.__name__ = spec.name
+    run_tool.__doc__ = spec.description
+    return run_tool
+
+
+def _error(text: str, secrets: tuple[str, ...]) -> CallToolResult:
+    return CallToolResult(content=[TextContent(type="text", text=redact(text, secrets))], is_error=True)
+
+
+def select_tools(specs: Iterable[ToolSpec], settings: Settings) -> list[ToolSpec]:
+    """The tools this configuration exposes.
+
+    Included: every tool when neither toolsets nor tools are configured, else the tools of the named toolsets
+    plus the named tools. Exclude wins over include, and read-only wins over everything.
+    """
+    everything = settings.toolsets is None and settings.tools is None
+    chosen = []
+    for spec in specs:
+        if settings.read_only and not spec.read_only:
+            continue
+        if spec.name in settings.exclude_tools:
+            continue
+        if everything or spec.toolset in (settings.toolsets or ()) or spec.name in (settings.tools or ()):
+            chosen.append(spec)
+    return chosen
+
+
+def register_tools(server: MCPServer, specs: Iterable[ToolSpec], settings: Settings) -> None:
+    """Add each spec to `server` as a tool."""
+    for spec in specs:
+        server.add_tool(
+            build_tool(spec, settings),
+            name=spec.name,
+            title=spec.title,
+            description=spec.description,
+            annotations=spec.annotations(),
+            structured_output=True,
+        )

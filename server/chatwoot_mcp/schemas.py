@@ -1,0 +1,66 @@
+"""tool_schemas/: one JSON file per tool, its wire form, so every change to a tool's contract shows in review."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from chatwoot_mcp.config import Settings
+
+__all__ = ["REFERENCE_SETTINGS", "SCHEMA_DIR", "check_schemas", "render_schemas", "write_schemas"]
+
+SCHEMA_DIR = Path("tool_schemas")
+REGENERATE = "uv run chatwoot-mcp schemas --write"
+
+REFERENCE_SETTINGS = Settings(base_url="https://chatwoot.example", api_token="unused", account_ids=(1,))
+"""The default single-account configuration the checked-in schemas describe."""
+
+
+async def render_schemas(settings: Settings = REFERENCE_SETTINGS) -> dict[str, str]:
+    """{file name: content} for every tool, as a client sees them in tools/list."""
+    from mcp import Client
+
+    from chatwoot_mcp.server import create_server
+
+    async with Client(create_server(settings)) as client:
+        tools = (await client.list_tools()).tools
+    files = {}
+    for tool in tools:
+        wire: dict[str, Any] = tool.model_dump(mode="json", by_alias=True, exclude_none=True)
+        wanted = {k: wire[k] for k in ("name", "title", "description", "inputSchema", "outputSchema", "annotations")}
+        files[f"{tool.name}.json"] = json.dumps(wanted, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    return files
+
+
+async def write_schemas(directory: Path = SCHEMA_DIR) -> list[str]:
+    """Rewrite `directory` to match the code; returns the files written or removed."""
+    files = await render_schemas()
+    directory.mkdir(exist_ok=True)
+    changed = []
+    for path in directory.glob("*.json"):
+        if path.name not in files:
+            path.unlink()
+            changed.append(f"removed {path.name}")
+    for name, content in files.items():
+        path = directory / name
+        if not path.exists() or path.read_text(encoding="utf-8") != content:
+            path.write_text(content, encoding="utf-8")
+            changed.append(f"wrote {name}")
+    return changed
+
+
+async def check_schemas(directory: Path = SCHEMA_DIR) -> list[str]:
+    """Every difference between `directory` and the code, as readable lines (empty when they match)."""
+    files = await render_schemas()
+    on_disk = {p.name for p in directory.glob("*.json")} if directory.exists() else set()
+    problems = [f"{name}: no such tool any more (orphan file)" for name in sorted(on_disk - files.keys())]
+    for name, content in sorted(files.items()):
+        path = directory / name
+        if not path.exists():
+            problems.append(f"{name}: missing")
+        elif path.read_text(encoding="utf-8") != content:
+            problems.append(f"{name}: differs from the code")
+    if problems:
+        problems.append(f"Regenerate with: {REGENERATE}")
+    return problems

@@ -1,0 +1,55 @@
+"""The conversations toolset: reading, creating, assigning and changing conversations."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chatwoot_client.types import Conversation, ConversationCounts, ConversationList, ConversationToggleStatusResponse
+from chatwoot_mcp.guards.conversations import assign_conversation, create_conversation, update_conversation
+from chatwoot_mcp.registry import ToolSpec
+from chatwoot_mcp.views import ConversationDetail, ConversationPage, Counts, StatusChange
+
+
+def page_view(result: ConversationList, arguments: dict[str, Any]) -> ConversationPage:
+    return ConversationPage.of(result)
+
+
+def detail_view(result: Conversation, arguments: dict[str, Any]) -> ConversationDetail:
+    return ConversationDetail.of(result)
+
+
+def counts_view(result: ConversationCounts, arguments: dict[str, Any]) -> Counts:
+    return Counts.of(result)
+
+
+def status_view(result: ConversationToggleStatusResponse, arguments: dict[str, Any]) -> StatusChange:
+    return StatusChange.of(result, arguments["conversation_id"])
+
+
+TOOLS = [
+    ToolSpec(
+        "list_conversations", "List conversations", "conversations.list", "conversations",
+        read_only=True, idempotent=True, view=page_view,
+    ),
+    ToolSpec(
+        "get_conversation", "Get a conversation", "conversations.get", "conversations",
+        read_only=True, idempotent=True, view=detail_view,
+    ),
+    ToolSpec(
+        "get_counts", "Count conversations", "conversations.get_counts", "conversations",
+        read_only=True, idempotent=True, view=counts_view,
+    ),
+    ToolSpec("create_conversation", "Create a conversation", create_conversation, "conversations", read_only=False),
+    ToolSpec(
+        "update_conversation", "Update a conversation", update_conversation, "conversations",
+        read_only=False, idempotent=True,
+    ),
+    ToolSpec(
+        "assign_conversation", "Assign a conversation", assign_conversation, "conversations",
+        read_only=False, idempotent=True,
+    ),
+    ToolSpec(
+        "toggle_status", "Set conversation status", "conversations.toggle_status", "conversations",
+        read_only=False, idempotent=True, view=status_view,
+    ),
+]  # fmt: skip
