@@ -88,6 +88,7 @@ def _parser() -> argparse.ArgumentParser:
 
     tools = commands.add_parser("tools", help="list the tools this configuration exposes")
     _config_options(tools)
+    tools.add_argument("--markdown", action="store_true", help="print README's tool table")
 
     call = commands.add_parser("call", help="call one tool through an MCP client session and print the result")
     _config_options(call)
@@ -181,6 +182,12 @@ def _tools(args: argparse.Namespace) -> int:
     except ConfigError:
         settings = REFERENCE_SETTINGS
     specs = enabled_tools(settings)
+    if args.markdown:
+        print("| Tool | Toolset | What it does | Kind |\n|---|---|---|---|")
+        for spec in specs:
+            kind = "read-only" if spec.read_only else ("destructive" if spec.destructive else "write")
+            print(f"| `{spec.name}` | {spec.toolset} | {spec.title} | {kind} |")
+        return 0
     rows = [["tool", "toolset", "read-only", "destructive", "idempotent", "title"]]
     for spec in specs:
         flags = [("yes" if value else "-") for value in (spec.read_only, spec.destructive, spec.idempotent)]
