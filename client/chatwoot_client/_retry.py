@@ -6,6 +6,7 @@ import email.utils
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import UTC
 
 __all__ = ["RetryPolicy", "parse_retry_after", "retry_delay", "should_retry_status"]
 
@@ -45,9 +46,12 @@ def parse_retry_after(headers: Mapping[str, str], *, now: float | None = None) -
     try:
         seconds = float(raw)
     except ValueError:
-        parsed = email.utils.parsedate_to_datetime(raw) if raw.strip() else None
-        if parsed is None:
+        try:
+            parsed = email.utils.parsedate_to_datetime(raw)
+        except (TypeError, ValueError):  # not a number and not an HTTP date
             return None
+        if parsed.tzinfo is None:  # "-0000": HTTP dates are UTC
+            parsed = parsed.replace(tzinfo=UTC)
         seconds = parsed.timestamp() - (time.time() if now is None else now)
     return seconds if 0 < seconds <= MAX_RETRY_AFTER else None
 

@@ -110,9 +110,7 @@ def create_op(
         body["source_id"] = source_id
     if contact_id is not None:
         body["contact_id"] = contact_id
-    for key, value in fields.items():
-        if value is not None:
-            body[key] = value
+    body |= {key: value for key, value in fields.items() if value is not None}
     if isinstance(body.get("message"), str):
         body["message"] = {"content": body["message"]}
     if "snoozed_until" in body:
@@ -163,10 +161,11 @@ def update_op(
         yield from toggle_status_op(account_id, conversation_id, status, snoozed_until)
     elif snoozed_until is not None:
         raise ValueError("snoozed_until needs status='snoozed'")
-    if assignee_id is not None:
-        yield from assignment_op(account_id, conversation_id, {"assignee_id": assignee_id})
+    # Team before assignee: a team change unassigns an agent who is not in the team (and may auto-assign one).
     if team_id is not None:
         yield from assignment_op(account_id, conversation_id, {"team_id": team_id})
+    if assignee_id is not None:
+        yield from assignment_op(account_id, conversation_id, {"assignee_id": assignee_id})
     if priority is not None:
         return (yield from set_priority_op(account_id, conversation_id, priority))
     return (yield from get_op(account_id, conversation_id))
@@ -387,6 +386,7 @@ class AsyncConversationsResource(AsyncResource):
         account_id: int,
         conversation_id: int,
         status: ConversationStatus,
+        *,
         snoozed_until: datetime | int | None = None,
     ) -> ConversationToggleStatusResponse:
         """Set a conversation's status (open, resolved, pending or snoozed).
@@ -568,6 +568,7 @@ class ConversationsResource(SyncResource):
         account_id: int,
         conversation_id: int,
         status: ConversationStatus,
+        *,
         snoozed_until: datetime | int | None = None,
     ) -> ConversationToggleStatusResponse:
         return self._client.run(toggle_status_op(account_id, conversation_id, status, snoozed_until))

@@ -18,13 +18,18 @@ class ProfileAccount(ChatwootModel):
 
 
 class Profile(ChatwootModel):
-    """The user the API token belongs to."""
+    """The user the API token belongs to.
+
+    Chatwoot echoes the user's secrets here; they are kept out of `repr()` and `model_dump()`.
+    """
 
     id: int
     name: str | None = None
     email: str | None = None
     role: str | None = None
     accounts: list[ProfileAccount] = Field(default_factory=list)
+    access_token: str | None = Field(default=None, exclude=True, repr=False)
+    pubsub_token: str | None = Field(default=None, exclude=True, repr=False)
 
 
 class Agent(ChatwootModel):

@@ -23,7 +23,10 @@ class MessageType(IntEnum):
 
 def _message_type(value: Any) -> Any:
     if isinstance(value, str) and not value.isdigit():
-        return MessageType[value.upper()]
+        try:
+            return MessageType[value.upper()]
+        except KeyError:
+            raise ValueError(f"unknown message_type {value!r}") from None
     return int(value) if isinstance(value, str) else value
 
 
