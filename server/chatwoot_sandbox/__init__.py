@@ -1,0 +1,57 @@
+"""chatwoot_sandbox: an in-process, Chatwoot-compatible API server with a deterministic demo support queue.
+
+It copies how the real Rails server behaves (response shapes, error bodies, counts, paging, the quirks of
+toggle_status, assignments and labels), not what the swagger claims; see `shared/docs/chatwoot-api.md`.
+
+    app = create_app()                      # demo data; or create_app(SandboxState.empty())
+    transport = httpx2.ASGITransport(app=app)
+
+Tests can inspect `state.requests`, plan failures with `state.inject_fault(...)`, and read or change the records
+directly (`state.conversation(DEMO_ACCOUNT_ID, LONG_CONVERSATION_ID)`).
+"""
+
+from chatwoot_sandbox.app import create_app
+from chatwoot_sandbox.seed import (
+    ADMIN_TOKEN,
+    ADMIN_USER_ID,
+    AGENT_BOT_ID,
+    AGENT_TOKEN,
+    AGENT_USER_ID,
+    API_INBOX_ID,
+    BLOCKED_CONTACT_CONVERSATION_ID,
+    BOT_TOKEN,
+    CSAT_CONVERSATION_ID,
+    DEMO_ACCOUNT_ID,
+    EMAIL_CONVERSATION_ID,
+    LONG_CONVERSATION_ID,
+    PROMPT_INJECTION_CONVERSATION_ID,
+    SECOND_ACCOUNT_ID,
+    SNOOZED_CONVERSATION_ID,
+    SNOOZED_WITHOUT_TIME_CONVERSATION_ID,
+    TEAM_VISIBLE_CONVERSATION_ID,
+)
+from chatwoot_sandbox.state import Fault, RecordedRequest, SandboxState
+
+__all__ = [
+    "ADMIN_TOKEN",
+    "ADMIN_USER_ID",
+    "AGENT_BOT_ID",
+    "AGENT_TOKEN",
+    "AGENT_USER_ID",
+    "API_INBOX_ID",
+    "BLOCKED_CONTACT_CONVERSATION_ID",
+    "BOT_TOKEN",
+    "CSAT_CONVERSATION_ID",
+    "DEMO_ACCOUNT_ID",
+    "EMAIL_CONVERSATION_ID",
+    "LONG_CONVERSATION_ID",
+    "PROMPT_INJECTION_CONVERSATION_ID",
+    "SECOND_ACCOUNT_ID",
+    "SNOOZED_CONVERSATION_ID",
+    "SNOOZED_WITHOUT_TIME_CONVERSATION_ID",
+    "TEAM_VISIBLE_CONVERSATION_ID",
+    "Fault",
+    "RecordedRequest",
+    "SandboxState",
+    "create_app",
+]

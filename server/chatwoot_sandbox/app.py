@@ -1,0 +1,98 @@
+"""The ASGI app: every request is recorded, may meet an injected fault, is authenticated, then handled.
+
+Faults are checked before routing and authentication, the way rack-attack sits in front of Rails. A path no
+endpoint serves gets a 404 `{"error": "Resource could not be found"}` without authentication: the real server's
+routing 404 is an HTML page, the JSON body here is a simplification.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable
+
+import anyio
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from chatwoot_sandbox.auth import authenticate, current_account
+from chatwoot_sandbox.context import Context
+from chatwoot_sandbox.errors import ApiError, ServerError, fault_response, not_found, rails_error_page
+from chatwoot_sandbox.routes import ENDPOINTS, Endpoint
+from chatwoot_sandbox.state import RecordedRequest, SandboxState
+
+ALL_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+Handle = Callable[[Request, object], Response]
+
+
+def create_app(state: SandboxState | None = None) -> Starlette:
+    """A Chatwoot-compatible app over `state` (by default a fresh `SandboxState.demo()`)."""
+    world = state if state is not None else SandboxState.demo()
+    routes = [
+        Route(endpoint.path, _wrap(world, _handle_endpoint(world, endpoint)), methods=list(endpoint.methods))
+        for endpoint in ENDPOINTS
+    ]
+    routes.append(Route("/{path:path}", _wrap(world, _unrouted), methods=ALL_METHODS))
+    app = Starlette(routes=routes)
+    app.state.sandbox = world
+    return app
+
+
+def _wrap(state: SandboxState, handle: Handle) -> Callable[[Request], Awaitable[Response]]:
+    """Record the request, apply a matching fault, and turn the server's error cases into responses."""
+
+    async def endpoint(request: Request) -> Response:
+        raw = await request.body()
+        body = _parse_json(raw)
+        record = RecordedRequest(
+            method=request.method,
+            path=request.url.path,
+            query=request.query_params,
+            json=body,
+            headers=dict(request.headers),
+            body=raw,
+        )
+        state.requests.append(record)
+        fault = state.take_fault(request.method, request.url.path)
+        if fault is not None and not fault.after_handling:
+            await anyio.sleep(fault.delay)
+            response = fault_response(fault.status, fault.retry_after)
+        else:
+            try:
+                response = handle(request, body)
+            except ApiError as error:
+                response = error.response()
+            except ServerError:
+                response = rails_error_page(500)
+            if fault is not None:
+                await anyio.sleep(fault.delay)
+                response = fault_response(fault.status, fault.retry_after)
+        record.status = response.status_code
+        return response
+
+    return endpoint
+
+
+def _handle_endpoint(state: SandboxState, endpoint: Endpoint) -> Handle:
+    def handle(request: Request, body: object) -> Response:
+        actor = authenticate(state, request.headers.get("api_access_token"), bots_allowed=endpoint.bots_allowed)
+        path_params = {key: str(value) for key, value in request.path_params.items()}
+        account = current_account(state, actor, path_params["account_id"]) if "account_id" in path_params else None
+        context = Context(state, actor, account, path_params, request.query_params, body)
+        return endpoint.handler(context)
+
+    return handle
+
+
+def _unrouted(request: Request, body: object) -> Response:
+    return not_found().response()
+
+
+def _parse_json(raw: bytes) -> object:
+    if not raw.strip():
+        return None
+    try:
+        return json.loads(raw)
+    except ValueError:
+        return None

@@ -1,0 +1,465 @@
+"""The endpoints: one function per controller action, and the table that routes to them.
+
+Each handler receives a `Context` (already authenticated and account-checked) and returns a response; the server's
+error cases are raised as `ApiError`/`ServerError`. The comments name the Rails controller action being copied.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from starlette.responses import JSONResponse, Response
+
+from chatwoot_sandbox import actions, filters, render
+from chatwoot_sandbox.context import Context
+from chatwoot_sandbox.errors import NOT_AUTHORIZED, ServerError, not_found, unauthorized, unprocessable
+from chatwoot_sandbox.finders import (
+    Counts,
+    find_conversations,
+    find_messages,
+    kaminari_page,
+    paginate,
+    ruby_to_i,
+    sort_conversations,
+    split_labels,
+    visible_conversations,
+)
+from chatwoot_sandbox.state import (
+    CONTENT_TYPES,
+    CONVERSATION_STATUSES,
+    INCOMING,
+    MESSAGE_TYPES,
+    PRIORITIES,
+    ContactInbox,
+    Conversation,
+    User,
+)
+
+MAX_CONTENT_LENGTH = 150_000
+_FALSE_STRINGS = {"", "0", "f", "false", "off", "F", "FALSE", "OFF"}
+
+Handler = Callable[[Context], Response]
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    methods: tuple[str, ...]
+    path: str
+    handler: Handler
+    bots_allowed: bool = False
+    """Whether an AgentBot token may call it (`BOT_ACCESSIBLE_ENDPOINTS`)."""
+
+
+def ok(body: object) -> Response:
+    return JSONResponse(body)
+
+
+def _conversation_json(ctx: Context, conversation: Conversation) -> dict[str, object]:
+    return render.conversation(ctx.state, conversation, ctx.actor.user_id, ctx.now)
+
+
+def _caller_user_id(ctx: Context) -> int:
+    """The user the list endpoints count `mine` for (bots never reach them)."""
+    assert ctx.actor.user is not None
+    return ctx.actor.user.id
+
+
+def _enum(value: object, allowed: tuple[str, ...]) -> str:
+    """Rails enum assignment: a known name, or ArgumentError (500)."""
+    if isinstance(value, str) and value in allowed:
+        return value
+    raise ServerError(f"'{value}' is not a valid value")
+
+
+def _priority(value: object) -> str | None:
+    """A priority as the enum casts it: blank is nil, anything but low/medium/high/urgent is a 500 (even "none")."""
+    if value is None or value == "":
+        return None
+    return _enum(value, PRIORITIES)
+
+
+def _boolean(value: object) -> bool:
+    """ActiveModel's boolean cast."""
+    if value is None or value is False or value == 0:
+        return False
+    return not (isinstance(value, str) and value in _FALSE_STRINGS)
+
+
+def _unix_seconds(value: object) -> float:
+    """`DateTime.strptime(value.to_s, '%s')`: whole seconds only, anything else raises Date::Error (500)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        return float(int(value.strip()))
+    raise ServerError(f"invalid date: {value!r}")
+
+
+# -- profile and account resources ------------------------------------------------------------------------------
+
+
+def show_profile(ctx: Context) -> Response:
+    """profiles#show."""
+    assert ctx.actor.user is not None
+    return ok(render.profile(ctx.state, ctx.actor.user))
+
+
+def list_agents(ctx: Context) -> Response:
+    """agents#index: a bare JSON array, ordered by name."""
+    users = sorted(ctx.state.account_users(ctx.account_id), key=lambda u: u.name.lower())
+    return ok([render.agent_partial(u, ctx.account_id) for u in users])
+
+
+def list_teams(ctx: Context) -> Response:
+    """teams#index: a bare JSON array; `is_member` is about the caller."""
+    return ok([render.team_partial(t, ctx.actor.user_id) for t in ctx.state.account_teams(ctx.account_id)])
+
+
+def list_inboxes(ctx: Context) -> Response:
+    """inboxes#index: `{"payload": [...]}`; agents see only the inboxes they are members of."""
+    user = ctx.actor.user
+    inboxes = [
+        i
+        for i in ctx.state.account_inboxes(ctx.account_id)
+        if user is None or user.role_in(ctx.account_id) == "administrator" or user.id in i.member_ids
+    ]
+    return ok({"payload": [render.inbox(i) for i in inboxes]})
+
+
+def list_labels(ctx: Context) -> Response:
+    """labels#index: `{"payload": [...]}`."""
+    return ok({"payload": [render.label(label) for label in ctx.state.account_labels(ctx.account_id)]})
+
+
+# -- conversation collection ------------------------------------------------------------------------------------
+
+
+def list_conversations(ctx: Context) -> Response:
+    """conversations#index: `{"data": {"meta": 4 counts, "payload": [...]}}`."""
+    result = find_conversations(ctx.state, ctx.account_id, _caller_user_id(ctx), ctx.query)
+    payload = [_conversation_json(ctx, c) for c in result.conversations]
+    return ok({"data": {"meta": result.counts.as_json(), "payload": payload}})
+
+
+def conversations_meta(ctx: Context) -> Response:
+    """conversations#meta: the four counts only, without the `data` wrapper."""
+    result = find_conversations(ctx.state, ctx.account_id, _caller_user_id(ctx), ctx.query)
+    return ok({"meta": result.counts.as_json()})
+
+
+def search_conversations(ctx: Context) -> Response:
+    """conversations#search: three counts and the slim search items with the matching messages."""
+    result = find_conversations(ctx.state, ctx.account_id, _caller_user_id(ctx), ctx.query)
+    payload = [
+        render.search_item(ctx.state, c, result.matched_messages.get(c.id, c.messages)) for c in result.conversations
+    ]
+    return ok({"meta": result.counts.as_json_without_assigned(), "payload": payload})
+
+
+def filter_conversations(ctx: Context) -> Response:
+    """conversations#filter: validated conditions, 25 per page by last activity, three counts, no `data` wrapper."""
+    conditions = filters.parse_payload(ctx.body)
+    filters.validate(ctx.state, ctx.account_id, conditions)
+    user_id = _caller_user_id(ctx)
+    matching = filters.apply(visible_conversations(ctx.state, ctx.account_id, user_id), conditions, ctx.now)
+    counts = Counts.of(matching, user_id)
+    page = paginate(sort_conversations(matching, None), kaminari_page(ctx.query.get("page")))
+    return ok({"meta": counts.as_json_without_assigned(), "payload": [_conversation_json(ctx, c) for c in page]})
+
+
+def create_conversation(ctx: Context) -> Response:
+    """conversations#create (`ConversationBuilder`): find or build the contact inbox, then the conversation."""
+    state = ctx.state
+    contact_inbox = _contact_inbox_for_create(ctx)
+    inbox = state.inboxes[contact_inbox.inbox_id]
+    contact = state.contacts[contact_inbox.contact_id]
+    user = ctx.actor.user
+    if user is not None and user.role_in(ctx.account_id) != "administrator" and user.id not in inbox.member_ids:
+        raise unauthorized(NOT_AUTHORIZED)
+
+    if ctx.param("status") not in (None, ""):
+        status = _enum(ctx.param("status"), CONVERSATION_STATUSES)
+    elif contact.blocked:
+        status = "resolved"
+    elif inbox.agent_bot_id is not None:
+        status = "pending"
+    else:
+        status = "open"
+    assignee = _account_user(ctx, ctx.param("assignee_id"))
+    team = state.teams.get(ruby_to_i(ctx.param("team_id"))) if ctx.param("team_id") is not None else None
+    if team is not None and team.account_id != ctx.account_id:
+        team = None
+    custom_attributes = ctx.param("custom_attributes")
+    additional_attributes = ctx.param("additional_attributes")
+    now = ctx.now
+    conversation = Conversation(
+        id=state.next_id(state.conversations),
+        display_id=max((c.display_id for c in state.account_conversations(ctx.account_id)), default=0) + 1,
+        account_id=ctx.account_id,
+        inbox_id=inbox.id,
+        contact_id=contact.id,
+        contact_inbox_id=contact_inbox.id,
+        uuid=str(uuid.uuid4()),
+        created_at=now,
+        updated_at=now,
+        last_activity_at=now,
+        status=status,
+        assignee_id=assignee.id if assignee else None,
+        team_id=team.id if team else None,
+        custom_attributes=custom_attributes if isinstance(custom_attributes, dict) else {},
+        additional_attributes=additional_attributes if isinstance(additional_attributes, dict) else {},
+    )
+    if status == "snoozed" and ctx.param("snoozed_until") is not None:
+        conversation.snoozed_until = _unix_seconds(ctx.param("snoozed_until"))
+    if team is not None:
+        actions.apply_team_rules(state, conversation, team)
+    state.conversations[conversation.id] = conversation
+    message = ctx.param("message")
+    if isinstance(message, dict) and message.get("content") is not None:
+        actions.add_message(
+            state,
+            conversation,
+            content=str(message["content"]),
+            message_type=MESSAGE_TYPES["outgoing"],
+            sender=ctx.actor.sender,
+        )
+    return ok(_conversation_json(ctx, conversation))
+
+
+def _contact_inbox_for_create(ctx: Context) -> ContactInbox:
+    state = ctx.state
+    source_id = ctx.param("source_id")
+    source_id = str(source_id) if source_id not in (None, "") else None
+    if ctx.param("inbox_id") is not None and ctx.param("contact_id") is not None:
+        inbox = state.inboxes.get(ruby_to_i(ctx.param("inbox_id")))
+        contact = state.contacts.get(ruby_to_i(ctx.param("contact_id")))
+        if (
+            inbox is None
+            or inbox.account_id != ctx.account_id
+            or contact is None
+            or contact.account_id != ctx.account_id
+        ):
+            raise not_found()
+        for existing in state.contact_inboxes.values():
+            if existing.inbox_id != inbox.id:
+                continue
+            if source_id is not None and existing.source_id == source_id:
+                if existing.contact_id != contact.id:
+                    raise unprocessable("source_id should be unique")
+                return existing
+            if source_id is None and existing.contact_id == contact.id:
+                return existing
+        created = ContactInbox(
+            id=state.next_id(state.contact_inboxes),
+            contact_id=contact.id,
+            inbox_id=inbox.id,
+            source_id=source_id or str(uuid.uuid4()),
+        )
+        state.contact_inboxes[created.id] = created
+        return created
+    for existing in state.contact_inboxes.values():
+        in_account = state.inboxes[existing.inbox_id].account_id == ctx.account_id
+        if source_id is not None and existing.source_id == source_id and in_account:
+            return existing
+    raise not_found()
+
+
+def _account_user(ctx: Context, raw_id: object) -> User | None:
+    if raw_id is None:
+        return None
+    user = ctx.state.users.get(ruby_to_i(raw_id))
+    return user if user is not None and ctx.account_id in user.memberships else None
+
+
+# -- one conversation -------------------------------------------------------------------------------------------
+
+
+def show_conversation(ctx: Context) -> Response:
+    """conversations#show."""
+    return ok(_conversation_json(ctx, ctx.conversation()))
+
+
+def update_conversation(ctx: Context) -> Response:
+    """conversations#update: only `priority` is permitted; every other key is silently dropped."""
+    conversation = ctx.conversation()
+    if ctx.has("priority"):
+        actions.set_priority(ctx.state, conversation, _priority(ctx.param("priority")), ctx.actor)
+    return ok(_conversation_json(ctx, conversation))
+
+
+def toggle_status(ctx: Context) -> Response:
+    """conversations#toggle_status: set or toggle the status; an agent who (re)opens a conversation takes it."""
+    conversation = ctx.conversation()
+    status = ctx.param("status")
+    success: bool | None = True
+    if ctx.actor.bot is not None and conversation.status == "pending" and status == "open":
+        # Bot handoff: `bot_handoff!` is not `save!`, so the controller's @status stays nil.
+        actions.change_status(ctx.state, conversation, "open", ctx.actor)
+        success = None
+    elif status not in (None, ""):
+        new_status = _enum(status, CONVERSATION_STATUSES)
+        if ctx.param("snoozed_until") is not None:
+            conversation.snoozed_until = _unix_seconds(ctx.param("snoozed_until"))
+        actions.change_status(ctx.state, conversation, new_status, ctx.actor)
+    else:
+        actions.change_status(
+            ctx.state, conversation, "resolved" if conversation.status == "open" else "open", ctx.actor
+        )
+    user = ctx.actor.user
+    if conversation.status == "open" and user is not None and user.role_in(ctx.account_id) == "agent":
+        actions.assign_agent(ctx.state, conversation, user, ctx.actor)
+    return ok(
+        {
+            "meta": {},
+            "payload": {
+                "success": success,
+                "conversation_id": conversation.display_id,
+                "current_status": conversation.status,
+                "snoozed_until": render.iso_ms(conversation.snoozed_until),
+            },
+        }
+    )
+
+
+def toggle_priority(ctx: Context) -> Response:
+    """conversations#toggle_priority: sets the given priority, clears it when absent or blank; empty 200."""
+    conversation = ctx.conversation()
+    actions.set_priority(ctx.state, conversation, _priority(ctx.param("priority")), ctx.actor)
+    return Response(status_code=200)
+
+
+def update_custom_attributes(ctx: Context) -> Response:
+    """conversations#custom_attributes: replaces the whole hash (a missing key stores null)."""
+    conversation = ctx.conversation()
+    value = ctx.param("custom_attributes")
+    conversation.custom_attributes = value if isinstance(value, dict) else None
+    actions.touch(ctx.state, conversation)
+    return ok({"custom_attributes": conversation.custom_attributes})
+
+
+def create_assignment(ctx: Context) -> Response:
+    """conversations/assignments#create: the `assignee_id` key wins over `team_id`; unknown ids unassign."""
+    conversation = ctx.conversation()
+    state = ctx.state
+    if ctx.param("assignee_type") == "AgentBot":
+        bot = state.agent_bots.get(ruby_to_i(ctx.param("assignee_id")))
+        if bot is None or bot.account_id != ctx.account_id:
+            return ok(None)
+        actions.assign_bot(state, conversation, bot, ctx.actor)
+        return ok(render.bot_partial(bot))
+    if ctx.has("assignee_id"):
+        agent = _account_user(ctx, ctx.param("assignee_id"))
+        actions.assign_agent(state, conversation, agent, ctx.actor)
+        return ok(render.agent_partial(agent, ctx.account_id) if agent else None)
+    if ctx.has("team_id"):
+        team = state.teams.get(ruby_to_i(ctx.param("team_id"))) if ctx.param("team_id") is not None else None
+        if team is not None and team.account_id != ctx.account_id:
+            team = None
+        actions.assign_team(state, conversation, team, ctx.actor)
+        return ok(render.team_record(team) if team else None)
+    return ok(None)
+
+
+def list_conversation_labels(ctx: Context) -> Response:
+    """conversations/labels#index."""
+    return ok({"payload": list(ctx.conversation().labels)})
+
+
+def replace_conversation_labels(ctx: Context) -> Response:
+    """conversations/labels#create: REPLACES the label set; a missing or empty `labels` clears it."""
+    conversation = ctx.conversation()
+    raw = ctx.param("labels")
+    values = [str(v) for v in raw if v is not None] if isinstance(raw, list) else [] if raw is None else [str(raw)]
+    actions.replace_labels(ctx.state, conversation, split_labels(values), ctx.actor)
+    return ok({"payload": list(conversation.labels)})
+
+
+def list_messages(ctx: Context) -> Response:
+    """conversations/messages#index: meta about the conversation, and a page of messages (see `find_messages`)."""
+    conversation = ctx.conversation()
+    messages = find_messages(conversation, ctx.query)
+    return ok(
+        {
+            "meta": render.messages_meta(ctx.state, conversation),
+            "payload": [render.message(ctx.state, m, conversation) for m in messages],
+        }
+    )
+
+
+def create_message(ctx: Context) -> Response:
+    """conversations/messages#create (`MessageBuilder`): every failure is a 422 `{"error": message}`."""
+    conversation = ctx.conversation()
+    inbox = ctx.state.inboxes[conversation.inbox_id]
+    message_type = ctx.param("message_type") or "outgoing"
+    if message_type == "incoming" and inbox.channel_type != "Channel::Api":
+        raise unprocessable("Incoming messages are only allowed in Api inboxes")
+    if not isinstance(message_type, str) or message_type not in MESSAGE_TYPES:
+        raise unprocessable(f"'{message_type}' is not a valid message_type")
+    content_type = ctx.param("content_type") or "text"
+    if not isinstance(content_type, str) or content_type not in CONTENT_TYPES:
+        raise unprocessable(f"'{content_type}' is not a valid content_type")
+    raw_content = ctx.param("content")
+    content = None if raw_content is None else str(raw_content)
+    if content is not None and len(content) > MAX_CONTENT_LENGTH:
+        raise unprocessable(f"Validation failed: Content is too long (maximum is {MAX_CONTENT_LENGTH} characters)")
+    type_code = MESSAGE_TYPES[message_type]
+    if type_code == INCOMING:
+        sender: tuple[str, int] | None = ("Contact", conversation.contact_id)
+    elif message_type == "activity":
+        sender = None
+    else:
+        sender = ctx.actor.sender
+    echo_id = ctx.param("echo_id")
+    source_id = ctx.param("source_id")
+    message = actions.add_message(
+        ctx.state,
+        conversation,
+        content=content,
+        message_type=type_code,
+        sender=sender,
+        private=_boolean(ctx.param("private")),
+        content_type=content_type,
+        content_attributes=_content_attributes(ctx.param("content_attributes")),
+        echo_id=str(echo_id) if echo_id not in (None, "") else None,
+        source_id=str(source_id) if source_id not in (None, "") else None,
+    )
+    return ok(render.message(ctx.state, message, conversation))
+
+
+def _content_attributes(value: object) -> dict[str, object]:
+    """`content_attributes` may come as an object or as a JSON string holding one."""
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return {}
+    return value if isinstance(value, dict) else {}
+
+
+ACCOUNT = "/api/v1/accounts/{account_id}"
+CONVERSATION = ACCOUNT + "/conversations/{conversation_id}"
+
+ENDPOINTS: list[Endpoint] = [
+    Endpoint(("GET",), "/api/v1/profile", show_profile),
+    Endpoint(("GET",), ACCOUNT + "/agents", list_agents),
+    Endpoint(("GET",), ACCOUNT + "/teams", list_teams),
+    Endpoint(("GET",), ACCOUNT + "/inboxes", list_inboxes),
+    Endpoint(("GET",), ACCOUNT + "/labels", list_labels),
+    Endpoint(("GET",), ACCOUNT + "/conversations/meta", conversations_meta),
+    Endpoint(("GET",), ACCOUNT + "/conversations/search", search_conversations),
+    Endpoint(("POST",), ACCOUNT + "/conversations/filter", filter_conversations),
+    Endpoint(("GET",), ACCOUNT + "/conversations", list_conversations),
+    Endpoint(("POST",), ACCOUNT + "/conversations", create_conversation, bots_allowed=True),
+    Endpoint(("GET",), CONVERSATION, show_conversation),
+    Endpoint(("PATCH", "PUT"), CONVERSATION, update_conversation, bots_allowed=True),
+    Endpoint(("POST",), CONVERSATION + "/toggle_status", toggle_status, bots_allowed=True),
+    Endpoint(("POST",), CONVERSATION + "/toggle_priority", toggle_priority, bots_allowed=True),
+    Endpoint(("POST",), CONVERSATION + "/custom_attributes", update_custom_attributes, bots_allowed=True),
+    Endpoint(("POST",), CONVERSATION + "/assignments", create_assignment, bots_allowed=True),
+    Endpoint(("GET",), CONVERSATION + "/labels", list_conversation_labels),
+    Endpoint(("POST",), CONVERSATION + "/labels", replace_conversation_labels),
+    Endpoint(("GET",), CONVERSATION + "/messages", list_messages),
+    Endpoint(("POST",), CONVERSATION + "/messages", create_message, bots_allowed=True),
+]

@@ -1,0 +1,367 @@
+"""The sandbox's in-memory world: plain records shaped like Chatwoot's tables, and the `SandboxState` that holds them.
+
+The records keep what the real server keeps in its database columns (times are unix seconds as floats, enums are
+their string names, message types their integers), so the renderers can produce the same JSON the Rails views do.
+Everything here is test-visible: tests may read and change the records directly.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+from starlette.datastructures import QueryParams
+
+Role = Literal["administrator", "agent"]
+CONVERSATION_STATUSES = ("open", "resolved", "pending", "snoozed")
+PRIORITIES = ("low", "medium", "high", "urgent")
+MESSAGE_TYPES = {"incoming": 0, "outgoing": 1, "activity": 2, "template": 3}
+INCOMING, OUTGOING, ACTIVITY, TEMPLATE = 0, 1, 2, 3
+CONTENT_TYPES = (
+    "text",
+    "input_text",
+    "input_textarea",
+    "input_email",
+    "input_select",
+    "cards",
+    "form",
+    "article",
+    "incoming_email",
+    "input_csat",
+    "integrations",
+    "sticker",
+    "voice_call",
+)
+
+
+@dataclass
+class Account:
+    id: int
+    name: str
+    locale: str = "en"
+    status: str = "active"
+
+
+@dataclass
+class AccountUser:
+    """A user's membership of one account: the role and availability live here, not on the user."""
+
+    account_id: int
+    role: Role
+    availability: str = "online"
+    auto_offline: bool = True
+    active_at: float | None = None
+    inviter_id: int | None = None
+
+
+@dataclass
+class User:
+    id: int
+    name: str
+    email: str
+    access_token: str
+    memberships: dict[int, AccountUser] = field(default_factory=dict)
+    display_name: str | None = None
+    message_signature: str | None = None
+    confirmed: bool = True
+    pubsub_token: str = ""
+    ui_settings: dict[str, object] = field(default_factory=dict)
+
+    def role_in(self, account_id: int) -> Role | None:
+        membership = self.memberships.get(account_id)
+        return membership.role if membership else None
+
+    @property
+    def available_name(self) -> str:
+        return self.display_name or self.name
+
+
+@dataclass
+class AgentBot:
+    id: int
+    account_id: int
+    name: str
+    description: str
+    access_token: str
+    outgoing_url: str = ""
+    bot_type: str = "webhook"
+
+
+@dataclass
+class Team:
+    id: int
+    account_id: int
+    name: str
+    description: str
+    allow_auto_assign: bool
+    member_ids: list[int]
+    created_at: float
+    updated_at: float
+
+
+@dataclass
+class Inbox:
+    id: int
+    account_id: int
+    name: str
+    channel_type: str
+    channel_id: int
+    member_ids: list[int]
+    agent_bot_id: int | None = None
+    details: dict[str, object] = field(default_factory=dict)
+    """Channel-specific fields of the inbox JSON (website_url, email, phone_number, ...)."""
+
+
+@dataclass
+class Contact:
+    id: int
+    account_id: int
+    name: str
+    email: str | None
+    phone_number: str | None
+    created_at: float
+    identifier: str | None = None
+    blocked: bool = False
+    last_activity_at: float | None = None
+    additional_attributes: dict[str, object] = field(default_factory=dict)
+    custom_attributes: dict[str, object] = field(default_factory=dict)
+
+
+@dataclass
+class ContactInbox:
+    id: int
+    contact_id: int
+    inbox_id: int
+    source_id: str
+    hmac_verified: bool = False
+
+
+@dataclass
+class Label:
+    id: int
+    account_id: int
+    title: str
+    description: str
+    color: str
+    show_on_sidebar: bool = True
+
+
+@dataclass
+class CustomAttributeDefinition:
+    id: int
+    account_id: int
+    attribute_key: str
+    attribute_display_name: str
+    attribute_display_type: str
+    attribute_model: str = "conversation_attribute"
+
+
+@dataclass
+class Message:
+    id: int
+    account_id: int
+    inbox_id: int
+    conversation_pk: int
+    content: str | None
+    message_type: int
+    created_at: float
+    updated_at: float
+    sender_type: str | None = None
+    """"User", "Contact" or "AgentBot" (None for activity messages)."""
+    sender_id: int | None = None
+    content_type: str = "text"
+    status: str = "sent"
+    private: bool = False
+    source_id: str | None = None
+    content_attributes: dict[str, object] = field(default_factory=dict)
+    echo_id: str | None = None
+    external_source_ids: dict[str, object] = field(default_factory=dict)
+    additional_attributes: dict[str, object] = field(default_factory=dict)
+    attachments: list[dict[str, object]] = field(default_factory=list)
+
+
+@dataclass
+class Conversation:
+    """A conversation. `id` is the database key; `display_id` is the per-account number every API path and JSON uses."""
+
+    id: int
+    display_id: int
+    account_id: int
+    inbox_id: int
+    contact_id: int
+    contact_inbox_id: int
+    uuid: str
+    created_at: float
+    updated_at: float
+    last_activity_at: float
+    status: str = "open"
+    priority: str | None = None
+    assignee_id: int | None = None
+    assignee_agent_bot_id: int | None = None
+    team_id: int | None = None
+    campaign_id: int | None = None
+    labels: list[str] = field(default_factory=list)
+    custom_attributes: dict[str, object] | None = field(default_factory=dict)
+    additional_attributes: dict[str, object] = field(default_factory=dict)
+    snoozed_until: float | None = None
+    agent_last_seen_at: float | None = None
+    assignee_last_seen_at: float | None = None
+    contact_last_seen_at: float | None = None
+    first_reply_created_at: float | None = None
+    waiting_since: float | None = None
+    messages: list[Message] = field(default_factory=list)
+    """Oldest first (by created_at, then id), as `conversation.messages` reads in Rails."""
+
+
+@dataclass
+class RecordedRequest:
+    """One request the app received, recorded before anything else looks at it (faults included)."""
+
+    method: str
+    path: str
+    query: QueryParams
+    json: object | None
+    headers: dict[str, str]
+    body: bytes = b""
+    status: int | None = None
+    """The status the app answered with (filled in once the response is known)."""
+
+
+@dataclass
+class Fault:
+    """A planned failure: the next `times` requests matching `method`/`path_contains` get `status` instead."""
+
+    status: int
+    times: int = 1
+    method: str | None = None
+    path_contains: str | None = None
+    delay: float = 0.0
+    retry_after: str | None = None
+    after_handling: bool = False
+
+    def matches(self, method: str, path: str) -> bool:
+        if self.method is not None and self.method.upper() != method.upper():
+            return False
+        return self.path_contains is None or self.path_contains in path
+
+
+@dataclass
+class SandboxState:
+    """All of the sandbox's data, plus the test hooks (`requests`, `inject_fault`, `clock`).
+
+    Build one with `SandboxState.demo()` (the deterministic demo support queue) or `SandboxState.empty()`
+    (the same accounts, people, inboxes, teams, labels and contacts, but no conversations).
+    """
+
+    accounts: dict[int, Account] = field(default_factory=dict)
+    users: dict[int, User] = field(default_factory=dict)
+    agent_bots: dict[int, AgentBot] = field(default_factory=dict)
+    teams: dict[int, Team] = field(default_factory=dict)
+    inboxes: dict[int, Inbox] = field(default_factory=dict)
+    contacts: dict[int, Contact] = field(default_factory=dict)
+    contact_inboxes: dict[int, ContactInbox] = field(default_factory=dict)
+    labels: dict[int, Label] = field(default_factory=dict)
+    custom_attribute_definitions: dict[int, CustomAttributeDefinition] = field(default_factory=dict)
+    conversations: dict[int, Conversation] = field(default_factory=dict)
+    requests: list[RecordedRequest] = field(default_factory=list)
+    faults: list[Fault] = field(default_factory=list)
+    clock: Callable[[], float] = time.time
+    next_message_id: int = 1
+
+    @classmethod
+    def demo(cls) -> SandboxState:
+        """The demo world: two accounts, ~100 conversations in account 1. The same data on every call."""
+        from chatwoot_sandbox.seed import build_demo_state
+
+        return build_demo_state(with_conversations=True)
+
+    @classmethod
+    def empty(cls) -> SandboxState:
+        """The demo world's accounts, users, bot, inboxes, teams, labels and contacts, without any conversation."""
+        from chatwoot_sandbox.seed import build_demo_state
+
+        return build_demo_state(with_conversations=False)
+
+    # -- test hooks --------------------------------------------------------------------------------------------
+
+    def inject_fault(
+        self,
+        status: int,
+        *,
+        times: int = 1,
+        method: str | None = None,
+        path_contains: str | None = None,
+        delay: float = 0.0,
+        retry_after: str | None = None,
+        after_handling: bool = False,
+    ) -> Fault:
+        """Answer the next `times` matching requests with `status` instead of handling them.
+
+        429 answers like rack-attack (`text/plain` `Retry later\\n`, no Retry-After unless `retry_after` is given);
+        5xx answers a Rails-like HTML error page. `delay` seconds pass before the answer. With `after_handling`
+        the request is handled first (a write is applied) and only its response is replaced: the "request reached
+        the server but the response was lost" case.
+        """
+        fault = Fault(status, times, method, path_contains, delay, retry_after, after_handling)
+        self.faults.append(fault)
+        return fault
+
+    def take_fault(self, method: str, path: str) -> Fault | None:
+        """Consume one use of the first fault that matches this request, if any."""
+        for fault in self.faults:
+            if fault.times > 0 and fault.matches(method, path):
+                fault.times -= 1
+                if fault.times == 0:
+                    self.faults.remove(fault)
+                return fault
+        return None
+
+    # -- lookups -----------------------------------------------------------------------------------------------
+
+    def conversation(self, account_id: int, display_id: int) -> Conversation:
+        """The conversation with this display id in this account; KeyError if there is none."""
+        found = self.find_conversation(account_id, display_id)
+        if found is None:
+            raise KeyError((account_id, display_id))
+        return found
+
+    def find_conversation(self, account_id: int, display_id: int) -> Conversation | None:
+        for conversation in self.conversations.values():
+            if conversation.account_id == account_id and conversation.display_id == display_id:
+                return conversation
+        return None
+
+    def account_conversations(self, account_id: int) -> list[Conversation]:
+        return [c for c in self.conversations.values() if c.account_id == account_id]
+
+    def account_users(self, account_id: int) -> list[User]:
+        return [u for u in self.users.values() if account_id in u.memberships]
+
+    def account_teams(self, account_id: int) -> list[Team]:
+        return [t for t in self.teams.values() if t.account_id == account_id]
+
+    def account_inboxes(self, account_id: int) -> list[Inbox]:
+        return [i for i in self.inboxes.values() if i.account_id == account_id]
+
+    def account_labels(self, account_id: int) -> list[Label]:
+        return [label for label in self.labels.values() if label.account_id == account_id]
+
+    def custom_attribute(self, account_id: int, key: str) -> CustomAttributeDefinition | None:
+        for definition in self.custom_attribute_definitions.values():
+            if (
+                definition.account_id == account_id
+                and definition.attribute_key == key
+                and definition.attribute_model == "conversation_attribute"
+            ):
+                return definition
+        return None
+
+    def allocate_message_id(self) -> int:
+        message_id = self.next_message_id
+        self.next_message_id += 1
+        return message_id
+
+    def next_id(self, table: Mapping[int, object]) -> int:
+        return max(table, default=0) + 1
