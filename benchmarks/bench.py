@@ -22,8 +22,9 @@ from pathlib import Path
 
 import anyio
 import httpx2
-from chatwoot_sandbox import ADMIN_TOKEN, SandboxState, create_app
 from mcp import Client, StdioServerParameters
+
+from chatwoot_sandbox import ADMIN_TOKEN, SandboxState, create_app
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -71,9 +72,8 @@ async def main(runs: int) -> None:
                 times[name].append(await cold_start(params))
         print(f"1. cold start, spawn -> tools/list answered over stdio, median of {runs} (min-max):")
         for name, values in times.items():
-            print(
-                f"   {name:16} {statistics.median(values) * 1000:6.0f} ms  ({min(values) * 1000:.0f}-{max(values) * 1000:.0f})"
-            )
+            low, high = min(values) * 1000, max(values) * 1000
+            print(f"   {name:16} {statistics.median(values) * 1000:6.0f} ms  ({low:.0f}-{high:.0f})")
     finally:
         sandbox.terminate()
         sandbox.wait(10)
