@@ -212,9 +212,11 @@ async def _call(args: argparse.Namespace) -> int:
     settings = _settings(args)
     _setup_logging(args.log_level, settings.secrets)
     async with Client(create_server(settings)) as client:
-        if args.tool not in {tool.name for tool in (await client.list_tools()).tools}:
-            raise ConfigError(f"no tool {args.tool!r} in this configuration (see `chatwoot-mcp tools`)")
-        result = await client.call_tool(args.tool, arguments)
+        known = {tool.name for tool in (await client.list_tools()).tools}
+        result = await client.call_tool(args.tool, arguments) if args.tool in known else None
+    if result is None:
+        # Raised outside the client's task group, which would wrap it in an ExceptionGroup main() cannot catch.
+        raise ConfigError(f"no tool {args.tool!r} in this configuration (see `chatwoot-mcp tools`)")
     if args.json and result.structured_content is not None:
         print(json.dumps(result.structured_content, indent=2, ensure_ascii=False))
     else:

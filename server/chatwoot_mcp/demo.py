@@ -20,9 +20,13 @@ def _say(title: str) -> None:
     print(f"\n=== {title}", flush=True)
 
 
-async def _decline(context: ClientRequestContext, params: ElicitRequestParams) -> ElicitResult:
-    # A person at a real client would see this question; the demo plays someone who says no.
-    print(f"[the server asks the user] {params.message}\n[the user answers] no", flush=True)
+async def _answer(context: ClientRequestContext, params: ElicitRequestParams) -> ElicitResult:
+    # A person at a real client would see this question; the demo plays someone who approves the reply they
+    # read, and says no to replacing every label.
+    approve = "reply to the CUSTOMER" in params.message
+    print(f"[the server asks the user] {params.message}\n[the user answers] {'yes' if approve else 'no'}", flush=True)
+    if approve:
+        return ElicitResult(action="accept", content={"confirm": True})
     return ElicitResult(action="decline")
 
 
@@ -43,7 +47,7 @@ async def run_demo() -> int:
         args=["-m", "chatwoot_mcp", "serve", "--sandbox"],
         env={k: v for k, v in os.environ.items() if not k.startswith("CHATWOOT_")},
     )
-    async with Client(server, elicitation_callback=_decline) as client:
+    async with Client(server, elicitation_callback=_answer) as client:
         tools = (await client.list_tools()).tools
         _say(f"Connected over stdio to chatwoot-mcp on the sandbox: {len(tools)} tools")
 
@@ -60,6 +64,8 @@ async def run_demo() -> int:
 
         _say(f"Read #{target}")
         await _call(client, "get_conversation", {"conversation_id": f"#{target}"})
+        _say("Read its whole history, oldest first (customer text is marked <untrusted>)")
+        await _call(client, "list_messages", {"conversation_id": target, "all_history": True})
 
         _say("Assign it by first name: ambiguous names are refused with the candidates")
         await _call(client, "assign_conversation", {"conversation_id": target, "agent": "Alex"})
@@ -75,6 +81,14 @@ async def run_demo() -> int:
         await _call(client, "set_labels", {"conversation_id": target, "labels": ["vip"]})
         _say("A stale expected_labels is refused too, showing the current set")
         await _call(client, "set_labels", {"conversation_id": target, "labels": ["vip"], "expected_labels": []})
+
+        _say("A private note: only agents see it")
+        await _call(client, "add_private_note", {"conversation_id": target, "content": "Checked billing; refund due."})
+        _say("A reply to the customer: the user is asked first, approves, and it is sent once")
+        reply = "Thanks for your patience: your refund is on its way and should arrive within 5 days."
+        await _call(client, "send_reply", {"conversation_id": target, "content": reply})
+        _say("Sending the same reply again is refused as a duplicate, without asking")
+        await _call(client, "send_reply", {"conversation_id": target, "content": reply})
 
         _say("Resolve it")
         await _call(client, "toggle_status", {"conversation_id": target, "status": "resolved"})

@@ -1,13 +1,23 @@
 """Every tool the server offers, in the order they are listed, grouped into toolsets."""
 
 from chatwoot_mcp.registry import ToolSpec
-from chatwoot_mcp.tools import conversations, labels
+from chatwoot_mcp.tools import conversations, directory, labels, messages, search
 
 __all__ = ["ALL_TOOLS", "TOOLSETS"]
 
 TOOLSETS = {
     "conversations": "list, read, create, assign and change the status of conversations",
     "labels": "read a conversation's labels and change them safely",
+    "messages": "read a conversation's history, add private notes, send confirmed replies to the customer",
+    "directory": "list the account's agents, teams, inboxes and labels",
+    "search": "full-text search over messages and the advanced conversation filter",
 }
 
-ALL_TOOLS: list[ToolSpec] = [*conversations.TOOLS, *labels.TOOLS]
+ALL_TOOLS: list[ToolSpec] = [
+    *conversations.TOOLS,
+    *search.CONVERSATION_TOOLS,
+    *messages.TOOLS,
+    *labels.TOOLS,
+    *search.TOOLS,
+    *directory.TOOLS,
+]

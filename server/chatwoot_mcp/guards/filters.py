@@ -1,0 +1,138 @@
+"""Chatwoot's conversation filter, checked before it is sent.
+
+Chatwoot answers a bad filter with a terse 422 (or, without a payload, a 500). The standard keys and their
+operators are fixed (`lib/filters/filter_keys.yml`), so conditions on them are validated here and refused
+with the allowed choices, without any HTTP call. Any other key can only be a conversation custom attribute
+defined in the account; this client cannot read those definitions, so such keys are accepted with the
+custom-attribute operators and Chatwoot's own 422 comes back if the key is not defined.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from chatwoot_mcp.context import ToolContext
+from chatwoot_mcp.errors import Refusal
+from chatwoot_mcp.views import ConversationPage
+
+__all__ = ["CUSTOM_ATTRIBUTE_OPERATORS", "STANDARD_KEYS", "FilterCondition", "check_conditions", "filter_conversations"]
+
+_EQUALITY = ("equal_to", "not_equal_to")
+_PRESENCE = (*_EQUALITY, "is_present", "is_not_present")
+_TEXT = (*_EQUALITY, "contains", "does_not_contain")
+_DATE = ("is_greater_than", "is_less_than", "days_before")
+
+STANDARD_KEYS: dict[str, tuple[str, ...]] = {
+    "status": _EQUALITY,
+    "assignee_id": _PRESENCE,
+    "inbox_id": _PRESENCE,
+    "team_id": _PRESENCE,
+    "priority": _EQUALITY,
+    "display_id": _TEXT,
+    "campaign_id": _PRESENCE,
+    "labels": _PRESENCE,
+    "browser_language": _EQUALITY,
+    "conversation_language": _EQUALITY,
+    "country_code": _EQUALITY,
+    "referer": _TEXT,
+    "created_at": _DATE,
+    "last_activity_at": _DATE,
+    "mail_subject": _TEXT,
+}
+"""Standard filter keys and the operators Chatwoot accepts for each (chatwoot-api.md §4.3)."""
+
+CUSTOM_ATTRIBUTE_OPERATORS = (*_TEXT, "is_present", "is_not_present", "is_greater_than", "is_less_than")
+_NO_VALUES = ("is_present", "is_not_present")
+_VALUES: dict[str, tuple[str, ...]] = {
+    "status": ("open", "resolved", "pending", "snoozed", "all"),
+    "priority": ("low", "medium", "high", "urgent"),
+}
+
+
+class FilterCondition(BaseModel):
+    """One filter condition."""
+
+    attribute_key: str = Field(
+        description="What to test: status, priority, assignee_id, inbox_id, team_id, "
+        "labels, display_id, created_at, last_activity_at, ... or a custom attribute key"
+    )
+    filter_operator: str = Field(
+        description="equal_to, not_equal_to, contains, does_not_contain, is_present, "
+        "is_not_present, is_greater_than, is_less_than or days_before, as the key allows"
+    )
+    values: list[str | int | float | bool] = Field(
+        default_factory=list, description="Values to compare with; empty only for is_present/is_not_present"
+    )
+    query_operator: str | None = Field(
+        default=None, description="AND or OR: how this condition combines with the NEXT one; null on the last"
+    )  # fmt: skip
+
+
+def check_conditions(conditions: list[FilterCondition]) -> list[dict[str, Any]]:
+    """The payload Chatwoot expects, or a Refusal listing every problem and what is allowed."""
+    if not conditions:
+        raise Refusal("Give at least one condition. Nothing was sent to Chatwoot.")
+    problems: list[str] = []
+    payload: list[dict[str, Any]] = []
+    last = len(conditions) - 1
+    for index, condition in enumerate(conditions):
+        where = f"condition {index + 1} ({condition.attribute_key!r})"
+        key = condition.attribute_key.strip()
+        operator = condition.filter_operator.strip().lower()
+        allowed = STANDARD_KEYS.get(key, CUSTOM_ATTRIBUTE_OPERATORS)
+        if operator not in allowed:
+            kind = f"for {key}" if key in STANDARD_KEYS else f"for custom attribute {key}"
+            problems.append(f"{where}: operator {condition.filter_operator!r} is not allowed {kind}; use one of "
+                            f"[{', '.join(allowed)}]")  # fmt: skip
+        if operator not in _NO_VALUES and not condition.values:
+            problems.append(f"{where}: values must not be empty with {operator!r} (only is_present/is_not_present "
+                            "take no values)")  # fmt: skip
+        choices = _VALUES.get(key)
+        if choices is not None:
+            bad = [v for v in condition.values if str(v).lower() not in choices]
+            if bad:
+                problems.append(f"{where}: {bad} not valid; {key} is one of [{', '.join(choices)}]")
+        query_operator = (condition.query_operator or "").strip().upper() or None
+        if index == last:
+            query_operator = None  # Chatwoot ignores it on the last condition; null it rather than refuse
+        elif query_operator not in ("AND", "OR"):
+            problems.append(f"{where}: query_operator must be AND or OR (how it combines with the next condition), "
+                            f"got {condition.query_operator!r}")  # fmt: skip
+        values = [str(v).lower() for v in condition.values] if choices else list(condition.values)
+        payload.append(
+            {"attribute_key": key, "filter_operator": operator, "values": values, "query_operator": query_operator}
+        )
+    if problems:
+        raise Refusal(
+            "Invalid filter, nothing was sent to Chatwoot: " + "; ".join(problems) + f". Standard keys: "
+            f"[{', '.join(STANDARD_KEYS)}]; any other key must be a conversation custom attribute defined in the "
+            f"account (operators [{', '.join(CUSTOM_ATTRIBUTE_OPERATORS)}])."
+        )
+    return payload
+
+
+async def filter_conversations(
+    tools: ToolContext, account_id: int, conditions: list[FilterCondition], page: int = 1
+) -> ConversationPage:
+    """Find conversations matching conditions (Chatwoot's advanced filter), 25 per page, latest activity first.
+
+    Conditions combine left to right with each one's query_operator (AND/OR; null on the last). Checked before
+    sending: standard keys (status, priority, assignee_id, inbox_id, team_id, labels, display_id, created_at,
+    last_activity_at, ...) must use their allowed operators. Other keys are taken as conversation custom
+    attributes; Chatwoot rejects keys not defined in the account. Dates are "YYYY-MM-DD"; days_before takes a
+    number of days. For simple status/inbox/team/label lists, list_conversations is cheaper.
+
+    Parameters
+    ----------
+    conditions
+        The conditions, e.g. [{"attribute_key": "priority", "filter_operator": "equal_to", "values": ["urgent"],
+        "query_operator": "AND"}, {"attribute_key": "labels", "filter_operator": "is_not_present"}].
+    page
+        Page number, from 1.
+    """
+    payload = check_conditions(conditions)
+    if page < 1:
+        raise Refusal("page starts at 1. Nothing was sent to Chatwoot.")
+    return ConversationPage.of(await tools.client.conversations.filter(account_id, payload, page))

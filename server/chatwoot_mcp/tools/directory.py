@@ -1,0 +1,43 @@
+"""The directory toolset: who and what is in the account, from the server's 60-second cache."""
+
+from __future__ import annotations
+
+from chatwoot_mcp.context import ToolContext
+from chatwoot_mcp.registry import ToolSpec
+from chatwoot_mcp.triage_views import AgentList, InboxList, LabelList, TeamList
+
+__all__ = ["TOOLS", "list_account_labels", "list_agents", "list_inboxes", "list_teams"]
+
+
+async def list_agents(tools: ToolContext, account_id: int) -> AgentList:
+    """List the account's agents and administrators: id, name, email, role, availability.
+
+    assign_conversation accepts any of id, email or name.
+    """
+    return AgentList.of(await tools.directory.agents(account_id))
+
+
+async def list_teams(tools: ToolContext, account_id: int) -> TeamList:
+    """List the account's teams: id, name, description."""
+    return TeamList.of(await tools.directory.teams(account_id))
+
+
+async def list_inboxes(tools: ToolContext, account_id: int) -> InboxList:
+    """List the account's inboxes (channels): id, name, channel type."""
+    return InboxList.of(await tools.directory.inboxes(account_id))
+
+
+async def list_account_labels(tools: ToolContext, account_id: int) -> LabelList:
+    """List the labels defined in the account: the only labels add_labels and set_labels accept."""
+    return LabelList.of(await tools.directory.labels(account_id))
+
+
+TOOLS = [
+    ToolSpec("list_agents", "List agents", list_agents, "directory", read_only=True, idempotent=True),
+    ToolSpec("list_teams", "List teams", list_teams, "directory", read_only=True, idempotent=True),
+    ToolSpec("list_inboxes", "List inboxes", list_inboxes, "directory", read_only=True, idempotent=True),
+    ToolSpec(
+        "list_account_labels", "List the account's labels", list_account_labels, "directory",
+        read_only=True, idempotent=True,
+    ),
+]  # fmt: skip

@@ -1,0 +1,15 @@
+"""The messages toolset: reading a conversation's history, private notes, and confirmed replies."""
+
+from __future__ import annotations
+
+from chatwoot_mcp.guards.messages import list_messages
+from chatwoot_mcp.guards.replies import add_private_note, send_reply
+from chatwoot_mcp.registry import ToolSpec
+
+TOOLS = [
+    ToolSpec(
+        "list_messages", "Read a conversation's messages", list_messages, "messages", read_only=True, idempotent=True,
+    ),
+    ToolSpec("add_private_note", "Add a private note", add_private_note, "messages", read_only=False),
+    ToolSpec("send_reply", "Send a reply to the customer", send_reply, "messages", read_only=False),
+]  # fmt: skip
