@@ -27,11 +27,17 @@ class RedactingFilter(logging.Filter):
         self.secrets = [s for s in secrets if s]
 
     def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        for secret in self.secrets:
-            message = message.replace(secret, "[redacted]")
-        record.msg, record.args = message, None
+        record.msg, record.args = self._scrub(record.getMessage()), None
+        if record.exc_info:
+            # Tracebacks carry exception text too; format them here so the scrubbed text is what gets written.
+            record.exc_text = self._scrub(logging.Formatter().formatException(record.exc_info))
+            record.exc_info = None
         return True
+
+    def _scrub(self, text: str) -> str:
+        for secret in self.secrets:
+            text = text.replace(secret, "[redacted]")
+        return text
 
 
 def _setup_logging(level: str, secrets: Sequence[str]) -> None:

@@ -10,6 +10,7 @@ from chatwoot_client import (
     ChatwootConnectionError,
     ChatwootError,
     ChatwootNotFoundError,
+    ChatwootPermissionError,
     ChatwootRateLimitError,
     ChatwootServerError,
     ChatwootTimeoutError,
@@ -46,6 +47,8 @@ def describe_error(error: ChatwootError) -> str:
             f"Chatwoot refused access ({error.description}). The API token may be wrong or lack access to this "
             "account, inbox or conversation; this is a configuration problem, not something a retry fixes."
         )
+    if isinstance(error, ChatwootPermissionError):
+        return f"Chatwoot does not allow this action here ({error.description}; {error.method} {error.path})."
     if isinstance(error, ChatwootRateLimitError):
         return "Chatwoot is rate limiting requests (429) and retries did not get through; wait a minute, then retry."
     if isinstance(error, ChatwootValidationError):

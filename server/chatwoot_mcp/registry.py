@@ -19,7 +19,7 @@ from typing import Annotated, Any
 from mcp.server import MCPServer
 from mcp.server.mcpserver import Context
 from mcp.types import CallToolResult, TextContent, ToolAnnotations
-from pydantic import BeforeValidator, Field, WithJsonSchema
+from pydantic import BeforeValidator, Field, ValidationError, WithJsonSchema
 
 from chatwoot_client import AsyncChatwootClient, ChatwootError
 from chatwoot_mcp.config import Settings
@@ -35,6 +35,8 @@ _URL_ID = re.compile(r"/conversations/(\d+)(?:[/?#]|$)")
 
 def parse_conversation_ref(value: Any) -> Any:
     """Accept 123, "123", "#123" or a Chatwoot conversation URL; anything else is left for validation to reject."""
+    if isinstance(value, bool):
+        raise ValueError("a conversation id is a number such as 123, not true/false")
     if isinstance(value, str):
         text = value.strip()
         match = _URL_ID.search(text)
@@ -173,6 +175,11 @@ def build_tool(spec: ToolSpec, settings: Settings) -> Callable[..., Any]:
             return _error(str(refusal), tools.settings.secrets)
         except ChatwootError as error:
             return _error(describe_error(error), tools.settings.secrets)
+        except ValueError as error:
+            if isinstance(error, ValidationError):
+                raise
+            # The client's own checks of argument values (e.g. snoozed_until with a status other than snoozed).
+            return _error(f"Invalid arguments: {error}. Fix them and call again.", tools.settings.secrets)
         return CallToolResult(
             content=[TextContent(type="text", text=redact(view.text(), tools.settings.secrets))],
             structured_content=view.model_dump(mode="json", exclude_none=True),

@@ -10,6 +10,7 @@ from typing import Annotated
 
 from mcp.server.mcpserver import Context, Elicit, ElicitationResult, Resolve
 
+from chatwoot_client import ChatwootError
 from chatwoot_mcp.context import ToolContext, tool_context
 from chatwoot_mcp.errors import Refusal
 from chatwoot_mcp.guards.confirm import Confirmation, is_confirmed, supports_elicitation
@@ -108,7 +109,7 @@ async def remove_labels(tools: ToolContext, account_id: int, conversation_id: in
     labels
         Labels to remove.
     """
-    unwanted = _normalise(labels)
+    unwanted = [label for label in _normalise(labels) if label]
     if not unwanted:
         raise Refusal("No labels given to remove. Nothing was written.")
     client = tools.client.conversations.labels
@@ -148,9 +149,11 @@ async def ask_to_replace(
     account_id = tools.settings.default_account_id
     try:
         wanted = await check_labels(tools, account_id, labels)
-    except Refusal:
+        current = await tools.client.conversations.labels.list(account_id, conversation_id)
+    except (Refusal, ChatwootError):
+        # Nothing to ask about: the tool itself meets the same problem and reports it (a resolver's exception
+        # would surface only as an opaque "Error executing tool").
         return Confirmation(confirm=False)
-    current = await tools.client.conversations.labels.list(account_id, conversation_id)
     if set(current) == set(wanted):
         return Confirmation(confirm=True)
     removed = [label for label in current if label not in wanted]
