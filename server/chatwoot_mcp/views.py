@@ -88,6 +88,16 @@ def message_view(message: Message, limit: int = DETAIL_LIMIT) -> MessageView:
     return MessageView(id=message.id, type=kind, author=author, content=content, at=iso(message.created_at))
 
 
+def _last_message(conversation: Conversation) -> Message | None:
+    """The newest message a person wrote, else the newest event."""
+    return conversation.last_non_activity_message or (conversation.messages[-1] if conversation.messages else None)
+
+
+def _channel(conversation: Conversation) -> str | None:
+    """The inbox's channel kind without Rails' namespace: "Api", "Email", "WebWidget"."""
+    return (conversation.meta.channel or "").removeprefix("Channel::") or None
+
+
 class ConversationSummary(BaseModel):
     """One conversation in a list."""
 
@@ -108,7 +118,7 @@ class ConversationSummary(BaseModel):
     @classmethod
     def of(cls, conversation: Conversation) -> ConversationSummary:
         meta = conversation.meta
-        last = conversation.last_non_activity_message or (conversation.messages[-1] if conversation.messages else None)
+        last = _last_message(conversation)
         snippet = None
         if last is not None and last.content:
             if last.is_incoming:
@@ -120,7 +130,7 @@ class ConversationSummary(BaseModel):
             status=conversation.status,
             priority=conversation.priority,
             inbox_id=conversation.inbox_id,
-            channel=(meta.channel or "").removeprefix("Channel::") or None,
+            channel=_channel(conversation),
             contact=clean_name(meta.sender.name) if meta.sender else None,
             assignee=meta.assignee.name if meta.assignee else None,
             team=meta.team.name if meta.team else None,
@@ -220,13 +230,13 @@ class ConversationDetail(View):
     @classmethod
     def of(cls, conversation: Conversation) -> ConversationDetail:
         meta = conversation.meta
-        last = conversation.last_non_activity_message or (conversation.messages[-1] if conversation.messages else None)
+        last = _last_message(conversation)
         return cls(
             id=conversation.id,
             status=conversation.status,
             priority=conversation.priority,
             inbox_id=conversation.inbox_id,
-            channel=(meta.channel or "").removeprefix("Channel::") or None,
+            channel=_channel(conversation),
             contact=PersonRef(id=meta.sender.id, name=clean_name(meta.sender.name)) if meta.sender else None,
             contact_email=meta.sender.email if meta.sender else None,
             assignee=PersonRef(id=meta.assignee.id, name=meta.assignee.name) if meta.assignee else None,
