@@ -47,7 +47,7 @@ async def test_reply_with_confirm_is_sent_exactly_once() -> None:
 @pytest.mark.anyio
 async def test_reply_confirmed_by_accepting_elicitation() -> None:
     state = SandboxState.demo()
-    asker = Asker(accept=True)
+    asker = Asker("accept")
     async with connect(state, asker) as client:
         result = await client.call_tool("send_reply", {"conversation_id": CONVERSATION, "content": REPLY})
     assert not result.is_error, text(result)
@@ -59,7 +59,7 @@ async def test_reply_confirmed_by_accepting_elicitation() -> None:
 @pytest.mark.anyio
 async def test_elicitation_is_asked_even_with_confirm_and_decline_sends_nothing() -> None:
     state = SandboxState.demo()
-    asker = Asker(accept=False)
+    asker = Asker("decline")
     async with connect(state, asker) as client:
         result = await client.call_tool(
             "send_reply", {"conversation_id": CONVERSATION, "content": REPLY, "confirm": True}
@@ -107,7 +107,7 @@ async def test_duplicate_reply_is_refused_unless_confirm_duplicate() -> None:
 @pytest.mark.anyio
 async def test_duplicate_is_refused_without_asking_the_user() -> None:
     state = SandboxState.demo()
-    asker = Asker(accept=True)
+    asker = Asker("accept")
     async with connect(state, asker) as client:
         await client.call_tool("send_reply", {"conversation_id": CONVERSATION, "content": REPLY})
         again = await client.call_tool("send_reply", {"conversation_id": CONVERSATION, "content": REPLY})

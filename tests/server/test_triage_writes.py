@@ -180,7 +180,7 @@ async def test_custom_attributes_replace_declined_by_user() -> None:
     state = SandboxState.demo()
     conversation = state.conversation(DEMO_ACCOUNT_ID, CONVERSATION)
     conversation.custom_attributes = {"plan": "pro"}
-    asker = Asker(accept=False)
+    asker = Asker("decline")
     async with connect(state, asker) as client:
         result = await client.call_tool(
             "update_custom_attributes", {"conversation_id": CONVERSATION, "attributes": {}, "replace": True}
