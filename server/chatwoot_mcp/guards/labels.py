@@ -6,6 +6,7 @@ that the caller knows what it replaces.
 from __future__ import annotations
 
 import difflib
+from collections.abc import Callable
 from typing import Annotated
 
 from mcp.server.mcpserver import Context, Elicit, ElicitationResult, Resolve
@@ -63,6 +64,30 @@ def _concurrent(expected: list[str], reread: list[str]) -> str | None:
     )
 
 
+async def _rewrite(
+    tools: ToolContext, account_id: int, conversation_id: int, change: Callable[[list[str]], list[str]]
+) -> LabelChange:
+    """Read the labels, apply `change`, write only if it changed anything, and read back, under the lock."""
+    client = tools.client.conversations.labels
+    async with tools.label_locks((account_id, conversation_id)):
+        before = await client.list(account_id, conversation_id)
+        after = change(before)
+        added = [label for label in after if label not in before]
+        removed = [label for label in before if label not in after]
+        if added or removed:
+            await client.add(account_id, conversation_id, after)
+        reread = await client.list(account_id, conversation_id)
+    return LabelChange(
+        conversation_id=conversation_id,
+        before=before,
+        after=reread,
+        added=added,
+        removed=removed,
+        written=bool(added or removed),
+        concurrent_change=_concurrent(after, reread),
+    )
+
+
 async def add_labels(tools: ToolContext, account_id: int, conversation_id: int, labels: list[str]) -> LabelChange:
     """Add labels to a conversation, keeping every label it already has. Safe to repeat.
 
@@ -79,21 +104,8 @@ async def add_labels(tools: ToolContext, account_id: int, conversation_id: int, 
     wanted = await check_labels(tools, account_id, labels)
     if not wanted:
         raise Refusal("No labels given to add. Nothing was written.")
-    client = tools.client.conversations.labels
-    async with tools.label_locks((account_id, conversation_id)):
-        before = await client.list(account_id, conversation_id)
-        added = [label for label in wanted if label not in before]
-        after = [*before, *added]
-        if added:
-            await client.add(account_id, conversation_id, after)
-        reread = await client.list(account_id, conversation_id)
-    return LabelChange(
-        conversation_id=conversation_id,
-        before=before,
-        after=reread,
-        added=added,
-        written=bool(added),
-        concurrent_change=_concurrent(after, reread),
+    return await _rewrite(
+        tools, account_id, conversation_id, lambda before: [*before, *(x for x in wanted if x not in before)]
     )
 
 
@@ -112,21 +124,8 @@ async def remove_labels(tools: ToolContext, account_id: int, conversation_id: in
     unwanted = [label for label in _normalise(labels) if label]
     if not unwanted:
         raise Refusal("No labels given to remove. Nothing was written.")
-    client = tools.client.conversations.labels
-    async with tools.label_locks((account_id, conversation_id)):
-        before = await client.list(account_id, conversation_id)
-        removed = [label for label in before if label.lower() in unwanted]
-        after = [label for label in before if label not in removed]
-        if removed:
-            await client.add(account_id, conversation_id, after)
-        reread = await client.list(account_id, conversation_id)
-    return LabelChange(
-        conversation_id=conversation_id,
-        before=before,
-        after=reread,
-        removed=removed,
-        written=bool(removed),
-        concurrent_change=_concurrent(after, reread),
+    return await _rewrite(
+        tools, account_id, conversation_id, lambda before: [x for x in before if x.lower() not in unwanted]
     )
 
 
