@@ -44,6 +44,9 @@ __all__ = ["AsyncChatwootClient", "ChatwootClient"]
 log = logging.getLogger("chatwoot_client")
 T = TypeVar("T")
 
+Outcome = httpx2.Response | httpx2.TransportError
+"""What one attempt ended with: a response (any status), or the transport failure that prevented one."""
+
 DEFAULT_TIMEOUT = 30.0
 USER_AGENT = "chatwoot-mcp-client/0.1"
 
@@ -83,11 +86,11 @@ class _BaseClient:
             timeout=self.timeout,
         )
 
-    def _next_delay(self, request: APIRequest, attempt: int, outcome: httpx2.Response | Exception) -> float | None:
+    def _next_delay(self, request: APIRequest, attempt: int, outcome: Outcome) -> float | None:
         """Seconds to wait before retrying `request`, or None to give up with `outcome`."""
         if attempt > self.retry_policy.max_retries:
             return None
-        if isinstance(outcome, Exception):
+        if isinstance(outcome, httpx2.TransportError):
             # A connect failure means nothing reached Chatwoot; anything later might have been applied.
             never_sent = isinstance(outcome, httpx2.ConnectError | httpx2.ConnectTimeout)
             if not (request.idempotent or never_sent):
@@ -107,7 +110,7 @@ class _BaseClient:
         return ChatwootConnectionError(f"Could not reach Chatwoot ({where}): {type(exc).__name__}: {exc}")
 
     @staticmethod
-    def _log_retry(request: APIRequest, attempt: int, delay: float, outcome: httpx2.Response | Exception) -> None:
+    def _log_retry(request: APIRequest, attempt: int, delay: float, outcome: Outcome) -> None:
         what = outcome.status_code if isinstance(outcome, httpx2.Response) else type(outcome).__name__
         log.info("retrying %s %s after %s (retry %d in %.2fs)", request.method, request.path, what, attempt, delay)
 
@@ -158,7 +161,7 @@ class ChatwootClient(_BaseClient):
         while True:
             attempt += 1
             try:
-                outcome: httpx2.Response | Exception = self._http.send(self._build(self._http, request))
+                outcome: Outcome = self._http.send(self._build(self._http, request))
             except httpx2.TransportError as exc:
                 outcome = exc
             delay = self._next_delay(request, attempt, outcome)
@@ -253,7 +256,7 @@ class AsyncChatwootClient(_BaseClient):
         while True:
             attempt += 1
             try:
-                outcome: httpx2.Response | Exception = await self._http.send(self._build(self._http, request))
+                outcome: Outcome = await self._http.send(self._build(self._http, request))
             except httpx2.TransportError as exc:
                 outcome = exc
             delay = self._next_delay(request, attempt, outcome)
@@ -311,9 +314,7 @@ class AsyncChatwootClient(_BaseClient):
         return AsyncAccountLabelsResource(self)
 
 
-def _result(request: APIRequest, outcome: httpx2.Response | Exception) -> Any:
+def _result(request: APIRequest, outcome: Outcome) -> Any:
     if isinstance(outcome, httpx2.TransportError):
         raise _BaseClient._transport_error(request, outcome) from None
-    if isinstance(outcome, Exception):
-        raise outcome
     return decode_response(request, outcome)
