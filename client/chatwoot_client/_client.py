@@ -22,8 +22,8 @@ from chatwoot_client._exceptions import (
     ChatwootRateLimitError,
     ChatwootTimeoutError,
 )
-from chatwoot_client._request import APIRequest, Operation, decode_response, error_from_response
-from chatwoot_client._retry import RetryPolicy, retry_delay, should_retry_status
+from chatwoot_client._request import APIRequest, Operation, build_error, decode_response, error_from_response, resume
+from chatwoot_client._retry import RetryPolicy, never_sent, retry_delay, should_retry_status
 from chatwoot_client.resources.conversations import AsyncConversationsResource, ConversationsResource
 from chatwoot_client.resources.directory import (
     AccountLabelsResource,
@@ -77,23 +77,26 @@ class _BaseClient:
         return {"api_access_token": self._api_token, "accept": "application/json", "user-agent": USER_AGENT}
 
     def _build(self, http: httpx2.Client | httpx2.AsyncClient, request: APIRequest) -> httpx2.Request:
-        return http.build_request(
-            request.method,
-            self.base_url + request.path,
-            params=request.query(),
-            json=request.json,
-            headers=self._headers(),
-            timeout=self.timeout,
-        )
+        """The HTTP request to send; ChatwootRequestError (nothing sent) if it cannot be built, e.g. too large."""
+        url = self.base_url + request.path
+        try:
+            return http.build_request(
+                request.method,
+                url,
+                params=request.query(),
+                json=request.json,
+                headers=self._headers(),
+                timeout=self.timeout,
+            )
+        except (httpx2.InvalidURL, ValueError, TypeError) as exc:  # ValueError includes UnicodeEncodeError
+            raise build_error(request, url, exc, secret=self._api_token) from None
 
     def _next_delay(self, request: APIRequest, attempt: int, outcome: Outcome) -> float | None:
         """Seconds to wait before retrying `request`, or None to give up with `outcome`."""
         if attempt > self.retry_policy.max_retries:
             return None
         if isinstance(outcome, httpx2.TransportError):
-            # A connect failure means nothing reached Chatwoot; anything later might have been applied.
-            never_sent = isinstance(outcome, httpx2.ConnectError | httpx2.ConnectTimeout)
-            if not (request.idempotent or never_sent):
+            if not (request.idempotent or never_sent(outcome)):
                 return None
             return retry_delay(attempt, None, self.retry_policy, random.random())
         if not should_retry_status(outcome.status_code, idempotent=request.idempotent):
@@ -104,10 +107,20 @@ class _BaseClient:
 
     @staticmethod
     def _transport_error(request: APIRequest, exc: httpx2.TransportError) -> ChatwootError:
-        where = f"{request.method} {request.path}"
+        where = f"({request.method} {request.path})"
+        sent = not never_sent(exc)
         if isinstance(exc, httpx2.TimeoutException):
-            return ChatwootTimeoutError(f"Chatwoot did not answer in time ({where}): {type(exc).__name__}")
-        return ChatwootConnectionError(f"Could not reach Chatwoot ({where}): {type(exc).__name__}: {exc}")
+            text = f"Chatwoot did not answer in time {where}: {type(exc).__name__}"
+        elif sent:
+            text = f"The connection to Chatwoot failed before it answered {where}: {type(exc).__name__}: {exc}"
+        else:
+            text = f"Could not reach Chatwoot {where}: {type(exc).__name__}: {exc}"
+        if not sent:
+            text += "; nothing was sent"
+        elif request.method != "GET":
+            text += "; the request was sent and may have been applied"
+        cls = ChatwootTimeoutError if isinstance(exc, httpx2.TimeoutException) else ChatwootConnectionError
+        return cls(text, method=request.method, path=request.path, sent=sent)
 
     @staticmethod
     def _log_retry(request: APIRequest, attempt: int, delay: float, outcome: Outcome) -> None:
@@ -151,22 +164,27 @@ class ChatwootClient(_BaseClient):
         try:
             request = next(operation)
             while True:
-                request = operation.send(self.send(request))
+                request = resume(operation, request, self._exchange(request))
         except StopIteration as stop:
             return stop.value
 
     def send(self, request: APIRequest) -> Any:
         """Send one request, retrying as the policy allows, and return its decoded body."""
+        return decode_response(request, self._exchange(request))
+
+    def _exchange(self, request: APIRequest) -> httpx2.Response:
+        """The response that ends the retries (any status), or the error for a transport failure that does."""
         attempt = 0
         while True:
             attempt += 1
+            built = self._build(self._http, request)
             try:
-                outcome: Outcome = self._http.send(self._build(self._http, request))
+                outcome: Outcome = self._http.send(built)
             except httpx2.TransportError as exc:
                 outcome = exc
             delay = self._next_delay(request, attempt, outcome)
             if delay is None:
-                return _result(request, outcome)
+                return _final(request, outcome)
             self._log_retry(request, attempt, delay, outcome)
             time.sleep(delay)
 
@@ -246,22 +264,27 @@ class AsyncChatwootClient(_BaseClient):
         try:
             request = next(operation)
             while True:
-                request = operation.send(await self.send(request))
+                request = resume(operation, request, await self._exchange(request))
         except StopIteration as stop:
             return stop.value
 
     async def send(self, request: APIRequest) -> Any:
         """Send one request, retrying as the policy allows, and return its decoded body."""
+        return decode_response(request, await self._exchange(request))
+
+    async def _exchange(self, request: APIRequest) -> httpx2.Response:
+        """The response that ends the retries (any status), or the error for a transport failure that does."""
         attempt = 0
         while True:
             attempt += 1
+            built = self._build(self._http, request)
             try:
-                outcome: Outcome = await self._http.send(self._build(self._http, request))
+                outcome: Outcome = await self._http.send(built)
             except httpx2.TransportError as exc:
                 outcome = exc
             delay = self._next_delay(request, attempt, outcome)
             if delay is None:
-                return _result(request, outcome)
+                return _final(request, outcome)
             self._log_retry(request, attempt, delay, outcome)
             await anyio.sleep(delay)
 
@@ -314,7 +337,7 @@ class AsyncChatwootClient(_BaseClient):
         return AsyncAccountLabelsResource(self)
 
 
-def _result(request: APIRequest, outcome: Outcome) -> Any:
+def _final(request: APIRequest, outcome: Outcome) -> httpx2.Response:
     if isinstance(outcome, httpx2.TransportError):
         raise _BaseClient._transport_error(request, outcome) from None
-    return decode_response(request, outcome)
+    return outcome

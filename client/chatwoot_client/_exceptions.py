@@ -1,17 +1,22 @@
 """Every error the client raises, rooted at one class so callers can catch them all.
 
     ChatwootError                      anything this client raises on purpose
+    ├── ChatwootRequestError           the request could not be built (e.g. too large); nothing was sent
     ├── ChatwootConnectionError        the request never got a response (DNS, refused, reset, TLS)
     │   └── ChatwootTimeoutError       ... because a connect/read/write timeout expired
-    └── ChatwootAPIError               the server answered with a non-2xx status
-        ├── ChatwootValidationError    400, 422: the request was understood and refused
-        ├── ChatwootAuthError          401: bad or missing token, or no access (Chatwoot uses 401 for authz too)
-        ├── ChatwootPermissionError    403
-        ├── ChatwootNotFoundError      404: unknown account, conversation, message, team
-        ├── ChatwootRateLimitError     429: throttled by rack-attack
-        └── ChatwootServerError        5xx: also what Chatwoot sends for an invalid enum value
+    ├── ChatwootAPIError               the server answered with a non-2xx status
+    │   ├── ChatwootValidationError    400, 422: the request was understood and refused
+    │   ├── ChatwootAuthError          401: bad or missing token, or no access (Chatwoot uses 401 for authz too)
+    │   ├── ChatwootPermissionError    403
+    │   ├── ChatwootNotFoundError      404: unknown account, conversation, message, team
+    │   ├── ChatwootRateLimitError     429: throttled by rack-attack (or a proxy in front of it)
+    │   └── ChatwootServerError        5xx: also what Chatwoot sends for an invalid enum value
+    └── ChatwootResponseError          2xx, but with a body Chatwoot never sends (not JSON, or the wrong shape)
 
-Messages name the method and path, never the API token.
+Every error raised for a request says which one (`method`, `path`) and whether it may have reached Chatwoot
+(`sent`): False only when it provably did not (the connection was never made, or the request could not even be
+built), so a write that failed with `sent=True` may have been applied. Messages name the method and path, never
+the API token, and never repeat a response body that was not an error message.
 """
 
 from __future__ import annotations
@@ -26,6 +31,8 @@ __all__ = [
     "ChatwootNotFoundError",
     "ChatwootPermissionError",
     "ChatwootRateLimitError",
+    "ChatwootRequestError",
+    "ChatwootResponseError",
     "ChatwootServerError",
     "ChatwootTimeoutError",
     "ChatwootValidationError",
@@ -33,15 +40,37 @@ __all__ = [
 
 
 class ChatwootError(Exception):
-    """Base class of every error raised by chatwoot_client."""
+    """Base class of every error raised by chatwoot_client.
+
+    Attributes:
+        method, path: the request that failed (without the host or token); empty for errors not about a request.
+        sent: False only when the request provably never reached Chatwoot; True when it may have (and so, for a
+            write, may have been applied).
+    """
+
+    def __init__(self, *args: object, method: str = "", path: str = "", sent: bool = True) -> None:
+        super().__init__(*args)
+        self.method = method
+        self.path = path
+        self.sent = sent
+
+
+class ChatwootRequestError(ChatwootError):
+    """The request could not be built, for example a URL too long to send; nothing reached Chatwoot."""
+
+    def __init__(self, *args: object, method: str = "", path: str = "") -> None:
+        super().__init__(*args, method=method, path=path, sent=False)
 
 
 class ChatwootConnectionError(ChatwootError):
-    """The request got no HTTP response: the server could not be reached or the connection broke."""
+    """The request got no HTTP response: the server could not be reached or the connection broke.
+
+    `sent` tells the two apart: False when no connection was made, True when the request may have arrived.
+    """
 
 
 class ChatwootTimeoutError(ChatwootConnectionError):
-    """The request timed out before a response arrived."""
+    """The request timed out before a response arrived (`sent` is False only for a connect timeout)."""
 
 
 class ChatwootAPIError(ChatwootError):
@@ -67,10 +96,10 @@ class ChatwootAPIError(ChatwootError):
         self.status_code = status_code
         self.description = description
         self.errors = errors or []
+        self.body = body
         self.method = method
         self.path = path
-        self.body = body
-        super().__init__(self._format())
+        super().__init__(self._format(), method=method, path=path, sent=True)
 
     def _format(self) -> str:
         text = f"[{self.status_code}] {self.description}"
@@ -108,3 +137,26 @@ class ChatwootRateLimitError(ChatwootAPIError):
 
 class ChatwootServerError(ChatwootAPIError):
     """5xx: Chatwoot failed. It also answers 500 for invalid enum values, such as an unknown status."""
+
+
+class ChatwootResponseError(ChatwootError):
+    """Chatwoot answered 2xx, but with a body it never sends: not JSON, or JSON the client cannot read.
+
+    Usually a proxy or a login page in front of Chatwoot. The request was sent and may have been applied. The body
+    itself is not repeated (it could hold anything, secrets included).
+
+    Attributes:
+        status_code: the HTTP status.
+        reason: what was wrong with the body, in a few words.
+    """
+
+    def __init__(self, status_code: int, reason: str, *, method: str = "", path: str = "") -> None:
+        self.status_code = status_code
+        self.reason = reason
+        where = f" to {method} {path}" if method else ""
+        super().__init__(
+            f"Chatwoot answered {status_code}{where} with a body that is not what Chatwoot sends ({reason})",
+            method=method,
+            path=path,
+            sent=True,
+        )

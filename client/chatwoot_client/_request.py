@@ -1,7 +1,8 @@
 """Requests as plain values, and the one place that turns a Chatwoot response into data or an error.
 
-Nothing here does I/O: the sync and async clients both send `APIRequest`s and hand the response to
-`decode_response`, so they cannot disagree about URLs, bodies or error mapping.
+Nothing here does I/O: the sync and async clients both send `APIRequest`s and hand the response to `resume`
+(which decodes it with `decode_response` and passes it on to the operation), so they cannot disagree about URLs,
+bodies or error mapping.
 """
 
 from __future__ import annotations
@@ -10,8 +11,10 @@ import json
 from collections.abc import Generator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
+from urllib.parse import quote, urlencode
 
 import httpx2
+from pydantic import ValidationError
 
 from chatwoot_client._exceptions import (
     ChatwootAPIError,
@@ -19,12 +22,14 @@ from chatwoot_client._exceptions import (
     ChatwootNotFoundError,
     ChatwootPermissionError,
     ChatwootRateLimitError,
+    ChatwootRequestError,
+    ChatwootResponseError,
     ChatwootServerError,
     ChatwootValidationError,
 )
 from chatwoot_client._retry import parse_retry_after
 
-__all__ = ["APIRequest", "Operation", "decode_response", "error_from_response"]
+__all__ = ["APIRequest", "Operation", "build_error", "decode_response", "error_from_response", "resume"]
 
 T = TypeVar("T")
 
@@ -80,8 +85,63 @@ def decode_response(request: APIRequest, response: httpx2.Response) -> Any:
     if response.is_success:
         if not response.content.strip():
             return None
-        return response.json()
+        try:
+            return response.json()
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            raise _response_error(request, response, "not JSON") from None
     raise error_from_response(request, response)
+
+
+_UNREADABLE_BODY = (ValidationError, KeyError, IndexError, TypeError, AttributeError)
+"""What an operation raises while reading a body that does not have the shape Chatwoot gives it."""
+
+
+def resume(operation: Operation[Any], request: APIRequest, response: httpx2.Response) -> APIRequest:
+    """Give `operation` the decoded answer to `request`; return the next request it makes (StopIteration at the end).
+
+    An operation reads the body it is given without checks (it is what Chatwoot sends); if the body is something
+    else, the error it stumbles into becomes a ChatwootResponseError about this request.
+    """
+    body = decode_response(request, response)
+    try:
+        return operation.send(body)
+    except _UNREADABLE_BODY as exc:
+        raise _response_error(request, response, _unreadable(body, exc)) from None
+
+
+def _response_error(request: APIRequest, response: httpx2.Response, reason: str) -> ChatwootResponseError:
+    return ChatwootResponseError(response.status_code, reason, method=request.method, path=request.path)
+
+
+def _unreadable(body: Any, exc: Exception) -> str:
+    """A few words on what was wrong with the body, without repeating any of it."""
+    if body is None:
+        return "an empty body"
+    if isinstance(exc, ValidationError):
+        return f"JSON that does not fit {exc.title}"
+    if isinstance(exc, KeyError) and isinstance(body, dict):
+        return f"JSON without the key {exc.args[0]!r}"
+    kind = {dict: "object", list: "array", str: "string", bool: "boolean"}.get(type(body), "number")
+    return f"a JSON {kind} of an unexpected shape"
+
+
+def build_error(request: APIRequest, url: str, exc: Exception, *, secret: str = "") -> ChatwootRequestError:
+    """Why `request` (for `url`, without its query) could not be turned into HTTP; nothing was sent.
+
+    `secret` (the API token) is scrubbed from the message, in case the failure was about a header.
+    """
+    where = f"({request.method} {request.path})"
+    if isinstance(exc, httpx2.InvalidURL) and "too long" in str(exc):
+        length = len(url) + 1 + len(urlencode(request.query(), quote_via=quote))
+        text = f"the request is too large to send (URL of {length} characters); shorten the search text or filters"
+    elif isinstance(exc, UnicodeError):
+        # Its message would quote a character of the offending text, which may be the token.
+        text = f"the request holds text that cannot be encoded ({type(exc).__name__}); check the values and the token"
+    else:
+        text = f"the request could not be built ({type(exc).__name__}: {exc})"
+    if secret:
+        text = text.replace(secret, "[redacted]")
+    return ChatwootRequestError(f"{text} {where}", method=request.method, path=request.path)
 
 
 def error_from_response(request: APIRequest, response: httpx2.Response) -> ChatwootAPIError:

@@ -1,4 +1,9 @@
-"""When to retry a request and how long to wait: pure rules, no I/O, so they can be tested as tables."""
+"""When to retry a request and how long to wait: pure rules, no I/O, so they can be tested as tables.
+
+The rule that matters most: a request that is not idempotent (creating a conversation or a message) is sent again
+only when it provably never reached Chatwoot. Any answer, even a 429 or a 5xx, and any failure after the
+connection was made may come after Chatwoot stored it, and sending it again would send the customer the reply twice.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +13,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC
 
-__all__ = ["RetryPolicy", "parse_retry_after", "retry_delay", "should_retry_status"]
+import httpx2
+
+__all__ = ["RetryPolicy", "never_sent", "parse_retry_after", "retry_delay", "should_retry_status"]
 
 DEFAULT_MAX_RETRIES = 2
 INITIAL_RETRY_DELAY = 0.5
@@ -70,7 +77,19 @@ def retry_delay(attempt: int, retry_after: float | None, policy: RetryPolicy, ji
 
 
 def should_retry_status(status_code: int, *, idempotent: bool) -> bool:
-    """Retry throttling always (rack-attack refused it before Chatwoot ran it); other failures only if repeatable."""
-    if status_code == 429:
-        return True
+    """Retry throttling and server failures, but only for requests that are safe to repeat.
+
+    Not even a 429 is retried for the others: rack-attack refuses before Rails runs the request, but a proxy or
+    load balancer in front of Chatwoot can answer 429 (or 502, 504) after Rails has stored the message.
+    """
     return idempotent and status_code in RETRYABLE_STATUSES
+
+
+def never_sent(error: httpx2.TransportError) -> bool:
+    """Whether a transport failure proves that the request never reached Chatwoot.
+
+    Only a failure to get a connection does: connecting failed or timed out, or no pooled connection became free
+    in time. Everything later (a read or write timeout, a reset, a malformed answer) may come after Chatwoot
+    received the request.
+    """
+    return isinstance(error, httpx2.ConnectError | httpx2.ConnectTimeout | httpx2.PoolTimeout)

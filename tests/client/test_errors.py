@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import socket
+from typing import Any
 
 import httpx2
 import pytest
@@ -18,6 +19,8 @@ from chatwoot_client import (
     ChatwootNotFoundError,
     ChatwootPermissionError,
     ChatwootRateLimitError,
+    ChatwootRequestError,
+    ChatwootResponseError,
     ChatwootServerError,
     ChatwootTimeoutError,
     ChatwootValidationError,
@@ -135,7 +138,7 @@ async def test_error_bodies_map_to_typed_readable_errors(
     assert "<" not in exc.description, "HTML leaked into the message"
     assert str(exc).startswith(f"[{reply.status}] ")
     assert str(exc).endswith(f"(GET {CONVERSATION_PATH})")
-    assert (exc.method, exc.path) == ("GET", CONVERSATION_PATH)
+    assert (exc.method, exc.path, exc.sent) == ("GET", CONVERSATION_PATH, True)
     # The token really was sent, so its absence from messages and logs means something.
     assert script.requests[0].headers["api_access_token"] == CANARY_TOKEN
     assert any(record.name == "httpx2" for record in debug_logs.records), "nothing was logged to check"
@@ -202,21 +205,22 @@ async def test_a_json_error_with_a_wrong_content_type_is_still_readable(kind: Ki
 
 @pytest.mark.anyio
 @pytest.mark.parametrize(
-    ("transport_error", "error"),
+    ("transport_error", "error", "sent"),
     [
-        (httpx2.ConnectError, ChatwootConnectionError),
-        (httpx2.ReadError, ChatwootConnectionError),
-        (httpx2.RemoteProtocolError, ChatwootConnectionError),
-        (httpx2.ConnectTimeout, ChatwootTimeoutError),
-        (httpx2.ReadTimeout, ChatwootTimeoutError),
-        (httpx2.WriteTimeout, ChatwootTimeoutError),
-        (httpx2.PoolTimeout, ChatwootTimeoutError),
+        (httpx2.ConnectError, ChatwootConnectionError, False),
+        (httpx2.ReadError, ChatwootConnectionError, True),
+        (httpx2.RemoteProtocolError, ChatwootConnectionError, True),
+        (httpx2.ConnectTimeout, ChatwootTimeoutError, False),
+        (httpx2.ReadTimeout, ChatwootTimeoutError, True),
+        (httpx2.WriteTimeout, ChatwootTimeoutError, True),
+        (httpx2.PoolTimeout, ChatwootTimeoutError, False),
     ],
 )
 async def test_transport_failures_become_chatwoot_errors(
     kind: Kind,
     transport_error: type[httpx2.TransportError],
     error: type[ChatwootConnectionError],
+    sent: bool,
     debug_logs: pytest.LogCaptureFixture,
 ) -> None:
     script = Script(transport_error)
@@ -226,10 +230,156 @@ async def test_transport_failures_become_chatwoot_errors(
         await resolve(client.conversations.get(1, 42))
 
     assert type(caught.value) is error
+    assert (caught.value.method, caught.value.path, caught.value.sent) == ("GET", CONVERSATION_PATH, sent)
     assert f"GET {CONVERSATION_PATH}" in str(caught.value)
     assert transport_error.__name__ in str(caught.value)
+    assert ("nothing was sent" in str(caught.value)) is not sent
     assert len(script.requests) == 3  # a GET is retried after any transport failure
     _assert_token_hidden(caught.value, client, debug_logs)
+
+
+@pytest.mark.anyio
+async def test_a_write_that_broke_off_says_it_may_have_been_applied(kind: Kind) -> None:
+    client = mock_client(kind, Script(httpx2.RemoteProtocolError))
+
+    with pytest.raises(ChatwootConnectionError) as caught:
+        await resolve(client.messages.create(1, 42, "hello"))
+
+    assert caught.value.sent is True
+    assert "Could not reach" not in str(caught.value)
+    assert str(caught.value).endswith("the request was sent and may have been applied")
+
+
+def test_errors_built_by_hand_keep_their_old_signatures() -> None:
+    assert str(ChatwootConnectionError("down")) == "down"
+    assert (ChatwootTimeoutError("slow").method, ChatwootTimeoutError("slow").sent) == ("", True)
+    refused = ChatwootConnectionError("refused", method="POST", path="/x", sent=False)
+    assert (refused.method, refused.path, refused.sent) == ("POST", "/x", False)
+    api = ChatwootServerError(500, "boom", method="GET", path="/y")
+    assert (api.status_code, api.method, api.path, api.sent, str(api)) == (
+        500,
+        "GET",
+        "/y",
+        True,
+        "[500] boom (GET /y)",
+    )
+    assert ChatwootRequestError("too big").sent is False
+    assert ChatwootResponseError(200, "not JSON").path == ""
+
+
+# --- 2xx answers Chatwoot never sends ------------------------------------------------------------------------------
+
+HTML_LOGIN = Reply(
+    200,
+    text=f"<html><body>Sign in<input name='token' value='{CANARY_TOKEN}'></body></html>",
+    headers={"content-type": "text/html"},
+)
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize(
+    ("call", "reply", "reason"),
+    [
+        pytest.param(lambda c: c.conversations.get(1, 42), HTML_LOGIN, "not JSON", id="get-html"),
+        pytest.param(lambda c: c.conversations.get(1, 42), Reply(200, {}), "does not fit Conversation", id="get-{}"),
+        pytest.param(lambda c: c.conversations.get(1, 42), Reply(200, [1]), "does not fit Conversation", id="get-[]"),
+        pytest.param(lambda c: c.conversations.list(1), Reply(200, {}), "without the key 'data'", id="list-{}"),
+        pytest.param(lambda c: c.conversations.list(1), Reply(200, []), "a JSON array of an", id="list-[]"),
+        pytest.param(lambda c: c.conversations.list(1), Reply(200, text=""), "an empty body", id="list-empty"),
+        pytest.param(
+            lambda c: c.conversations.list(1),
+            Reply(200, {"data": {"meta": {}, "payload": [{"id": "x"}]}}),
+            "does not fit Conversation",
+            id="list-bad-item",
+        ),
+        pytest.param(lambda c: c.conversations.get_counts(1), Reply(200, "ok"), "a JSON string", id="counts-string"),
+        pytest.param(
+            lambda c: c.conversations.labels.list(1, 42), Reply(200, {"payload": 3}), "object of an", id="labels-3"
+        ),
+        pytest.param(
+            lambda c: c.conversations.update_custom_attributes(1, 42, {"a": 1}), Reply(200, [1]), "JSON array", id="ca"
+        ),
+        pytest.param(lambda c: c.agents.list(1), Reply(200, text="{not json"), "not JSON", id="agents-broken"),
+        pytest.param(lambda c: c.messages.create(1, 42, "hi"), Reply(200, {}), "does not fit Message", id="message"),
+    ],
+)
+async def test_a_2xx_body_chatwoot_never_sends_is_a_response_error(
+    kind: Kind, call: Any, reply: Reply, reason: str, debug_logs: pytest.LogCaptureFixture
+) -> None:
+    script = Script(reply)
+    client = mock_client(kind, script, max_retries=3)
+
+    with pytest.raises(ChatwootResponseError) as caught:
+        await resolve(call(client))
+
+    exc = caught.value
+    request = script.requests[-1]
+    assert (exc.status_code, exc.method, exc.path, exc.sent) == (200, request.method, request.url.path, True)
+    assert str(exc).startswith(f"Chatwoot answered 200 to {request.method} {request.url.path} with a body that is")
+    assert reason in exc.reason
+    assert "<" not in str(exc) and "Sign in" not in str(exc), "the body leaked into the message"
+    assert exc.__cause__ is None and exc.__suppress_context__
+    assert len(script.requests) == len({r.url.path for r in script.requests}), "a 2xx is never retried"
+    _assert_token_hidden(exc, client, debug_logs)
+
+
+@pytest.mark.anyio
+async def test_a_bad_body_in_the_middle_of_a_call_names_that_request(kind: Kind) -> None:
+    # update(status=..., assignee_id=...) is toggle_status, then assignments, then a fresh GET.
+    toggled = Reply(200, {"meta": {}, "payload": {"success": True, "conversation_id": 42, "current_status": "open"}})
+    script = Script(toggled, Reply(200, None), Reply(200, {"id": 42}))
+    client = mock_client(kind, script)
+
+    with pytest.raises(ChatwootResponseError) as caught:
+        await resolve(client.conversations.update(1, 42, status="open", assignee_id=3))
+
+    assert (caught.value.method, caught.value.path) == ("GET", CONVERSATION_PATH)
+    assert len(script.requests) == 3
+
+
+# --- requests that cannot be built ---------------------------------------------------------------------------------
+
+
+@pytest.mark.anyio
+async def test_a_search_too_long_for_a_url_is_a_request_error_and_nothing_is_sent(kind: Kind) -> None:
+    script = Script(Reply(200, {"meta": {}, "payload": []}))
+    client = mock_client(kind, script)
+
+    with pytest.raises(ChatwootRequestError) as caught:
+        await resolve(client.conversations.search(1, "refund " * 12_000))
+
+    exc = caught.value
+    assert (exc.method, exc.path, exc.sent) == ("GET", "/api/v1/accounts/1/conversations/search", False)
+    assert "too large to send (URL of 108069 characters)" in str(exc)  # 12,000 x "refund%20" + the rest
+    assert "shorten the search text or filters" in str(exc)
+    assert len(str(exc)) < 300
+    assert script.requests == []
+
+
+@pytest.mark.anyio
+async def test_a_body_that_cannot_be_json_is_a_request_error(kind: Kind) -> None:
+    script = Script(Reply(200, {"custom_attributes": {}}))
+    client = mock_client(kind, script)
+
+    with pytest.raises(ChatwootRequestError, match="could not be built") as caught:
+        await resolve(client.conversations.update_custom_attributes(1, 42, {"ratio": float("nan")}))
+
+    assert caught.value.sent is False
+    assert script.requests == []
+
+
+@pytest.mark.anyio
+async def test_a_token_that_cannot_be_a_header_is_a_request_error_that_does_not_quote_it(kind: Kind) -> None:
+    token = "tök-CANARY-456"
+    script = Script(Reply(200, {"payload": []}))
+    client = mock_client(kind, script, token=token)
+
+    with pytest.raises(ChatwootRequestError) as caught:
+        await resolve(client.conversations.labels.list(1, 42))
+
+    assert "cannot be encoded" in str(caught.value)
+    assert "ö" not in str(caught.value) and token not in str(caught.value)
+    assert script.requests == []
 
 
 def _closed_port() -> int:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import httpx2
 import pytest
 
 from chatwoot_client._retry import (
     MAX_RETRY_AFTER,
     RETRYABLE_STATUSES,
     RetryPolicy,
+    never_sent,
     parse_retry_after,
     retry_delay,
     should_retry_status,
@@ -121,14 +123,40 @@ def test_retryable_statuses_are_retried_when_idempotent(status: int) -> None:
     assert should_retry_status(status, idempotent=True)
 
 
-@pytest.mark.parametrize("status", [408, 500, 502, 503, 504])
+@pytest.mark.parametrize("status", [408, 429, 500, 502, 503, 504])
 def test_failures_that_may_have_run_are_not_retried_for_non_idempotent_writes(status: int) -> None:
     assert not should_retry_status(status, idempotent=False)
 
 
-def test_throttling_is_retried_even_for_non_idempotent_writes() -> None:
-    # rack-attack refuses the request before Chatwoot runs it, so sending it again cannot duplicate it.
-    assert should_retry_status(429, idempotent=False)
+def test_throttling_is_not_retried_for_non_idempotent_writes() -> None:
+    """A 429 is no proof that Chatwoot did not run the request.
+
+    rack-attack itself refuses before Rails runs anything, but a proxy or load balancer in front of Chatwoot can
+    answer 429 after Rails stored the message; sending it again would send the customer the reply twice.
+    """
+    assert not should_retry_status(429, idempotent=False)
+    assert should_retry_status(429, idempotent=True)
+
+
+@pytest.mark.parametrize(
+    ("error", "expected"),
+    [
+        (httpx2.ConnectError, True),
+        (httpx2.ConnectTimeout, True),
+        (httpx2.PoolTimeout, True),
+        (httpx2.ReadTimeout, False),
+        (httpx2.WriteTimeout, False),
+        (httpx2.ReadError, False),
+        (httpx2.WriteError, False),
+        (httpx2.RemoteProtocolError, False),
+        (httpx2.LocalProtocolError, False),
+        (httpx2.ProxyError, False),
+    ],
+)
+def test_only_failing_to_get_a_connection_proves_nothing_was_sent(
+    error: type[httpx2.TransportError], expected: bool
+) -> None:
+    assert never_sent(error("scripted")) is expected
 
 
 @pytest.mark.parametrize("status", [200, 204, 301, 400, 401, 403, 404, 409, 422, 501, 505])
