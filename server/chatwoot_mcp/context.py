@@ -15,7 +15,7 @@ from chatwoot_client.types import Agent, Inbox, Label, Team
 from chatwoot_mcp.config import Settings
 from chatwoot_mcp.errors import Refusal
 
-__all__ = ["DIRECTORY_TTL", "Directory", "KeyedLocks", "ToolContext", "tool_context"]
+__all__ = ["DIRECTORY_TTL", "Directory", "KeyedLocks", "SentReply", "ToolContext", "tool_context"]
 
 T = TypeVar("T")
 
@@ -65,6 +65,16 @@ class Directory:
 
 
 @dataclass
+class SentReply:
+    """A reply in the duplicate window: when it was sent, and whether it is known to have reached Chatwoot."""
+
+    at: float
+    """time.time() when it was sent (compared with Chatwoot's created_at, so wall-clock time)."""
+    certain: bool
+    """False while its outcome is unknown (an error after sending): the next identical reply looks first."""
+
+
+@dataclass
 class ToolContext:
     """Lives as long as the server; handed to every tool call."""
 
@@ -73,7 +83,7 @@ class ToolContext:
     directory: Directory
     label_locks: KeyedLocks = field(default_factory=KeyedLocks)
     conversation_locks: KeyedLocks = field(default_factory=KeyedLocks)
-    recent_replies: dict[tuple[int, int, str], float] = field(default_factory=dict)
+    recent_replies: dict[tuple[int, int, str], SentReply] = field(default_factory=dict)
 
     @classmethod
     def create(cls, client: AsyncChatwootClient, settings: Settings) -> ToolContext:

@@ -50,7 +50,7 @@ def describe_error(error: ChatwootError) -> str:
     if isinstance(error, ChatwootPermissionError):
         return f"Chatwoot does not allow this action here ({error.description}; {error.method} {error.path})."
     if isinstance(error, ChatwootRateLimitError):
-        return "Chatwoot is rate limiting requests (429) and retries did not get through; wait a minute, then retry."
+        return "Chatwoot is rate limiting requests (429) and retries did not get through; wait a minute."
     if isinstance(error, ChatwootValidationError):
         return f"Chatwoot rejected the request: {error.description}" + (
             f" ({'; '.join(error.errors)})" if error.errors else ""
@@ -58,12 +58,12 @@ def describe_error(error: ChatwootError) -> str:
     if isinstance(error, ChatwootServerError):
         return (
             f"Chatwoot failed with {error.status_code} ({error.method} {error.path}). It also does this for invalid "
-            "values; check them. If the call was a write, read the record before retrying: it may have been applied."
+            "values; check them."
         )
     if isinstance(error, ChatwootAPIError):
         return f"Chatwoot answered {error.status_code}: {error.description}"
     if isinstance(error, ChatwootTimeoutError):
-        return "Chatwoot did not answer in time. Read the record before retrying a write: it may have been applied."
+        return "Chatwoot did not answer in time."
     if isinstance(error, ChatwootConnectionError):
         return f"Could not reach Chatwoot: {error}. Check CHATWOOT_BASE_URL and the network."
     return str(error)

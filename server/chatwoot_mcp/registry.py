@@ -9,7 +9,8 @@ description from the docstring's summary, the output schema from the view's (or 
 from __future__ import annotations
 
 import inspect
-import re
+import logging
+import types
 import typing
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -22,38 +23,42 @@ from mcp.types import CallToolResult, TextContent, ToolAnnotations
 from pydantic import BeforeValidator, Field, ValidationError, WithJsonSchema
 
 from chatwoot_client import AsyncChatwootClient, ChatwootError
+from chatwoot_mcp.arguments import parse_conversation_id
 from chatwoot_mcp.config import Settings
 from chatwoot_mcp.context import ToolContext, tool_context
 from chatwoot_mcp.docstrings import parse_docstring
-from chatwoot_mcp.errors import Refusal, describe_error, redact
+from chatwoot_mcp.errors import Refusal, describe_error
+from chatwoot_mcp.outcomes import CallRecord, recording, unknown_outcome, write_failure
+from chatwoot_mcp.redaction import redact, redact_data
 from chatwoot_mcp.views import View
 
-__all__ = ["ConversationRef", "ToolSpec", "build_tool", "parse_conversation_ref", "register_tools", "select_tools"]
+__all__ = ["ConversationRef", "ToolSpec", "build_tool", "register_tools", "select_tools"]
 
-_URL_ID = re.compile(r"/conversations/(\d+)(?:[/?#]|$)")
+log = logging.getLogger("chatwoot_mcp")
 
-
-def parse_conversation_ref(value: Any) -> Any:
-    """Accept 123, "123", "#123" or a Chatwoot conversation URL; anything else is left for validation to reject."""
-    if isinstance(value, bool):
-        raise ValueError("a conversation id is a number such as 123, not true/false")
-    if isinstance(value, str):
-        text = value.strip()
-        match = _URL_ID.search(text)
-        if match:
-            return int(match.group(1))
-        if text.removeprefix("#").isdigit():
-            return int(text.removeprefix("#"))
-    return value
-
+MAX_ID = 2**53
+"""Ids above this are no record of Chatwoot's (and lose precision in JSON)."""
+URL_LIMIT = 500
+TEXT_LIMITS = {"content": 150_000, "message": 150_000}
+"""Message text: Chatwoot's own cap (150,000 characters), so a refusal comes from us, before any request."""
+SHORT_TEXT = 1_000
+"""Any other text argument (search text, names): enough for a real value, far below a URL's limit."""
+LIST_ITEMS = 100
+ITEM_TEXT = 255
 
 ConversationRef = Annotated[
     int,
-    BeforeValidator(parse_conversation_ref),
-    Field(ge=1),
-    WithJsonSchema({"anyOf": [{"type": "integer", "minimum": 1}, {"type": "string"}]}),
+    BeforeValidator(parse_conversation_id),
+    Field(ge=1, le=MAX_ID),
+    WithJsonSchema(
+        {"anyOf": [{"type": "integer", "minimum": 1}, {"type": "string", "maxLength": URL_LIMIT}]}, mode="validation"
+    ),
 ]
-"""A conversation id as agents write it: 123, "#123" or the conversation's URL in Chatwoot."""
+"""A conversation id as agents write it: 123, "#123" or the conversation's link in Chatwoot.
+
+Links are checked against the configured host and accounts before validation (see ChatwootServer.call_tool);
+by the time this type sees a value it is a number or digits.
+"""
 
 
 @dataclass(frozen=True)
@@ -75,6 +80,8 @@ class ToolSpec:
     idempotent: bool = False
     open_world: bool = True
     view: Callable[[Any, dict[str, Any]], View] | None = None
+    verify_with: str = "get_conversation"
+    """The read tool that shows whether a write whose outcome is unknown was applied."""
 
     @cached_property
     def function(self) -> Callable[..., Any]:
@@ -149,11 +156,51 @@ def _tool_parameters(spec: ToolSpec, settings: Settings) -> list[inspect.Paramet
         if typing.get_origin(annotation) is not Annotated or not _is_resolved(annotation):
             if parameter.name not in docs:
                 raise TypeError(f"tool {spec.name}: parameter {parameter.name!r} has no description in the docstring")
-            if parameter.name == "conversation_id":
-                annotation = ConversationRef
+            annotation = (
+                ConversationRef if parameter.name == "conversation_id" else _bounded(parameter.name, annotation)
+            )
             annotation = Annotated[annotation, Field(description=docs[parameter.name])]
         parameters.append(parameter.replace(kind=inspect.Parameter.KEYWORD_ONLY, annotation=annotation))
     return parameters
+
+
+def _whole_number(value: Any) -> Any:
+    """Integers arrive as JSON integers or ASCII digits; true/false, "1_000" or other scripts' digits do not."""
+    if isinstance(value, bool):
+        raise ValueError("a whole number is expected, not true or false")
+    if isinstance(value, str) and not (value.isascii() and value.strip().isdigit()):
+        raise ValueError("a whole number is expected, written with the digits 0-9")
+    return value
+
+
+def _not_bool(value: Any) -> Any:
+    if isinstance(value, bool):
+        raise ValueError("an id, email or name is expected, not true or false")
+    return value
+
+
+def _bounded(name: str, annotation: Any) -> Any:
+    """`annotation` with the bounds every tool argument gets: ids >= 1, text and lists of a sane size.
+
+    Bounds are what keeps a request within what a URL and Chatwoot accept, so a too-long value is refused with
+    its parameter's name before any HTTP call (the schema says the same, so a model can see it).
+    """
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        options = typing.get_args(annotation)
+        if type(None) in options and len(options) == 2:
+            inner = next(option for option in options if option is not type(None))
+            return typing.Optional[_bounded(name, inner)]  # noqa: UP045 (a runtime-built union)
+        if set(options) == {int, str}:
+            return Annotated[annotation, BeforeValidator(_not_bool)]
+        return annotation
+    if annotation is int:
+        low = 1 if name.endswith("_id") or name == "before" else None
+        return Annotated[int, BeforeValidator(_whole_number), Field(ge=low, le=MAX_ID)]
+    if annotation is str:
+        return Annotated[str, Field(max_length=TEXT_LIMITS.get(name, SHORT_TEXT))]
+    if typing.get_origin(annotation) is list and typing.get_args(annotation) == (str,):
+        return Annotated[list[Annotated[str, Field(max_length=ITEM_TEXT)]], Field(max_length=LIST_ITEMS)]
+    return annotation
 
 
 def _is_resolved(annotation: Any) -> bool:
@@ -167,22 +214,27 @@ def build_tool(spec: ToolSpec, settings: Settings) -> Callable[..., Any]:
 
     async def run_tool(ctx: Context, **arguments: Any) -> CallToolResult:
         tools = tool_context(ctx)
-        try:
-            account_id = tools.account(arguments.pop("account_id", None))
-            result = await spec.function(spec.receiver(tools), account_id, **arguments)
-            view = spec.view(result, arguments | {"account_id": account_id}) if spec.view is not None else result
-        except Refusal as refusal:
-            return _error(str(refusal), tools.settings.secrets)
-        except ChatwootError as error:
-            return _error(describe_error(error), tools.settings.secrets)
-        except ValueError as error:
-            if isinstance(error, ValidationError):
-                raise
-            # The client's own checks of argument values (e.g. snoozed_until with a status other than snoozed).
-            return _error(f"Invalid arguments: {error}. Fix them and call again.", tools.settings.secrets)
+        with recording() as record:
+            try:
+                account_id = tools.account(arguments.pop("account_id", None))
+                result = await spec.function(spec.receiver(tools), account_id, **arguments)
+                view = spec.view(result, arguments | {"account_id": account_id}) if spec.view is not None else result
+            except Refusal as refusal:
+                return _error(str(refusal), tools.settings.secrets)
+            except ChatwootError as error:
+                if spec.read_only:
+                    return _error(describe_error(error), tools.settings.secrets)
+                return _error(write_failure(error, record, spec.verify_with), tools.settings.secrets)
+            except Exception as error:
+                if isinstance(error, ValueError) and not isinstance(error, ValidationError) and not record.exchanges:
+                    # The client's own checks of argument values (e.g. snoozed_until with a status other than
+                    # snoozed), made before any request.
+                    return _error(f"Invalid arguments: {error}. Nothing was done.", tools.settings.secrets)
+                log.exception("tool %s failed", spec.name)
+                return _error(_internal_failure(spec, record), tools.settings.secrets)
         return CallToolResult(
             content=[TextContent(type="text", text=redact(view.text(), tools.settings.secrets))],
-            structured_content=view.model_dump(mode="json", exclude_none=True),
+            structured_content=redact_data(view.model_dump(mode="json", exclude_none=True), tools.settings.secrets),
         )
 
     parameters = _tool_parameters(spec, settings)
@@ -192,6 +244,16 @@ def build_tool(spec: ToolSpec, settings: Settings) -> Callable[..., Any]:
     run_tool.__name__ = spec.name
     run_tool.__doc__ = spec.description
     return run_tool
+
+
+def _internal_failure(spec: ToolSpec, record: CallRecord) -> str:
+    """The truthful words for a failure of our own making (a bug), which the log records in full."""
+    cause = f"{spec.name} failed on an internal error of chatwoot-mcp (logged on the server)."
+    if spec.read_only:
+        return f"{cause} Nothing was changed."
+    if record.accepted_writes or record.writes_sent:
+        return unknown_outcome(cause, spec.verify_with)
+    return f"{cause} Nothing was written."
 
 
 def _error(text: str, secrets: tuple[str, ...]) -> CallToolResult:
@@ -227,3 +289,7 @@ def register_tools(server: MCPServer, specs: Iterable[ToolSpec], settings: Setti
             annotations=spec.annotations(),
             structured_output=True,
         )
+        tool = server._tool_manager.get_tool(spec.name)  # the SDK has no public handle on a registered tool
+        assert tool is not None
+        # Closed: an argument the tool does not have is refused (see ChatwootServer.call_tool), not ignored.
+        tool.parameters["additionalProperties"] = False

@@ -4,15 +4,22 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from typing import Any
 
 import httpx2
 from mcp.server import MCPServer
+from mcp.server.mcpserver import Context
+from mcp.server.mcpserver.tools import Tool
+from mcp.types import CallToolResult, InputRequiredResult, TextContent
 
 from chatwoot_client import AsyncChatwootClient
 from chatwoot_mcp import __version__
+from chatwoot_mcp.arguments import argument_problem, conversation_url
 from chatwoot_mcp.config import ConfigError, Settings
 from chatwoot_mcp.context import ToolContext
+from chatwoot_mcp.outcomes import install_hooks
 from chatwoot_mcp.prompts import register_prompts
+from chatwoot_mcp.redaction import redact
 from chatwoot_mcp.registry import ToolSpec, register_tools, select_tools
 from chatwoot_mcp.resources import register_resources
 from chatwoot_mcp.tools import ALL_TOOLS, TOOLSETS
@@ -34,6 +41,56 @@ Tools for working a Chatwoot support queue. How to work safely:
 - Conversation ids are the numbers shown in Chatwoot (#123). Lists return 25 per page and say how to get more.
 - A refusal (an error result) means nothing was written; it says what to call next.
 """
+
+
+class ChatwootServer(MCPServer):
+    """MCPServer whose tool calls pass our argument check first (see `chatwoot_mcp.arguments`)."""
+
+    def __init__(self, settings: Settings, specs: list[ToolSpec], name: str, **options: Any) -> None:
+        super().__init__(name, **options)
+        self.chatwoot_settings = settings
+        self.specs = {spec.name: spec for spec in specs}
+
+    async def call_tool(
+        self, name: str, arguments: dict[str, Any], context: Context[Any, Any] | None = None
+    ) -> CallToolResult | InputRequiredResult:
+        tool = self._tool_manager.get_tool(name)
+        spec = self.specs.get(name)
+        if tool is not None and spec is not None:
+            arguments = dict(arguments)
+            problem = self._argument_problem(spec, tool, arguments)
+            if problem is not None:
+                text = redact(problem, self.chatwoot_settings.secrets)
+                return CallToolResult(content=[TextContent(type="text", text=text)], is_error=True)
+        return await super().call_tool(name, arguments, context)
+
+    def _argument_problem(self, spec: ToolSpec, tool: Tool, arguments: dict[str, Any]) -> str | None:
+        """Check (and for a conversation link, resolve) the arguments in place; say what is wrong, if anything."""
+        pinned = self.chatwoot_settings.default_account_id if self.chatwoot_settings.pinned_account else None
+        nothing_done = "Nothing was done." if spec.read_only else "Nothing was written."
+        reference = arguments.get("conversation_id")
+        if isinstance(reference, str) and "://" in reference:
+            try:
+                link = conversation_url(reference.strip(), self.chatwoot_settings)
+            except ValueError as error:
+                return f"Invalid arguments for {spec.name}: `conversation_id`: {error}. {nothing_done}"
+            requested = arguments.get("account_id")
+            if pinned is None and requested is not None and requested != link.account_id:
+                return (
+                    f"Invalid arguments for {spec.name}: `conversation_id` links into account {link.account_id} but "
+                    f"`account_id` is {requested}; pass one of them. {nothing_done}"
+                )
+            arguments["conversation_id"] = link.conversation_id
+            if pinned is None:
+                arguments["account_id"] = link.account_id
+        return argument_problem(
+            spec.name,
+            tool.fn_metadata.arg_model,
+            tool.parameters,
+            tool.fn_metadata.pre_parse_json(arguments),
+            pinned_account=pinned,
+            writes=not spec.read_only,
+        )
 
 
 def enabled_tools(settings: Settings) -> list[ToolSpec]:
@@ -63,11 +120,15 @@ def create_server(settings: Settings, http_client: Callable[[], httpx2.AsyncClie
     @asynccontextmanager
     async def lifespan(server: MCPServer) -> AsyncIterator[ToolContext]:
         http = http_client() if http_client is not None else httpx2.AsyncClient()
+        install_hooks(http)
         async with http, AsyncChatwootClient(settings.base_url, settings.api_token, http_client=http) as client:
             yield ToolContext.create(client, settings)
 
-    server = MCPServer("chatwoot-mcp", version=__version__, instructions=INSTRUCTIONS, lifespan=lifespan)
-    register_tools(server, enabled_tools(settings), settings)
+    specs = enabled_tools(settings)
+    server = ChatwootServer(
+        settings, specs, "chatwoot-mcp", version=__version__, instructions=INSTRUCTIONS, lifespan=lifespan
+    )
+    register_tools(server, specs, settings)
     register_resources(server)
     register_prompts(server)
     return server

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 from mcp import Client
 
 from chatwoot_sandbox import AGENT_TOKEN, AGENT_USER_ID, DEMO_ACCOUNT_ID, SandboxState
 
-from .conftest import assert_compact, assert_refused, connect, make_server, make_settings, structured, text_of
+from .conftest import assert_compact, assert_refused, connect, make_server, make_settings, structured, text_of, writes
 
 ASSIGNMENTS = f"/api/v1/accounts/{DEMO_ACCOUNT_ID}/conversations/14/assignments"
 
@@ -125,16 +127,44 @@ async def test_toggle_status_requires_status(client: Client, state: SandboxState
 
 @pytest.mark.anyio
 async def test_snooze_until_a_time(client: Client, state: SandboxState) -> None:
+    until = (datetime.now(UTC) + timedelta(days=30)).replace(microsecond=0)
+    wire = until.strftime("%Y-%m-%dT%H:%M:%SZ")
     change = structured(
-        await client.call_tool(
-            "toggle_status", {"conversation_id": 14, "status": "snoozed", "snoozed_until": "2030-01-02T09:30:00Z"}
-        )
+        await client.call_tool("toggle_status", {"conversation_id": 14, "status": "snoozed", "snoozed_until": wire})
     )
     assert change["status"] == "snoozed"
-    assert change["snoozed_until"] == "2030-01-02T09:30:00Z"
+    assert change["snoozed_until"] == wire
     detail = structured(await client.call_tool("get_conversation", {"conversation_id": 14}))
     assert detail["status"] == "snoozed"
-    assert detail["snoozed_until"] == "2030-01-02T09:30:00Z"
+    assert detail["snoozed_until"] == wire
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize(
+    ("snoozed_until", "why"),
+    [
+        ("0018-01-01T00:00:00Z", "in the past"),
+        ("2020-01-01T00:00:00Z", "in the past"),
+        (-5, "in the past"),
+        (2**63, "not a time Chatwoot can store"),
+        ("2999-01-01T00:00:00Z", "more than a year ahead"),
+        ("2026-12-24T10:00:00", "no timezone"),
+        ("next tuesday", "date-time"),
+    ],
+)
+async def test_snooze_times_outside_the_next_year_are_refused(
+    client: Client, state: SandboxState, snoozed_until: object, why: str
+) -> None:
+    result = await client.call_tool(
+        "toggle_status", {"conversation_id": 8, "status": "snoozed", "snoozed_until": snoozed_until}
+    )
+    assert result.is_error
+    assert why in text_of(result)
+    assert "Nothing was written" in text_of(result)
+    assert writes(state) == []
+    # and every read of #8 still works
+    assert not (await client.call_tool("get_conversation", {"conversation_id": 8})).is_error
+    assert not (await client.call_tool("list_conversations", {"status": "all"})).is_error
 
 
 @pytest.mark.anyio
@@ -164,5 +194,5 @@ async def test_snoozed_until_with_another_status_is_explained(client: Client, st
         "toggle_status", {"conversation_id": 14, "status": "open", "snoozed_until": "2030-01-02T09:30:00Z"}
     )
     assert result.is_error
-    assert "snoozed_until only applies to status 'snoozed'" in text_of(result)
+    assert "snoozed_until only applies to status snoozed" in text_of(result)
     assert state.requests == []

@@ -10,7 +10,7 @@ from chatwoot_sandbox import DEMO_ACCOUNT_ID, PROMPT_INJECTION_CONVERSATION_ID, 
 from chatwoot_sandbox.actions import add_message
 from chatwoot_sandbox.state import INCOMING
 
-from .conftest import assert_compact, structured, text_of, writes
+from .conftest import assert_compact, connect, make_server, make_settings, structured, text_of, writes
 
 INJECTION = PROMPT_INJECTION_CONVERSATION_ID
 
@@ -119,8 +119,8 @@ async def test_get_conversation_truncates_a_long_customer_message(client: Client
         "7",
         "#7",
         " #7 ",
-        "https://app.chatwoot.com/app/accounts/1/conversations/7",
-        "https://x.example/app/accounts/1/conversations/7?tab=1",
+        "http://sandbox/app/accounts/1/conversations/7",
+        "https://sandbox/app/accounts/1/inbox/2/conversations/7?tab=1",
     ],
 )
 async def test_conversation_references(client: Client, reference: object) -> None:
@@ -128,6 +128,44 @@ async def test_conversation_references(client: Client, reference: object) -> Non
     assert structured(result)["id"] == 7
     labels = structured(await client.call_tool("list_labels", {"conversation_id": reference}))
     assert labels == {"conversation_id": 7, "labels": ["shipping", "urgent", "vip"]}
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize(
+    ("reference", "why"),
+    [
+        ("https://app.chatwoot.com/app/accounts/1/conversations/7", "not on the configured Chatwoot"),
+        ("http://sandbox/app/accounts/2/conversations/3", "account 2, which this server may not use"),
+        ("http://sandbox/app/accounts/1/contacts/7", "not a Chatwoot conversation link"),
+        (True, "not true or false"),
+        ("٣", "a number such as 123"),
+        ("３", "a number such as 123"),
+        ("7.0", "a number such as 123"),
+    ],
+)
+async def test_references_elsewhere_or_not_numbers_are_refused(
+    client: Client, state: SandboxState, reference: object, why: str
+) -> None:
+    result = await client.call_tool("get_conversation", {"conversation_id": reference})
+    assert result.is_error
+    assert why in text_of(result)
+    assert "Nothing was done" in text_of(result)
+    assert not state.requests
+
+
+@pytest.mark.anyio
+async def test_a_link_selects_its_account_on_an_allowlist(state: SandboxState, mode: str) -> None:
+    server = make_server(state, make_settings(CHATWOOT_ACCOUNT_ID="1,2"))
+    async with connect(server, mode) as session:
+        second = await session.call_tool(
+            "get_conversation", {"conversation_id": "http://sandbox/app/accounts/2/conversations/1"}
+        )
+        clash = await session.call_tool(
+            "get_conversation", {"conversation_id": "http://sandbox/app/accounts/2/conversations/1", "account_id": 1}
+        )
+    assert not second.is_error, text_of(second)
+    assert state.requests[-1].path == "/api/v1/accounts/2/conversations/1"
+    assert clash.is_error and "pass one of them" in text_of(clash)
 
 
 @pytest.mark.anyio

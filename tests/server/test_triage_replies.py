@@ -117,21 +117,43 @@ async def test_duplicate_is_refused_without_asking_the_user() -> None:
 
 
 @pytest.mark.anyio
-async def test_failed_reply_is_not_retried() -> None:
+async def test_a_reply_whose_answer_was_lost_is_found_not_resent() -> None:
     state = SandboxState.demo()
     state.inject_fault(502, method="POST", path_contains="/messages", after_handling=True)
     async with connect(state) as client:
         result = await client.call_tool(
             "send_reply", {"conversation_id": CONVERSATION, "content": REPLY, "confirm": True}
         )
-        assert result.is_error
+        assert not result.is_error, text(result)
         assert len(posts(state, "/messages")) == 1  # one attempt only
-        # It may have reached the customer (it did here): a blind repeat is refused as a duplicate.
+        # Chatwoot stored it although the proxy answered 502: it is reported as sent, saying the answer was lost.
+        assert (result.structured_content or {})["reached_customer"] is True
+        assert "502" in (result.structured_content or {})["answer_lost"]
         again = await client.call_tool(
             "send_reply", {"conversation_id": CONVERSATION, "content": REPLY, "confirm": True}
         )
     assert again.is_error and "already sent" in text(again)
     assert len(posts(state, "/messages")) == 1
+
+
+@pytest.mark.anyio
+async def test_a_reply_that_failed_before_chatwoot_stored_it_can_be_sent_again() -> None:
+    state = SandboxState.demo()
+    state.inject_fault(503, method="POST", path_contains="/messages")
+    async with connect(state) as client:
+        first = await client.call_tool(
+            "send_reply", {"conversation_id": CONVERSATION, "content": REPLY, "confirm": True}
+        )
+        assert first.is_error
+        assert "may have been applied" in text(first) and "list_messages" in text(first)
+        assert len(posts(state, "/messages")) == 1  # not retried
+        again = await client.call_tool(
+            "send_reply", {"conversation_id": CONVERSATION, "content": REPLY, "confirm": True}
+        )
+    # Not "already sent": the conversation was read, and the first attempt was not in it.
+    assert not again.is_error, text(again)
+    stored = [m for m in state.conversation(1, CONVERSATION).messages if m.content == REPLY]
+    assert len(stored) == 1
 
 
 @pytest.mark.anyio
@@ -159,7 +181,32 @@ async def test_empty_reply_is_refused() -> None:
         result = await client.call_tool(
             "send_reply", {"conversation_id": CONVERSATION, "content": "  ", "confirm": True}
         )
-    assert result.is_error and "empty" in text(result)
+    assert result.is_error and "no visible text" in text(result)
+    assert posts(state, "/messages") == []
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("content", ["\u200b", "\x00", "\u200b\u2060 \ufeff", "\u202e"])
+async def test_invisible_replies_and_notes_are_refused(content: str) -> None:
+    state = SandboxState.demo()
+    async with connect(state) as client:
+        reply = await client.call_tool(
+            "send_reply", {"conversation_id": CONVERSATION, "content": content, "confirm": True}
+        )
+        note = await client.call_tool("add_private_note", {"conversation_id": CONVERSATION, "content": content})
+    assert reply.is_error and "no visible text" in text(reply)
+    assert note.is_error and "no visible text" in text(note)
+    assert posts(state, "/messages") == []
+
+
+@pytest.mark.anyio
+async def test_control_characters_in_visible_text_are_refused() -> None:
+    state = SandboxState.demo()
+    async with connect(state) as client:
+        reply = await client.call_tool(
+            "send_reply", {"conversation_id": CONVERSATION, "content": "Hello\x00 there", "confirm": True}
+        )
+    assert reply.is_error and "U+0000" in text(reply)
     assert posts(state, "/messages") == []
 
 

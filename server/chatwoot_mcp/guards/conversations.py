@@ -2,13 +2,39 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 from chatwoot_client.types import ConversationPriority, ConversationStatus
 from chatwoot_mcp.context import ToolContext
 from chatwoot_mcp.errors import Refusal
 from chatwoot_mcp.guards.people import resolve_agent, resolve_team
-from chatwoot_mcp.views import ConversationDetail
+from chatwoot_mcp.views import ConversationDetail, StatusChange
 
-__all__ = ["assign_conversation", "create_conversation", "update_conversation"]
+__all__ = ["SNOOZE_HORIZON", "assign_conversation", "create_conversation", "toggle_status", "update_conversation"]
+
+SNOOZE_HORIZON = timedelta(days=366)
+"""How far ahead a snooze may reach. Further is almost always a wrong year or unit (milliseconds for seconds)."""
+
+
+def snooze_time(snoozed_until: datetime | int, now: datetime | None = None) -> datetime:
+    """`snoozed_until` as an aware UTC time in the next SNOOZE_HORIZON, or a Refusal saying what is allowed."""
+    now = now or datetime.now(UTC)
+    allowed = (
+        f"Give a time between now and {(now + SNOOZE_HORIZON).date().isoformat()} (at most one year ahead), as ISO "
+        "8601 with a timezone, e.g. 2026-12-01T09:00:00Z, or unix seconds. Nothing was written."
+    )
+    if isinstance(snoozed_until, int):
+        try:
+            snoozed_until = datetime.fromtimestamp(snoozed_until, tz=UTC)
+        except (OverflowError, OSError, ValueError):
+            raise Refusal(f"snoozed_until is not a time Chatwoot can store. {allowed}") from None
+    if snoozed_until.tzinfo is None:
+        raise Refusal(f"snoozed_until has no timezone, so the moment it names is ambiguous. {allowed}")
+    if snoozed_until <= now:
+        raise Refusal(f"snoozed_until is in the past. {allowed}")
+    if snoozed_until - now > SNOOZE_HORIZON:
+        raise Refusal(f"snoozed_until is more than a year ahead. {allowed}")
+    return snoozed_until.astimezone(UTC)
 
 
 async def assign_conversation(
@@ -53,6 +79,42 @@ async def assign_conversation(
     if agent_id is not None or unassign_agent:
         await conversations.assign(account_id, conversation_id, agent_id)
     return ConversationDetail.of(await conversations.get(account_id, conversation_id))
+
+
+async def toggle_status(
+    tools: ToolContext,
+    account_id: int,
+    conversation_id: int,
+    status: ConversationStatus,
+    snoozed_until: datetime | int | None = None,
+) -> StatusChange:
+    """Set a conversation's status: open, resolved, pending, or snoozed (until a time, or the next reply).
+
+    Reopening as an agent-role user also assigns the conversation to that user (Chatwoot's rule). Returns the
+    status Chatwoot reports after the change.
+
+    Parameters
+    ----------
+    conversation_id
+        The conversation: 123, "#123" or its Chatwoot URL.
+    status
+        The new status.
+    snoozed_until
+        Only with "snoozed": when it reopens, ISO 8601 with timezone (2026-12-01T09:00:00Z) or unix seconds,
+        within a year. Without it the conversation sleeps until the customer's next message.
+    """
+    if snoozed_until is not None and status != "snoozed":
+        raise Refusal(f"snoozed_until only applies to status snoozed, not {status}. Nothing was written.")
+    until = snooze_time(snoozed_until) if snoozed_until is not None else None
+    response = await tools.client.conversations.toggle_status(
+        account_id, conversation_id, status, snoozed_until=int(until.timestamp()) if until is not None else None
+    )
+    if response.success is False:
+        raise Refusal(
+            f"Chatwoot did not save the status of #{conversation_id} (it answered success=false); it is still "
+            f"{response.current_status}. Nothing was written."
+        )
+    return StatusChange.of(response, conversation_id)
 
 
 async def update_conversation(

@@ -6,9 +6,11 @@ that the caller knows what it replaces.
 from __future__ import annotations
 
 import difflib
+import random
 from collections.abc import Callable
 from typing import Annotated
 
+import anyio
 from mcp.server.mcpserver import Context, Elicit, ElicitationResult, Resolve
 
 from chatwoot_client import ChatwootError
@@ -17,7 +19,12 @@ from chatwoot_mcp.errors import Refusal
 from chatwoot_mcp.guards.confirm import Confirmation, is_confirmed, supports_elicitation
 from chatwoot_mcp.views import LabelChange
 
-__all__ = ["add_labels", "check_labels", "remove_labels", "set_labels"]
+__all__ = ["REAPPLY_ATTEMPTS", "add_labels", "check_labels", "remove_labels", "set_labels"]
+
+REAPPLY_ATTEMPTS = 4
+"""Writes per call at most: the first, and re-applications after another writer undid it."""
+REAPPLY_PAUSE = 0.05
+"""Seconds (jittered, growing) before re-applying, so that two writers undoing each other fall out of step."""
 
 
 def _normalise(labels: list[str]) -> list[str]:
@@ -67,25 +74,51 @@ def _concurrent(expected: list[str], reread: list[str]) -> str | None:
 async def _rewrite(
     tools: ToolContext, account_id: int, conversation_id: int, change: Callable[[list[str]], list[str]]
 ) -> LabelChange:
-    """Read the labels, apply `change`, write only if it changed anything, and read back, under the lock."""
+    """Read the labels, apply `change`, write only if it changed anything, and read back, under the lock.
+
+    Chatwoot has no compare-and-set: a writer in another process can replace the set between our read and our
+    write, or right after it, undoing our change. So the read-back is compared with the intent, and the change is
+    applied again to what is there now, up to REAPPLY_ATTEMPTS times with a jittered pause. What is reported as
+    added or removed is what the final read shows; anything that could not be kept is listed in `not_kept`.
+    """
     client = tools.client.conversations.labels
     async with tools.label_locks((account_id, conversation_id)):
         before = await client.list(account_id, conversation_id)
-        after = change(before)
-        added = [label for label in after if label not in before]
-        removed = [label for label in before if label not in after]
-        if added or removed:
-            await client.add(account_id, conversation_id, after)
-        reread = await client.list(account_id, conversation_id)
+        intended = change(before)
+        to_add = [label for label in intended if label not in before]
+        to_remove = [label for label in before if label not in intended]
+        current, written = before, False
+        for attempt in range(REAPPLY_ATTEMPTS):
+            if attempt:
+                await anyio.sleep(random.uniform(0.5, 1.5) * REAPPLY_PAUSE * attempt)
+            target = change(current)
+            if target == current:
+                if not written:
+                    break  # nothing to write at all: the read is the verification
+            else:
+                await client.add(account_id, conversation_id, target)
+                written = True
+            current = await client.list(account_id, conversation_id)
+            if _kept(current, to_add, to_remove):
+                break
+    added = [label for label in to_add if label in current]
+    removed = [label for label in to_remove if label not in current]
+    lost = [f"{label} (added, then removed by another writer)" for label in to_add if label not in current]
+    lost += [f"{label} (removed, then restored by another writer)" for label in to_remove if label in current]
     return LabelChange(
         conversation_id=conversation_id,
         before=before,
-        after=reread,
+        after=current,
         added=added,
         removed=removed,
-        written=bool(added or removed),
-        concurrent_change=_concurrent(after, reread),
+        written=written,
+        concurrent_change=_concurrent(change(current) if lost else intended, current) if written else None,
+        not_kept=lost,
     )
+
+
+def _kept(current: list[str], to_add: list[str], to_remove: list[str]) -> bool:
+    return all(label in current for label in to_add) and not any(label in current for label in to_remove)
 
 
 async def add_labels(tools: ToolContext, account_id: int, conversation_id: int, labels: list[str]) -> LabelChange:

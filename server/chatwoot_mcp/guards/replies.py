@@ -11,27 +11,26 @@ customer gets a reply twice is a model that retries after a timeout.
 from __future__ import annotations
 
 import time
+import unicodedata
 from typing import Annotated
 
 from mcp.server.mcpserver import Context, Elicit, ElicitationResult, Resolve
 
-from chatwoot_client import (
-    ChatwootAuthError,
-    ChatwootNotFoundError,
-    ChatwootPermissionError,
-    ChatwootRateLimitError,
-    ChatwootValidationError,
-)
-from chatwoot_mcp.context import ToolContext, tool_context
-from chatwoot_mcp.errors import Refusal
+from chatwoot_client import ChatwootError
+from chatwoot_client.types import Message, MessageType
+from chatwoot_mcp.context import SentReply, ToolContext, tool_context
+from chatwoot_mcp.errors import Refusal, describe_error
 from chatwoot_mcp.guards.confirm import Confirmation, is_confirmed, supports_elicitation
+from chatwoot_mcp.outcomes import refused_by_chatwoot
 from chatwoot_mcp.triage_views import PostedMessage
 from chatwoot_mcp.views import message_view
 
-__all__ = ["DUPLICATE_WINDOW", "add_private_note", "normalise_reply", "send_reply"]
+__all__ = ["DUPLICATE_WINDOW", "add_private_note", "normalise_reply", "send_reply", "visible_text"]
 
 DUPLICATE_WINDOW = 600.0
 """Seconds during which the same reply to the same conversation counts as a duplicate."""
+CLOCK_SLACK = 120.0
+"""How far Chatwoot's clock may be behind ours when matching a message it stored to one we sent."""
 
 PREVIEW_LIMIT = 1500
 
@@ -41,18 +40,86 @@ def normalise_reply(content: str) -> str:
     return " ".join(content.split()).casefold()
 
 
-def _recent_duplicate(tools: ToolContext, key: tuple[int, int, str]) -> float | None:
-    """Seconds since the same reply was sent, if within the window (old entries are forgotten here)."""
-    now = time.monotonic()
-    for old in [k for k, at in tools.recent_replies.items() if now - at > DUPLICATE_WINDOW]:
+def visible_text(content: str) -> str:
+    """`content` without what nobody sees: whitespace, zero-width, bidi and other format characters."""
+    return "".join(ch for ch in content if not ch.isspace() and unicodedata.category(ch) not in ("Cc", "Cf"))
+
+
+def _check_content(content: str, what: str, nothing: str) -> None:
+    """Refuse text a person would not see, or that Chatwoot cannot store, before anything is sent."""
+    if not visible_text(content):
+        raise Refusal(
+            f"The {what} has no visible text (only spaces, zero-width or control characters). {nothing} Write the "
+            "text the reader should see."
+        )
+    controls = sorted({f"U+{ord(ch):04X}" for ch in content if unicodedata.category(ch) == "Cc" and ch not in "\n\r\t"})
+    if controls:
+        raise Refusal(
+            f"The {what} contains control characters ({', '.join(controls[:5])}) that Chatwoot cannot store or a "
+            f"reader would not see. {nothing} Remove them and call again."
+        )
+
+
+def _recent(tools: ToolContext, key: tuple[int, int, str]) -> SentReply | None:
+    """The reply with this key sent within the window, if any (old entries are forgotten here)."""
+    now = time.time()
+    for old in [k for k, sent in tools.recent_replies.items() if now - sent.at > DUPLICATE_WINDOW]:
         del tools.recent_replies[old]
-    sent = tools.recent_replies.get(key)
-    return None if sent is None else now - sent
+    return tools.recent_replies.get(key)
 
 
-def _check_content(content: str) -> None:
-    if not content.strip():
-        raise Refusal("The message is empty. Nothing was sent.")
+async def _find_posted(
+    tools: ToolContext, account_id: int, conversation_id: int, content: str, private: bool, since: float
+) -> Message | None:
+    """The message we tried to post, if Chatwoot stored it: same text and kind, created since `since`.
+
+    Used after an error whose outcome is unknown, to tell "it was posted" from "it was not". None also when
+    the check itself fails: then nothing is known.
+    """
+    try:
+        latest = await tools.client.messages.list(account_id, conversation_id)
+    except ChatwootError:
+        return None
+    wanted = normalise_reply(content)
+    for message in reversed(latest):
+        created = message.created_at.timestamp() if message.created_at is not None else None
+        if (
+            message.message_type == MessageType.OUTGOING
+            and message.private == private
+            and normalise_reply(message.content or "") == wanted
+            and (created is None or created >= since - CLOCK_SLACK)
+        ):
+            return message
+    return None
+
+
+async def _post(
+    tools: ToolContext, account_id: int, conversation_id: int, content: str, *, private: bool
+) -> PostedMessage:
+    """Post once (the client never retries it after it may have reached Chatwoot) and say what happened.
+
+    When the answer is lost (a timeout, a 5xx or 429 from a proxy, a garbled body), the conversation is read to
+    see whether Chatwoot stored it. Raises the client's error when Chatwoot refused it, or when its fate stays
+    unknown.
+    """
+    started = time.time()
+    lost: str | None = None
+    try:
+        message = await tools.client.messages.create(account_id, conversation_id, content, "outgoing", private=private)
+    except ChatwootError as error:
+        if refused_by_chatwoot(error):
+            raise
+        found = await _find_posted(tools, account_id, conversation_id, content, private, started)
+        if found is None:
+            raise
+        message, lost = found, describe_error(error)
+    return PostedMessage(
+        conversation_id=conversation_id,
+        message=message_view(message),
+        private=message.private,
+        reached_customer=not message.private,
+        answer_lost=lost,
+    )
 
 
 async def add_private_note(tools: ToolContext, account_id: int, conversation_id: int, content: str) -> PostedMessage:
@@ -67,26 +134,21 @@ async def add_private_note(tools: ToolContext, account_id: int, conversation_id:
     content
         The note's text (Markdown).
     """
-    _check_content(content)
-    message = await tools.client.messages.create(account_id, conversation_id, content, "outgoing", private=True)
-    return PostedMessage(
-        conversation_id=conversation_id,
-        message=message_view(message),
-        private=message.private,
-        reached_customer=False,
-    )
+    _check_content(content, "note", "Nothing was written.")
+    return await _post(tools, account_id, conversation_id, content, private=True)
 
 
 async def ask_to_send(
     ctx: Context, conversation_id: int, content: str, confirm: bool = False, confirm_duplicate: bool = False
 ) -> Confirmation | Elicit[Confirmation]:
     """Ask the user before a reply goes out, when the client can ask; else pass the caller's `confirm` on."""
-    if not supports_elicitation(ctx) or not content.strip():
+    if not supports_elicitation(ctx) or not visible_text(content):
         return Confirmation(confirm=confirm)
     tools = tool_context(ctx)
     if tools.settings.pinned_account and not confirm_duplicate:
         key = (tools.settings.default_account_id, conversation_id, normalise_reply(content))
-        if _recent_duplicate(tools, key) is not None:
+        sent = _recent(tools, key)
+        if sent is not None and sent.certain:
             return Confirmation(confirm=False)  # refused as a duplicate anyway: do not bother the user
     preview = content if len(content) <= PREVIEW_LIMIT else content[:PREVIEW_LIMIT] + "…"
     again = " (the same text was sent recently: it would go out a second time)" if confirm_duplicate else ""
@@ -124,15 +186,23 @@ async def send_reply(
     confirm_duplicate
         True to send text identical to a reply sent to this conversation in the last 10 minutes.
     """
-    _check_content(content)
+    _check_content(content, "reply", "Nothing was sent.")
     key = (account_id, conversation_id, normalise_reply(content))
     async with tools.conversation_locks((account_id, conversation_id)):
-        ago = _recent_duplicate(tools, key)
-        if ago is not None and not confirm_duplicate:
+        sent = _recent(tools, key)
+        if sent is not None and not sent.certain:
+            # The last identical reply ended with an unknown outcome: whether it is a duplicate is a fact to read.
+            found = await _find_posted(tools, account_id, conversation_id, content, False, sent.at)
+            sent.certain = found is not None
+            if found is None:
+                del tools.recent_replies[key]
+                sent = None
+        if sent is not None and not confirm_duplicate:
+            ago = time.time() - sent.at
             raise Refusal(
-                f"The same reply was already sent to conversation #{conversation_id} {int(ago // 60)} min "
-                f"{int(ago % 60)} s ago. Nothing was sent. Check list_messages; if the customer really should "
-                "get it again, call send_reply with confirm_duplicate=true (it is still confirmed)."
+                f"The same reply was already sent to conversation #{conversation_id} {_ago(ago)}. Nothing was sent. "
+                "Check list_messages; if the customer really should get it again, call send_reply with "
+                "confirm_duplicate=true (it is still confirmed)."
             )
         if not is_confirmed(confirmation):
             raise Refusal(
@@ -140,21 +210,21 @@ async def send_reply(
                 "user the exact text; only after they approve it, call send_reply again with confirm=true (or "
                 "use add_private_note for a note only agents see)."
             )
-        tools.recent_replies[key] = time.monotonic()  # before sending: a timeout may still have delivered it
+        entry = tools.recent_replies[key] = SentReply(at=time.time(), certain=False)
         try:
-            message = await tools.client.messages.create(account_id, conversation_id, content, "outgoing")
-        except (
-            ChatwootValidationError,
-            ChatwootNotFoundError,
-            ChatwootAuthError,
-            ChatwootPermissionError,
-            ChatwootRateLimitError,
-        ):
-            del tools.recent_replies[key]  # refused by Chatwoot: certainly not sent
+            posted = await _post(tools, account_id, conversation_id, content, private=False)
+        except ChatwootError as error:
+            if refused_by_chatwoot(error):
+                del tools.recent_replies[key]  # certainly not sent: not a duplicate of anything
             raise
-    return PostedMessage(
-        conversation_id=conversation_id,
-        message=message_view(message),
-        private=message.private,
-        reached_customer=not message.private,
-    )
+        entry.certain = True
+    return posted
+
+
+def _ago(seconds: float) -> str:
+    """ "just now", "45 seconds ago", "3 minutes ago": how long ago, in plain words."""
+    if seconds < 5:
+        return "just now"
+    if seconds < 90:
+        return f"{int(seconds)} seconds ago"
+    return f"{round(seconds / 60)} minutes ago"

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from chatwoot_client.types import Conversation, ConversationCounts, ConversationList, ConversationToggleStatusResponse
-from chatwoot_mcp.guards.conversations import assign_conversation, create_conversation, update_conversation
+from chatwoot_client.types import Conversation, ConversationCounts, ConversationList
+from chatwoot_mcp.guards.conversations import (
+    assign_conversation,
+    create_conversation,
+    toggle_status,
+    update_conversation,
+)
 from chatwoot_mcp.registry import ToolSpec
-from chatwoot_mcp.views import ConversationDetail, ConversationPage, Counts, StatusChange
+from chatwoot_mcp.views import ConversationDetail, ConversationPage, Counts
 
 
 def page_view(result: ConversationList, arguments: dict[str, Any]) -> ConversationPage:
@@ -20,10 +25,6 @@ def detail_view(result: Conversation, arguments: dict[str, Any]) -> Conversation
 
 def counts_view(result: ConversationCounts, arguments: dict[str, Any]) -> Counts:
     return Counts.of(result)
-
-
-def status_view(result: ConversationToggleStatusResponse, arguments: dict[str, Any]) -> StatusChange:
-    return StatusChange.of(result, arguments["conversation_id"])
 
 
 TOOLS = [
@@ -39,7 +40,10 @@ TOOLS = [
         "get_counts", "Count conversations", "conversations.get_counts", "conversations",
         read_only=True, idempotent=True, view=counts_view,
     ),
-    ToolSpec("create_conversation", "Create a conversation", create_conversation, "conversations", read_only=False),
+    ToolSpec(
+        "create_conversation", "Create a conversation", create_conversation, "conversations",
+        read_only=False, verify_with="list_conversations",
+    ),
     ToolSpec(
         "update_conversation", "Update a conversation", update_conversation, "conversations",
         read_only=False, idempotent=True,
@@ -49,7 +53,6 @@ TOOLS = [
         read_only=False, idempotent=True,
     ),
     ToolSpec(
-        "toggle_status", "Set conversation status", "conversations.toggle_status", "conversations",
-        read_only=False, idempotent=True, view=status_view,
+        "toggle_status", "Set conversation status", toggle_status, "conversations", read_only=False, idempotent=True,
     ),
 ]  # fmt: skip

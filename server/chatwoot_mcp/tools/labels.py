@@ -18,9 +18,15 @@ TOOLS = [
         "list_labels", "List a conversation's labels", "conversations.labels.list", "labels",
         read_only=True, idempotent=True, view=label_set_view,
     ),
-    ToolSpec("add_labels", "Add labels", add_labels, "labels", read_only=False, idempotent=True),
-    ToolSpec("remove_labels", "Remove labels", remove_labels, "labels", read_only=False, idempotent=True),
     ToolSpec(
-        "set_labels", "Replace all labels", set_labels, "labels", read_only=False, destructive=True, idempotent=True,
+        "add_labels", "Add labels", add_labels, "labels", read_only=False, idempotent=True, verify_with="list_labels",
+    ),
+    ToolSpec(
+        "remove_labels", "Remove labels", remove_labels, "labels",
+        read_only=False, idempotent=True, verify_with="list_labels",
+    ),
+    ToolSpec(
+        "set_labels", "Replace all labels", set_labels, "labels",
+        read_only=False, destructive=True, idempotent=True, verify_with="list_labels",
     ),
 ]  # fmt: skip

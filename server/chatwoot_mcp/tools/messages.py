@@ -10,6 +10,12 @@ TOOLS = [
     ToolSpec(
         "list_messages", "Read a conversation's messages", list_messages, "messages", read_only=True, idempotent=True,
     ),
-    ToolSpec("add_private_note", "Add a private note", add_private_note, "messages", read_only=False),
-    ToolSpec("send_reply", "Send a reply to the customer", send_reply, "messages", read_only=False),
+    ToolSpec(
+        "add_private_note", "Add a private note", add_private_note, "messages",
+        read_only=False, verify_with="list_messages",
+    ),
+    ToolSpec(
+        "send_reply", "Send a reply to the customer", send_reply, "messages",
+        read_only=False, verify_with="list_messages",
+    ),
 ]  # fmt: skip
