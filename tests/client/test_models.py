@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, get_args
 
 import pytest
@@ -18,6 +18,7 @@ from chatwoot_client.types import (
     MessageType,
     SearchResult,
 )
+from tests.client.conftest import Kind, Reply, Script, mock_client, resolve
 
 # chatwoot-api.md §3.1, verbatim apart from the nested message.
 SERVER_CONVERSATION: dict[str, Any] = {
@@ -323,3 +324,119 @@ def test_search_result_reads_the_slim_shape() -> None:
     assert result.contact is not None and result.contact.name == "Jane"
     assert result.messages[0]["content"] == "refund please"
     assert result.created_at == _at(1739400000)
+
+
+# --- times Python cannot hold -------------------------------------------------------------------------------------
+# Ruby and PostgreSQL hold years 4713 BC..294276 AD and Ruby writes them as `%Y` does (at least four digits, a
+# sign when negative); Python's datetime holds 1..9999. Such a time reads None on its field and is kept as sent.
+
+UNREPRESENTABLE = [
+    pytest.param("-0001-01-01T00:00:00.000Z", id="iso-year-minus-1"),
+    pytest.param("0000-12-31T23:59:59.000Z", id="iso-year-0"),
+    pytest.param("10000-01-01T00:00:00.000Z", id="iso-year-10000"),
+    pytest.param("294276-12-31T23:59:59.999Z", id="iso-postgres-max"),
+    pytest.param("-4713-11-24T00:00:00.000Z", id="iso-postgres-min"),
+    pytest.param("+275760-09-13T00:00:00.000Z", id="iso-signed-year"),
+    pytest.param("9999-12-31T23:30:00.000-05:00", id="iso-beyond-9999-in-utc"),
+    pytest.param(2**63, id="seconds-2**63"),
+    pytest.param(-(2**63), id="seconds-minus-2**63"),
+    pytest.param(9224318015999, id="seconds-postgres-max"),
+    pytest.param(253402300800, id="seconds-year-10000"),
+    pytest.param(-62135596801, id="seconds-before-year-1"),
+    pytest.param(10**400, id="seconds-10**400"),
+    pytest.param(1e300, id="float-1e300"),
+    pytest.param(float("inf"), id="float-inf"),
+    pytest.param("99999999999999999999", id="string-seconds"),
+    pytest.param("9" * 5000, id="string-seconds-5000-digits"),
+]
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("0018-01-01T00:00:00.000Z", datetime(18, 1, 1, tzinfo=UTC)),
+        ("0001-01-01T00:00:00.000Z", datetime(1, 1, 1, tzinfo=UTC)),
+        ("9999-12-31T23:59:59.999Z", datetime(9999, 12, 31, 23, 59, 59, 999000, tzinfo=UTC)),
+        (-62135596800, datetime(1, 1, 1, tzinfo=UTC)),
+        (253402300799, datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC)),
+        (-86400, datetime(1969, 12, 31, tzinfo=UTC)),
+        ("2026-02-15T16:47:25.123456789Z", datetime(2026, 2, 15, 16, 47, 25, 123456, tzinfo=UTC)),
+        ("2026-02-15T22:17:25+05:30", datetime(2026, 2, 15, 16, 47, 25, tzinfo=UTC)),
+        ("2026-02-15 16:47:25 UTC", datetime(2026, 2, 15, 16, 47, 25, tzinfo=UTC)),
+        ("2026-02-15T16:47:25", datetime(2026, 2, 15, 16, 47, 25, tzinfo=UTC)),
+        ("1739400123.5", _at(1739400123.5)),
+        ("0", None),
+        ("", None),
+    ],
+)
+def test_every_representable_form_reads_as_a_utc_datetime(raw: object, expected: datetime | None) -> None:
+    conversation = Conversation.model_validate(SERVER_CONVERSATION | {"snoozed_until": raw})
+    assert conversation.snoozed_until == expected
+    assert conversation.snoozed_until is None or conversation.snoozed_until.utcoffset() == timedelta(0)
+    assert conversation.raw_times == {}
+
+
+@pytest.mark.parametrize("raw", UNREPRESENTABLE)
+@pytest.mark.parametrize("field", ["snoozed_until", "created_at", "updated_at", "last_activity_at"])
+def test_a_time_python_cannot_hold_reads_none_and_is_kept_as_sent(field: str, raw: object) -> None:
+    conversation = Conversation.model_validate(SERVER_CONVERSATION | {field: raw})
+
+    assert getattr(conversation, field) is None
+    assert conversation.raw_times == {field: raw}
+    # Only that field: the rest of the record reads as usual.
+    assert conversation.id == 42 and conversation.labels == ["billing", "vip"]
+    assert conversation.waiting_since == _at(1739400000)
+
+
+@pytest.mark.parametrize("raw", UNREPRESENTABLE)
+def test_toggle_status_answers_and_messages_keep_odd_times_too(raw: object) -> None:
+    answer = ConversationToggleStatusResponse.model_validate(
+        {"success": True, "conversation_id": 42, "current_status": "snoozed", "snoozed_until": raw}
+    )
+    assert answer.snoozed_until is None and answer.raw_times == {"snoozed_until": raw}
+
+    message = Message.model_validate(SERVER_MESSAGE | {"created_at": raw})
+    assert message.created_at is None and message.raw_times == {"created_at": raw}
+    conversation = Conversation.model_validate(
+        SERVER_CONVERSATION | {"messages": [SERVER_MESSAGE | {"created_at": raw}]}
+    )
+    assert conversation.raw_times == {}
+    assert conversation.messages[0].raw_times == {"created_at": raw}
+
+
+def test_raw_times_is_a_copy_and_stays_out_of_dumps() -> None:
+    conversation = Conversation.model_validate(SERVER_CONVERSATION | {"snoozed_until": "10000-01-01T00:00:00.000Z"})
+    conversation.raw_times.clear()
+    assert conversation.raw_times == {"snoozed_until": "10000-01-01T00:00:00.000Z"}
+    assert conversation.model_dump()["snoozed_until"] is None
+    assert "raw_times" not in conversation.model_dump()
+
+
+@pytest.mark.parametrize("raw", ["tomorrow", "2026-02-30T00:00:00Z", "2026-13-01", {"at": 1}, [1739400000], False])
+def test_a_value_that_is_not_a_time_is_still_a_validation_error(raw: object) -> None:
+    with pytest.raises(ValidationError):
+        Conversation.model_validate(SERVER_CONVERSATION | {"snoozed_until": raw})
+
+
+@pytest.mark.anyio
+async def test_one_odd_record_never_makes_a_list_or_a_read_fail(kind: Kind) -> None:
+    odd = SERVER_CONVERSATION | {"id": 43, "snoozed_until": "-0001-01-01T00:00:00.000Z", "updated_at": 2**63}
+    counts = {"mine_count": 0, "assigned_count": 2, "unassigned_count": 0, "all_count": 2}
+    script = Script(
+        Reply(200, {"data": {"meta": counts, "payload": [SERVER_CONVERSATION, odd]}}),
+        Reply(200, odd),
+        Reply(200, {"meta": counts}),
+    )
+    client = mock_client(kind, script)
+
+    page = await resolve(client.conversations.list(1, status="all"))
+    one = await resolve(client.conversations.get(1, 43))
+    totals = await resolve(client.conversations.get_counts(1))
+
+    assert [c.id for c in page] == [42, 43]
+    assert page[0].raw_times == {} and page[0].updated_at == _at(1739400123.456789)
+    for conversation in (page[1], one):
+        assert (conversation.snoozed_until, conversation.updated_at) == (None, None)
+        assert conversation.raw_times == {"snoozed_until": "-0001-01-01T00:00:00.000Z", "updated_at": 2**63}
+        assert conversation.created_at == _at(1739400000)
+    assert totals.all_count == 2
