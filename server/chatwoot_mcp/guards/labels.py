@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import difflib
 import random
+import time
 from collections.abc import Callable
 from typing import Annotated
 
@@ -25,6 +26,8 @@ REAPPLY_ATTEMPTS = 4
 """Writes per call at most: the first, and re-applications after another writer undid it."""
 REAPPLY_PAUSE = 0.05
 """Seconds (jittered, growing) before re-applying, so that two writers undoing each other fall out of step."""
+MAX_SETTLE = 2.0
+"""The longest wait before the verifying read, however slow Chatwoot is."""
 
 
 def _normalise(labels: list[str]) -> list[str]:
@@ -74,30 +77,36 @@ def _concurrent(expected: list[str], reread: list[str]) -> str | None:
 async def _rewrite(
     tools: ToolContext, account_id: int, conversation_id: int, change: Callable[[list[str]], list[str]]
 ) -> LabelChange:
-    """Read the labels, apply `change`, write only if it changed anything, and read back, under the lock.
+    """Read the labels, apply `change`, write only if it changed anything, and verify, under the lock.
 
-    Chatwoot has no compare-and-set: a writer in another process can replace the set between our read and our
-    write, or right after it, undoing our change. So the read-back is compared with the intent, and the change is
-    applied again to what is there now, up to REAPPLY_ATTEMPTS times with a jittered pause. What is reported as
-    added or removed is what the final read shows; anything that could not be kept is listed in `not_kept`.
+    Chatwoot has no compare-and-set: a writer in another process that read the labels before our write can
+    replace the set after it, undoing our change. Such a stale write lands within about one read-and-write round
+    trip of ours, so the verifying read waits that long (measured on our own requests, doubled) before it looks.
+    If the change was undone, it is applied again to what is there now, up to REAPPLY_ATTEMPTS writes with a
+    jittered pause. What is reported as added or removed is what the final read shows; anything that could not be
+    kept is listed in `not_kept`.
     """
     client = tools.client.conversations.labels
     async with tools.label_locks((account_id, conversation_id)):
+        started = time.perf_counter()
         before = await client.list(account_id, conversation_id)
+        round_trip = time.perf_counter() - started
         intended = change(before)
         to_add = [label for label in intended if label not in before]
         to_remove = [label for label in before if label not in intended]
         current, written = before, False
         for attempt in range(REAPPLY_ATTEMPTS):
-            if attempt:
-                await anyio.sleep(random.uniform(0.5, 1.5) * REAPPLY_PAUSE * attempt)
             target = change(current)
-            if target == current:
-                if not written:
-                    break  # nothing to write at all: the read is the verification
-            else:
+            if target == current and not written:
+                break  # nothing to write at all: the read is the verification
+            if target != current:
+                if attempt:
+                    await anyio.sleep(random.uniform(0.5, 1.5) * REAPPLY_PAUSE * attempt)
+                started = time.perf_counter()
                 await client.add(account_id, conversation_id, target)
                 written = True
+                round_trip = max(round_trip, time.perf_counter() - started)
+            await anyio.sleep(min(MAX_SETTLE, 2 * 2 * round_trip))
             current = await client.list(account_id, conversation_id)
             if _kept(current, to_add, to_remove):
                 break
