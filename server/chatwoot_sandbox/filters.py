@@ -9,7 +9,7 @@ attribute defined in the account. The sandbox checks in that order and evaluates
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 
 from chatwoot_sandbox.errors import ServerError, unprocessable
 from chatwoot_sandbox.finders import ruby_to_i
@@ -174,16 +174,20 @@ def _date_predicate(key: str, operator: str, values: list[object], now: float) -
     """Date conditions compare calendar days (the SQL casts both sides to `::date`); days_before means "older than"."""
     if operator == "days_before":
         days = ruby_to_i(values[0] if values else None)
-        threshold = datetime.fromtimestamp(now, UTC).date() - timedelta(days=days)
+        # Day numbers, not dates: `today - days` may leave Python's years 1..9999. Before year 1, Rails hands
+        # PostgreSQL "0000-..." or "-0001-...", which it cannot read as a date (500); after 9999, every day is older.
+        threshold = datetime.fromtimestamp(now, UTC).date().toordinal() - days
+        if threshold < 1:
+            raise ServerError(f"date/time field value out of range: {days} days before today")
         operator = "is_less_than"
     else:
-        threshold = _parse_date(values[0] if values else None)
+        threshold = _parse_date(values[0] if values else None).toordinal()
 
     def compare(conversation: Conversation) -> bool:
         day = _as_date(_read(conversation, key))
         if day is None:
             return False
-        return day > threshold if operator == "is_greater_than" else day < threshold
+        return day.toordinal() > threshold if operator == "is_greater_than" else day.toordinal() < threshold
 
     return compare
 

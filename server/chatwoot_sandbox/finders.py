@@ -7,6 +7,7 @@ So the counts describe the filtered set before `assignee_type`, as the real list
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from typing import TypeVar
@@ -20,20 +21,29 @@ PAGE_SIZE = 25
 LATEST_MESSAGES = 20
 MESSAGES_AFTER = 100
 MESSAGES_BETWEEN = 1000
-_RUBY_INT = re.compile(r"\s*([+-]?\d+)")
+_RUBY_INT = re.compile(r"\s*([+-]?[0-9]+)")
 T = TypeVar("T")
 
 
 def ruby_to_i(value: object) -> int:
-    """Ruby's `String#to_i`: the leading integer, or 0 (so `"abc"` is 0 and `"2x"` is 2)."""
+    """Ruby's `String#to_i`: the leading integer, or 0 (so `"abc"` is 0 and `"2x"` is 2).
+
+    A number too long to be any id or count reads as +-10**30: no record has it, as no row has an id beyond
+    PostgreSQL's bigint (and Python will not read 4300+ digits from a string).
+    """
     if isinstance(value, bool):
         return 0
     if isinstance(value, int):
         return value
     if isinstance(value, float):
-        return int(value)
+        return int(value) if math.isfinite(value) else 0
     match = _RUBY_INT.match(str(value)) if value is not None else None
-    return int(match.group(1)) if match else 0
+    if match is None:
+        return 0
+    digits = match.group(1)
+    if len(digits) > 30:
+        return -(10**30) if digits.startswith("-") else 10**30
+    return int(digits)
 
 
 def kaminari_page(value: object) -> int:

@@ -8,7 +8,7 @@ partial for message endpoints, `push_event_data` inside conversations).
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import math
 
 from chatwoot_sandbox.state import (
     INCOMING,
@@ -29,11 +29,41 @@ WHATSAPP_REPLY_WINDOW = 24 * 60 * 60
 
 
 def iso_ms(timestamp: float | None) -> str | None:
-    """A time as Rails serialises it in JSON: ISO 8601, UTC, milliseconds, `Z`."""
+    """A time as Rails serialises it in JSON: `strftime("%FT%T.%3N")` in UTC, then `Z` (`TimeWithZone#as_json`).
+
+    It works for every year the database can hold (4714 BC to 294276 AD), which Python's datetime cannot, so the
+    calendar is computed here: proleptic Gregorian, as Ruby's Time and PostgreSQL both use. Ruby's `%Y` pads the year
+    to four digits and writes negative years with a sign, numbering astronomically (year 0 is 1 BC): year 18 is
+    "0018", 1 BC is "0000", 2 BC is "-0001", and 10000 is "10000". `%3N` truncates to milliseconds.
+    """
     if timestamp is None:
         return None
-    moment = datetime.fromtimestamp(timestamp, UTC)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    seconds = math.floor(timestamp)
+    micros = round((timestamp - seconds) * 1_000_000)  # as datetime.fromtimestamp rounds
+    seconds, micros = seconds + micros // 1_000_000, micros % 1_000_000
+    days, second_of_day = divmod(seconds, 86_400)
+    year, month, day = _civil_from_days(days)
+    hour, rest = divmod(second_of_day, 3600)
+    minute, second = divmod(rest, 60)
+    year_text = f"{year:04d}" if year >= 0 else f"{year:05d}"
+    return f"{year_text}-{month:02d}-{day:02d}T{hour:02d}:{minute:02d}:{second:02d}.{micros // 1000:03d}Z"
+
+
+def _civil_from_days(days: int) -> tuple[int, int, int]:
+    """(year, month, day) of the day `days` after 1970-01-01, proleptic Gregorian, for any integer.
+
+    Howard Hinnant's `civil_from_days`: count in 400-year eras (146097 days each) from 0000-03-01, so that the leap
+    day falls at the end of each counted year.
+    """
+    shifted = days + 719_468
+    era = shifted // 146_097
+    day_of_era = shifted - era * 146_097
+    year_of_era = (day_of_era - day_of_era // 1460 + day_of_era // 36_524 - day_of_era // 146_096) // 365
+    day_of_year = day_of_era - (365 * year_of_era + year_of_era // 4 - year_of_era // 100)
+    month_index = (5 * day_of_year + 2) // 153
+    day = day_of_year - (153 * month_index + 2) // 5 + 1
+    month = month_index + 3 if month_index < 10 else month_index - 9
+    return year_of_era + era * 400 + (month <= 2), month, day
 
 
 def to_i(timestamp: float | None) -> int:

@@ -7,6 +7,7 @@ error cases are raised as `ApiError`/`ServerError`. The comments name the Rails 
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -40,6 +41,10 @@ from chatwoot_sandbox.state import (
 
 MAX_CONTENT_LENGTH = 150_000
 _FALSE_STRINGS = {"", "0", "f", "false", "off", "F", "FALSE", "OFF"}
+_STRPTIME_SECONDS = re.compile(r"-?[0-9]+")
+# PostgreSQL's `timestamp` runs from 4714-11-24 BC 00:00 (Julian day 0) up to, not including, 294277-01-01 AD.
+PG_TIMESTAMP_MIN = -210_866_803_200
+PG_TIMESTAMP_END = 9_224_318_016_000
 
 Handler = Callable[[Context], Response]
 
@@ -88,13 +93,44 @@ def _boolean(value: object) -> bool:
     return not (isinstance(value, str) and value in _FALSE_STRINGS)
 
 
-def _unix_seconds(value: object) -> float:
-    """`DateTime.strptime(value.to_s, '%s')`: whole seconds only, anything else raises Date::Error (500)."""
-    if isinstance(value, int) and not isinstance(value, bool):
-        return float(value)
-    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
-        return float(int(value.strip()))
-    raise ServerError(f"invalid date: {value!r}")
+def _given(value: object) -> bool:
+    """Ruby's truthiness of a param (`if params[:x]`): only nil and false are false; "" and 0 are true."""
+    return value is not None and value is not False
+
+
+def _unix_seconds(value: object) -> int:
+    """`DateTime.strptime(value.to_s, '%s')`: an optional `-` and ASCII digits at the start, or Date::Error (500).
+
+    Ruby's `%s` reads any number of digits (a Bignum) and strptime ignores whatever follows them, so "1.5" is 1 and
+    "1796112000abc" is 1796112000, while "+1", " 1", "" and "tomorrow" are errors. Whether a huge value can be
+    stored is `_storable`'s question.
+    """
+    match = _STRPTIME_SECONDS.match(_ruby_to_s(value))
+    if match is None:
+        raise ServerError(f"invalid date: {value!r}")
+    if len(match.group()) > 30:  # far outside the database's range; and Python will not read 4300+ digits
+        return -(10**30) if match.group().startswith("-") else 10**30
+    return int(match.group())
+
+
+def _ruby_to_s(value: object) -> str:
+    """`to_s` of a JSON param, as far as strptime can tell (hashes and arrays never start with a digit)."""
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, float):
+        return repr(value)  # switches to an exponent (1e+16, 1e-05) exactly where Ruby's Float#to_s does
+    return str(value) if isinstance(value, int | str) else ""
+
+
+def _storable(seconds: int) -> float:
+    """A time the database can hold, or the 500 of its `date/time field value out of range` error.
+
+    Ruby holds any year, but PostgreSQL's `timestamp` stops at 4714 BC and 294276 AD: `save!` fails (and its
+    transaction rolls back, so nothing is stored) with an error Chatwoot does not rescue.
+    """
+    if not PG_TIMESTAMP_MIN <= seconds < PG_TIMESTAMP_END:
+        raise ServerError(f"PG::DatetimeFieldOverflow: timestamp out of range: {seconds}")
+    return float(seconds)
 
 
 # -- profile and account resources ------------------------------------------------------------------------------
@@ -211,8 +247,8 @@ def create_conversation(ctx: Context) -> Response:
         custom_attributes=custom_attributes if isinstance(custom_attributes, dict) else {},
         additional_attributes=additional_attributes if isinstance(additional_attributes, dict) else {},
     )
-    if status == "snoozed" and ctx.param("snoozed_until") is not None:
-        conversation.snoozed_until = _unix_seconds(ctx.param("snoozed_until"))
+    if status == "snoozed" and _given(ctx.param("snoozed_until")):
+        conversation.snoozed_until = _storable(_unix_seconds(ctx.param("snoozed_until")))
     if team is not None:
         actions.apply_team_rules(state, conversation, team)
     state.conversations[conversation.id] = conversation
@@ -300,8 +336,12 @@ def toggle_status(ctx: Context) -> Response:
         success = None
     elif status not in (None, ""):
         new_status = _enum(status, CONVERSATION_STATUSES)
-        if ctx.param("snoozed_until") is not None:
-            conversation.snoozed_until = _unix_seconds(ctx.param("snoozed_until"))
+        if _given(ctx.param("snoozed_until")):
+            until = _unix_seconds(ctx.param("snoozed_until"))
+            # Parsed whatever the status, but only a snooze keeps it: `before_save` clears it otherwise, and so
+            # only a snooze writes it to the database, which refuses a time outside its range.
+            if new_status == "snoozed":
+                conversation.snoozed_until = _storable(until)
         actions.change_status(ctx.state, conversation, new_status, ctx.actor)
     else:
         actions.change_status(
