@@ -1,6 +1,7 @@
 """The ASGI app: every request is recorded, may meet an injected fault, is authenticated, then handled.
 
-Faults are checked before routing and authentication, the way rack-attack sits in front of Rails. A path no
+Faults are checked before routing and authentication, the way rack-attack sits in front of Rails; a fault
+`after_handling` lets the request be handled (a write is applied) and replaces only the answer. A path no
 endpoint serves gets a 404 `{"error": "Resource could not be found"}` without authentication: the real server's
 routing 404 is an HTML page, the JSON body here is a simplification.
 """
@@ -55,23 +56,27 @@ def _wrap(state: SandboxState, handle: Handle) -> Callable[[Request], Awaitable[
         )
         state.requests.append(record)
         fault = state.take_fault(request.method, request.url.path)
-        if fault is not None and not fault.after_handling:
-            await anyio.sleep(fault.delay)
-            response = fault_response(fault.status, fault.retry_after)
+        if fault is None:
+            response = _answer(handle, request, body)
         else:
-            try:
-                response = handle(request, body)
-            except ApiError as error:
-                response = error.response()
-            except ServerError:
-                response = rails_error_page(500)
-            if fault is not None:
-                await anyio.sleep(fault.delay)
-                response = fault_response(fault.status, fault.retry_after)
+            if fault.after_handling:
+                _answer(handle, request, body)  # applied; the fault replaces its answer
+            await anyio.sleep(fault.delay)
+            response = fault_response(fault.status, fault.retry_after, fault.body, fault.content_type)
         record.status = response.status_code
         return response
 
     return endpoint
+
+
+def _answer(handle: Handle, request: Request, body: object) -> Response:
+    """What the server answers, its error cases included."""
+    try:
+        return handle(request, body)
+    except ApiError as error:
+        return error.response()
+    except ServerError:
+        return rails_error_page(500)
 
 
 def _handle_endpoint(state: SandboxState, endpoint: Endpoint) -> Handle:

@@ -68,19 +68,37 @@ def rails_error_page(status: int = 500) -> Response:
     return HTMLResponse(html, status_code=status)
 
 
-def fault_response(status: int, retry_after: str | None) -> Response:
-    """The response an injected fault answers with: rack-attack's 429, Rails' HTML page for 5xx, else JSON."""
-    headers = {"Retry-After": retry_after} if retry_after is not None else None
-    if status == 429:
-        response: Response = PlainTextResponse("Retry later\n", status_code=429)
+def fault_response(
+    status: int, retry_after: str | None, body: object = None, content_type: str | None = None
+) -> Response:
+    """The response an injected fault answers with.
+
+    Without a `body`: rack-attack's 429, Rails' HTML page for 5xx, an empty 2xx, else `{"error": <reason>}`. With
+    one: a str or bytes as it is (text/plain unless `content_type` says otherwise), anything else as JSON.
+    """
+    if body is not None:
+        response = _given_body(status, body, content_type)
+    elif status == 429:
+        response = PlainTextResponse("Retry later\n", status_code=429)
     elif status >= 500:
         response = rails_error_page(status)
+    elif 200 <= status < 300:
+        response = Response(status_code=status)
     else:
         try:
             reason = HTTPStatus(status).phrase
         except ValueError:
             reason = "Error"
         response = JSONResponse({"error": reason}, status_code=status)
-    if headers:
-        response.headers.update(headers)
+    if retry_after is not None:
+        response.headers["Retry-After"] = retry_after
+    return response
+
+
+def _given_body(status: int, body: object, content_type: str | None) -> Response:
+    if isinstance(body, str | bytes):
+        return Response(body, status_code=status, media_type=content_type or "text/plain")
+    response = JSONResponse(body, status_code=status)
+    if content_type is not None:
+        response.headers["content-type"] = content_type
     return response

@@ -231,7 +231,10 @@ class RecordedRequest:
 
 @dataclass
 class Fault:
-    """A planned failure: the next `times` requests matching `method`/`path_contains` get `status` instead."""
+    """A planned failure: the next `times` requests matching `method`/`path_contains` get `status` instead.
+
+    `body` (with `content_type`) replaces the usual answer for the status; see `SandboxState.inject_fault`.
+    """
 
     status: int
     times: int = 1
@@ -240,6 +243,8 @@ class Fault:
     delay: float = 0.0
     retry_after: str | None = None
     after_handling: bool = False
+    body: object = None
+    content_type: str | None = None
 
     def matches(self, method: str, path: str) -> bool:
         if self.method is not None and self.method.upper() != method.upper():
@@ -296,15 +301,24 @@ class SandboxState:
         delay: float = 0.0,
         retry_after: str | None = None,
         after_handling: bool = False,
+        body: object = None,
+        content_type: str | None = None,
     ) -> Fault:
         """Answer the next `times` matching requests with `status` instead of handling them.
 
         429 answers like rack-attack (`text/plain` `Retry later\\n`, no Retry-After unless `retry_after` is given);
-        5xx answers a Rails-like HTML error page. `delay` seconds pass before the answer. With `after_handling`
-        the request is handled first (a write is applied) and only its response is replaced: the "request reached
-        the server but the response was lost" case.
+        5xx answers a Rails-like HTML error page; 2xx an empty body; anything else `{"error": <reason>}`. `delay`
+        seconds pass before the answer. With `after_handling` the request is handled first (a write is applied) and
+        only its response is replaced: the "request reached the server but the response was lost" case. Any status
+        works either way.
+
+        `body` replaces that answer: a str or bytes is sent as it is (`content_type` defaults to text/plain), any
+        other value as JSON (`{}`, `[]`, `3`...). To send JSON `null`, pass `body="null"` with
+        `content_type="application/json"`. For example, a proxy's login page in place of a stored message::
+
+            state.inject_fault(200, body="<html>Sign in</html>", content_type="text/html", after_handling=True)
         """
-        fault = Fault(status, times, method, path_contains, delay, retry_after, after_handling)
+        fault = Fault(status, times, method, path_contains, delay, retry_after, after_handling, body, content_type)
         self.faults.append(fault)
         return fault
 

@@ -82,3 +82,77 @@ async def test_delay_holds_the_answer_back(client: httpx2.AsyncClient, state: Sa
     started = anyio.current_time()
     response = await client.get(CONVERSATIONS)
     assert response.status_code == 500 and anyio.current_time() - started >= 0.2
+
+
+# -- answers Chatwoot never sends -------------------------------------------------------------------------------
+
+
+async def test_a_2xx_can_carry_a_page_instead_of_json(client: httpx2.AsyncClient, state: SandboxState) -> None:
+    state.inject_fault(200, body="<html>oops</html>", content_type="text/html")
+    response = await client.get(CONVERSATIONS)
+    assert (response.status_code, response.text) == (200, "<html>oops</html>")
+    assert response.headers["content-type"].startswith("text/html")
+
+
+@pytest.mark.parametrize("body", [{}, [], 3, False, {"data": None}], ids=["{}", "[]", "3", "false", "data-null"])
+async def test_a_2xx_can_carry_json_of_the_wrong_shape(
+    client: httpx2.AsyncClient, state: SandboxState, body: object
+) -> None:
+    state.inject_fault(200, body=body)
+    response = await client.get(CONVERSATIONS)
+    assert response.status_code == 200 and response.headers["content-type"].startswith("application/json")
+    assert response.json() == body
+
+
+async def test_text_bodies_default_to_plain_text_and_bytes_pass_through(
+    client: httpx2.AsyncClient, state: SandboxState
+) -> None:
+    state.inject_fault(200, body="not json")
+    state.inject_fault(200, body=b"\xff\xfe")
+    first, second = await client.get(CONVERSATIONS), await client.get(CONVERSATIONS)
+    assert first.text == "not json" and first.headers["content-type"].startswith("text/plain")
+    assert second.content == b"\xff\xfe"
+
+
+async def test_a_2xx_fault_without_a_body_is_empty(client: httpx2.AsyncClient, state: SandboxState) -> None:
+    state.inject_fault(204)
+    response = await client.get(CONVERSATIONS)
+    assert (response.status_code, response.content) == (204, b"")
+
+
+async def test_a_malformed_answer_after_handling_hides_a_stored_message(
+    client: httpx2.AsyncClient, state: SandboxState
+) -> None:
+    conversation = state.conversation(DEMO_ACCOUNT_ID, LONG_CONVERSATION_ID)
+    count = len(conversation.messages)
+    state.inject_fault(200, body="<html>Sign in</html>", content_type="text/html", after_handling=True, method="POST")
+    response = await client.post(f"{CONVERSATIONS}/{LONG_CONVERSATION_ID}/messages", json={"content": "stored"})
+    assert (response.status_code, response.text) == (200, "<html>Sign in</html>")
+    assert len(conversation.messages) == count + 1 and conversation.messages[-1].content == "stored"
+
+
+async def test_a_malformed_answer_before_handling_applies_nothing(
+    client: httpx2.AsyncClient, state: SandboxState
+) -> None:
+    state.inject_fault(200, body={}, method="POST")
+    assert (await client.post(LABELS, json={"labels": ["lost"]})).json() == {}
+    assert state.conversation(DEMO_ACCOUNT_ID, LONG_CONVERSATION_ID).labels == ["shipping", "urgent", "vip"]
+
+
+@pytest.mark.parametrize("status", [200, 404, 422, 429, 503])
+@pytest.mark.parametrize("after_handling", [False, True])
+async def test_any_status_can_come_before_or_after_handling(
+    client: httpx2.AsyncClient, state: SandboxState, status: int, after_handling: bool
+) -> None:
+    state.inject_fault(status, method="POST", path_contains="/labels", after_handling=after_handling)
+    response = await client.post(LABELS, json={"labels": ["maybe"]})
+    assert response.status_code == status
+    labels = state.conversation(DEMO_ACCOUNT_ID, LONG_CONVERSATION_ID).labels
+    assert labels == (["maybe"] if after_handling else ["shipping", "urgent", "vip"])
+    assert state.requests[-1].status == status
+
+
+async def test_a_body_comes_with_retry_after_and_delay_too(client: httpx2.AsyncClient, state: SandboxState) -> None:
+    state.inject_fault(429, body="slow down", retry_after="2", delay=0.01)
+    response = await client.get(CONVERSATIONS)
+    assert (response.status_code, response.text, response.headers["retry-after"]) == (429, "slow down", "2")
