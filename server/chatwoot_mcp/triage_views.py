@@ -1,18 +1,27 @@
 """Views of the triage toolkit: message histories, sent messages, directory listings, search hits, attributes.
 
 Like `views`, each renders one compact text block; customer-written text arrives already wrapped by
-`untrusted.py` (through `views.message_view` or `untrusted()` directly), never raw.
+`untrusted.py` (through `views.message_view` or `untrusted()` directly), never raw. Custom attributes are the
+exception: a guard builds `AttributeChange` from Chatwoot's raw hash, so it wraps them whenever it is shown.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_serializer
 
 from chatwoot_client.types import Agent, Inbox, Label, SearchResult, Team
-from chatwoot_mcp.untrusted import SNIPPET_LIMIT, clean_name, untrusted
-from chatwoot_mcp.views import UNTRUSTED_NOTE, MessageView, View
+from chatwoot_mcp.untrusted import (
+    SNIPPET_LIMIT,
+    clean_name,
+    joined,
+    untrusted,
+    untrusted_data,
+    untrusted_inline,
+    untrusted_name,
+)
+from chatwoot_mcp.views import MessageView, View, untrusted_note
 
 __all__ = [
     "AgentList",
@@ -25,10 +34,6 @@ __all__ = [
     "SearchResults",
     "TeamList",
 ]
-
-
-def _untrusted_note(texts: list[str | None]) -> list[str]:
-    return [UNTRUSTED_NOTE] if any(text and "<untrusted>" in text for text in texts) else []
 
 
 class MessageHistory(View):
@@ -64,7 +69,7 @@ class MessageHistory(View):
             tail.append("This reaches the start of the conversation (newer messages were not asked for).")
         elif self.next_before is not None:
             tail.append(f"Older messages exist: call list_messages with before={self.next_before}.")
-        return "\n".join([*lines, *tail, *_untrusted_note([m.content for m in self.messages])])
+        return "\n".join([*lines, *tail, *untrusted_note(lines)])
 
 
 class PostedMessage(View):
@@ -74,12 +79,16 @@ class PostedMessage(View):
     message: MessageView
     private: bool = Field(description="True for a private note, seen only by agents")
     reached_customer: bool = Field(description="True when the message was sent to the customer")
+    answer_lost: str | None = Field(
+        default=None, description="Chatwoot's answer was lost (this error); the message was found in the conversation"
+    )
 
     def text(self) -> str:
         what = "Private note added (agents only; not sent to the customer)"
         if self.reached_customer:
             what = "Reply SENT to the customer"
-        return f"{what} on #{self.conversation_id}: {self.message.line()}"
+        lost = f" (Chatwoot's answer was lost: {self.answer_lost}; the message is in the conversation)"
+        return f"{what} on #{self.conversation_id}{lost if self.answer_lost else ''}: {self.message.line()}"
 
 
 class PersonItem(BaseModel):
@@ -184,6 +193,11 @@ class SearchMatch(BaseModel):
     author: str | None = None
     snippet: str | None = None
 
+    def line(self) -> str:
+        if self.from_customer:
+            return f"[{self.id}] {joined(self.author, self.snippet) if self.snippet else self.author or ''}"
+        return f"[{self.id} {self.author or '?'}] {self.snippet or ''}"
+
 
 class SearchHit(BaseModel):
     """A conversation whose messages matched, with the matching messages as snippets."""
@@ -199,22 +213,20 @@ class SearchHit(BaseModel):
         for message in result.messages:
             content = message.get("content")
             incoming = message.get("message_type") == 0
+            author = message.get("sender_name")
             if incoming:
                 snippet = untrusted(content, SNIPPET_LIMIT, one_line=True)
+                author = untrusted_name(author)
             else:
                 snippet = " ".join(str(content).split())[:SNIPPET_LIMIT] if content else None
+                author = clean_name(author)
             matches.append(
-                SearchMatch(
-                    id=int(message.get("id") or 0),
-                    from_customer=incoming,
-                    author=clean_name(message.get("sender_name")),
-                    snippet=snippet,
-                )
+                SearchMatch(id=int(message.get("id") or 0), from_customer=incoming, author=author, snippet=snippet)
             )
         inbox = (result.inbox or {}).get("name")
         return cls(
             id=result.id,
-            contact=clean_name(result.contact.name) if result.contact else None,
+            contact=untrusted_name(result.contact.name) if result.contact else None,
             inbox=str(inbox) if inbox else None,
             matches=matches,
         )
@@ -232,15 +244,14 @@ class SearchResults(View):
         lines: list[str] = []
         for hit in self.results:
             lines.append(f"#{hit.id} · {hit.contact or '?'}" + (f" · {hit.inbox}" if hit.inbox else ""))
-            lines.extend(f"  [{m.id} {m.author or '?'}] {m.snippet or ''}" for m in hit.matches[:3])
+            lines.extend(f"  {m.line()}" for m in hit.matches[:3])
             if len(hit.matches) > 3:
                 lines.append(f"  … {len(hit.matches) - 3} more matching messages")
         if not lines:
             lines = [f"No conversation has a message containing {self.q!r}."]
         tail = f"page {self.page}, {len(self.results)} conversations"
         tail += f"; more: call again with page={self.next_page}" if self.next_page else "; last page"
-        snippets = [m.snippet for hit in self.results for m in hit.matches]
-        return "\n".join([*lines, tail, *_untrusted_note(snippets)])
+        return "\n".join([*lines, tail, *untrusted_note(lines)])
 
 
 class AttributeChange(View):
@@ -259,12 +270,17 @@ class AttributeChange(View):
         default=None, description="Set when someone else changed the attributes while this call ran"
     )
 
+    @field_serializer("before", "after", "added", "updated", "removed")
+    def _wrap(self, value: Any) -> Any:
+        return untrusted_data(value)
+
     def text(self) -> str:
         verb = "would change" if self.dry_run else ("changed" if self.written else "unchanged (nothing written)")
-        lines = [f"#{self.conversation_id} custom attributes {verb}: {self.before or '{}'} -> {self.after or '{}'}"]
+        before, after = untrusted_inline(self.before), untrusted_inline(self.after)
+        lines = [f"#{self.conversation_id} custom attributes {verb}: {before} -> {after}"]
         for name, keys in (("added", self.added), ("updated", self.updated), ("removed", self.removed)):
             if keys:
-                lines.append(f"{name}: {', '.join(keys)}")
+                lines.append(f"{name}: {joined(*map(untrusted, keys), separator=', ')}")
         if self.concurrent_change:
             lines.append(f"warning: {self.concurrent_change}")
-        return "\n".join(lines)
+        return "\n".join([*lines, *untrusted_note(lines)])
