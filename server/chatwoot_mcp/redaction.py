@@ -1,8 +1,10 @@
 """Scrubbing secrets from text and data before anything leaves the server: tool output, resources, prompts, logs.
 
 A secret rarely shows up only as itself. An error that reprs a header shows it backslash-escaped, a JSON body
-shows it JSON-escaped, a logged URL shows it percent-encoded (in either case of hex digit). `redact` replaces
-every one of those forms, longest first, so no fragment of a longer form survives a shorter one's replacement.
+shows it JSON-escaped, a logged URL shows it percent-encoded (in either case of hex digit, with `+` or `%20`
+for a space, and encoders disagree about which characters to escape). `redact` replaces the escaped forms
+literally and matches URL forms character by character, each character raw or percent-encoded, so every mix
+of encoders is caught.
 """
 
 from __future__ import annotations
@@ -18,41 +20,42 @@ __all__ = ["REDACTED", "redact", "redact_data", "secret_forms"]
 
 REDACTED = "[redacted]"
 
-_PERCENT_ESCAPE = re.compile(r"%[0-9A-F]{2}")
 
-
-def secret_forms(secret: str) -> set[str]:
-    """The ways `secret` can be written in text: raw, repr/unicode_escape, JSON and URL-encoded."""
+def _escaped_forms(secret: str) -> set[str]:
     return {
         secret,
         repr(secret)[1:-1],
         secret.encode("unicode_escape").decode("ascii"),
         json.dumps(secret)[1:-1],
         json.dumps(secret, ensure_ascii=False)[1:-1],
-        quote(secret),
-        quote(secret, safe=""),
-        quote_plus(secret),
-    } - {""}
+    }
 
 
-def _pattern_of(form: str) -> str:
-    """A regex for `form` in which percent escapes match either case of hex digit (%2F and %2f)."""
-    parts, last = [], 0
-    for escape in _PERCENT_ESCAPE.finditer(form):
-        parts.append(re.escape(form[last : escape.start()]))
-        parts.append(f"%(?i:{escape.group()[1:]})")
-        last = escape.end()
-    parts.append(re.escape(form[last:]))
+def secret_forms(secret: str) -> set[str]:
+    """The usual ways `secret` is written in text: raw, repr/unicode_escape, JSON and URL-encoded."""
+    return _escaped_forms(secret) | {quote(secret), quote(secret, safe=""), quote_plus(secret)}
+
+
+def _url_pattern(secret: str) -> str:
+    """A regex for `secret` in a URL: each character raw or percent-encoded (any hex case), a space also `+`."""
+    parts = []
+    for char in secret:
+        choices = [re.escape(char), "".join(f"%(?i:{byte:02x})" for byte in char.encode())]
+        if char == " ":
+            choices.append(r"\+")
+        parts.append(f"(?:{'|'.join(choices)})")
     return "".join(parts)
 
 
 @lru_cache(maxsize=32)
 def _matcher(secrets: tuple[str, ...]) -> re.Pattern[str] | None:
-    forms = {form for secret in secrets if secret for form in secret_forms(secret)}
-    if not forms:
+    secrets = tuple(secret for secret in secrets if secret)
+    if not secrets:
         return None
+    forms = {form for secret in secrets for form in _escaped_forms(secret)}
     # Longest first: the regex takes the first alternative that matches at a position.
-    return re.compile("|".join(_pattern_of(form) for form in sorted(forms, key=len, reverse=True)))
+    literal = [re.escape(form) for form in sorted(forms, key=len, reverse=True)]
+    return re.compile("|".join([*literal, *map(_url_pattern, secrets)]))
 
 
 def redact(text: str, secrets: Iterable[str]) -> str:
