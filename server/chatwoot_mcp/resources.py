@@ -3,19 +3,26 @@
 Directory resources are URI templates with an optional `{?account_id}` query (chatwoot://agents, or
 chatwoot://agents?account_id=2 on a multi-account server): static resources get no request context in the SDK,
 and the context is where the shared client lives. Reads go through the same guards and views as the tools, so
-customer text is marked <untrusted> here too.
+customer text is marked <untrusted> here too, and every text (or failure) is scrubbed of secrets as tool output is.
 """
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+
 from mcp.server import MCPServer
 from mcp.server.mcpserver import Context
+from mcp.server.mcpserver.exceptions import ResourceError
 
-from chatwoot_mcp.context import tool_context
+from chatwoot_client import ChatwootError
+from chatwoot_mcp.arguments import parse_conversation_id
+from chatwoot_mcp.context import ToolContext, tool_context
+from chatwoot_mcp.errors import Refusal, describe_error
 from chatwoot_mcp.guards.messages import list_messages
-from chatwoot_mcp.registry import parse_conversation_ref
+from chatwoot_mcp.redaction import redact
 from chatwoot_mcp.tools.directory import list_account_labels, list_agents, list_inboxes, list_teams
-from chatwoot_mcp.views import ConversationDetail
+from chatwoot_mcp.views import ConversationDetail, View
 
 __all__ = ["TRANSCRIPT_MESSAGES", "register_resources"]
 
@@ -24,10 +31,21 @@ TRANSCRIPT_MESSAGES = 60
 
 
 def _conversation_id(value: str) -> int:
-    parsed = parse_conversation_ref(value)
-    if not isinstance(parsed, int) or parsed < 1:
-        raise ValueError(f"not a conversation id: {value!r}")
+    parsed = parse_conversation_id(value)
+    if parsed < 1:
+        raise ValueError("a conversation id is a number such as 123")
     return parsed
+
+
+@asynccontextmanager
+async def _reading(tools: ToolContext) -> AsyncIterator[None]:
+    """Failures the reader can act on, in the tools' words and without secrets, instead of a bare "Error reading"."""
+    try:
+        yield
+    except Refusal as refusal:
+        raise ResourceError(redact(str(refusal), tools.settings.secrets)) from None
+    except ChatwootError as error:
+        raise ResourceError(redact(describe_error(error), tools.settings.secrets)) from None
 
 
 def register_resources(server: MCPServer) -> None:
@@ -45,37 +63,41 @@ def register_resources(server: MCPServer) -> None:
         tools = tool_context(ctx)
         account_id = tools.settings.default_account_id
         number = _conversation_id(conversation_id)
-        detail = ConversationDetail.of(await tools.client.conversations.get(account_id, number))
-        history = await list_messages(tools, account_id, number, all_history=True, max_messages=TRANSCRIPT_MESSAGES)
-        return f"{detail.text()}\n\nMessages:\n{history.text()}"
+        async with _reading(tools):
+            detail = ConversationDetail.of(await tools.client.conversations.get(account_id, number))
+            history = await list_messages(tools, account_id, number, all_history=True, max_messages=TRANSCRIPT_MESSAGES)
+        return redact(f"{detail.text()}\n\nMessages:\n{history.text()}", tools.settings.secrets)
 
-    def account(ctx: Context, account_id: int | None) -> int:
-        return tool_context(ctx).account(account_id)
+    async def directory(ctx: Context, account_id: int | None, listing: Callable[..., Awaitable[View]]) -> str:
+        tools = tool_context(ctx)
+        async with _reading(tools):
+            view = await listing(tools, tools.account(account_id))
+        return redact(view.text(), tools.settings.secrets)
 
     @server.resource(
         "chatwoot://agents{?account_id}", name="agents", title="Agents", mime_type="text/plain",
         description="The account's agents: id, name, email, role, availability.",
     )  # fmt: skip
     async def agents(ctx: Context, account_id: int | None = None) -> str:
-        return (await list_agents(tool_context(ctx), account(ctx, account_id))).text()
+        return await directory(ctx, account_id, list_agents)
 
     @server.resource(
         "chatwoot://teams{?account_id}", name="teams", title="Teams", mime_type="text/plain",
         description="The account's teams: id, name, description.",
     )  # fmt: skip
     async def teams(ctx: Context, account_id: int | None = None) -> str:
-        return (await list_teams(tool_context(ctx), account(ctx, account_id))).text()
+        return await directory(ctx, account_id, list_teams)
 
     @server.resource(
         "chatwoot://inboxes{?account_id}", name="inboxes", title="Inboxes", mime_type="text/plain",
         description="The account's inboxes: id, name, channel.",
     )  # fmt: skip
     async def inboxes(ctx: Context, account_id: int | None = None) -> str:
-        return (await list_inboxes(tool_context(ctx), account(ctx, account_id))).text()
+        return await directory(ctx, account_id, list_inboxes)
 
     @server.resource(
         "chatwoot://labels{?account_id}", name="labels", title="Labels", mime_type="text/plain",
         description="The labels defined in the account.",
     )  # fmt: skip
     async def labels(ctx: Context, account_id: int | None = None) -> str:
-        return (await list_account_labels(tool_context(ctx), account(ctx, account_id))).text()
+        return await directory(ctx, account_id, list_account_labels)
