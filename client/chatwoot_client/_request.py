@@ -41,8 +41,8 @@ class APIRequest:
     """One HTTP call to Chatwoot.
 
     `idempotent` says whether sending it twice has the same effect as once. Only idempotent requests are
-    retried after they may have reached the server (5xx, timeouts, dropped connections); the others
-    (creating a conversation, sending a message) are retried only when Chatwoot provably did not run them.
+    retried after they may have reached the server (429, 5xx, timeouts, dropped connections); the others
+    (creating a conversation, sending a message) are retried only when they provably never reached Chatwoot.
     """
 
     method: str
