@@ -1,6 +1,7 @@
 """The server's configuration: one typed object, built from environment variables and CLI flags.
 
-Flags win over the environment. Every problem is reported at once, as one paragraph that says what to set.
+Flags win over the environment. Every problem is reported at once, as one paragraph that says what to set,
+and never repeats a token's value.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 from urllib.parse import urlparse
 
-__all__ = ["ENV_VARS", "ConfigError", "Settings", "load_settings"]
+__all__ = ["ENV_VARS", "LOG_LEVELS", "ConfigError", "Settings", "config_error", "load_settings", "log_level"]
 
 Transport = Literal["stdio", "sse", "streamable-http"]
 
@@ -26,7 +27,14 @@ ENV_VARS = {
     "CHATWOOT_MCP_ALLOW_NEW_LABELS": "1/true: label tools may add labels not defined in the account",
     "CHATWOOT_MCP_HTTP_TOKEN": "bearer token HTTP clients must send (required to bind beyond loopback)",
     "CHATWOOT_MCP_ALLOWED_HOSTS": "extra Host names HTTP clients may use, comma-separated (Host/Origin checks)",
+    "CHATWOOT_MCP_LOG_LEVEL": "log level on stderr: DEBUG, INFO, WARNING (default), ERROR or CRITICAL",
 }
+
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+_PLACEHOLDERS = {"base_url": "https://chatwoot.example", "api_token": "unused", "account_id": "1"}
+"""What `load_settings(need_chatwoot=False)` uses for connection settings that are not given."""
+_WRONG_PATH_SEGMENTS = {"app", "api"}
 
 
 class ConfigError(Exception):
@@ -53,6 +61,7 @@ class Settings:
     allow_unauthenticated_remote: bool = False
     sandbox: bool = False
     verify_token: bool = True
+    log_level: str = "WARNING"
 
     @property
     def default_account_id(self) -> int:
@@ -90,8 +99,84 @@ def _names(value: str | None) -> frozenset[str] | None:
     return frozenset(n.strip() for n in value.split(",") if n.strip())
 
 
-def load_settings(env: Mapping[str, str] | None = None, **flags: object) -> Settings:
+def config_error(problems: list[str]) -> ConfigError:
+    """The one-paragraph error for `problems`: each said once, then how to fix them."""
+    return ConfigError(
+        "chatwoot-mcp is not configured: "
+        + "; ".join(dict.fromkeys(problems))
+        + ". Set these as environment variables or flags (see `chatwoot-mcp serve --help`), "
+        "or try it without a Chatwoot at all: `chatwoot-mcp serve --sandbox`."
+    )
+
+
+def _base_url_problem(base_url: str) -> str | None:
+    parsed = urlparse(base_url)
+    if parsed.scheme not in ("http", "https") or not parsed.netloc:
+        return f"CHATWOOT_BASE_URL must be an http(s) URL such as https://app.chatwoot.com, got {base_url!r}"
+    segments = parsed.path.split("/")
+    wrong = next((i for i, segment in enumerate(segments) if segment.lower() in _WRONG_PATH_SEGMENTS), None)
+    if wrong is None:
+        return None  # a path of another kind may be a sub-path install (https://example.com/chatwoot)
+    # A page or API address copied from the browser: requests would go to /app/accounts/1/api/v1/...
+    root = f"{parsed.scheme}://{parsed.netloc}{'/'.join(segments[:wrong])}"
+    return (
+        f"CHATWOOT_BASE_URL must be the site root, e.g. https://app.chatwoot.com, not a page or API address "
+        f"({base_url!r}): use {root}"
+    )
+
+
+def _header_problem(name: str, value: str) -> str | None:
+    """Why `value` cannot be sent as an HTTP header value, in words that do not show it."""
+    if any(ord(char) < 0x20 or ord(char) == 0x7F for char in value):
+        kind = "a control character (such as a line break)"
+    elif not value.isascii():
+        kind = "a non-ASCII character"
+    else:
+        return None
+    return f"{name} contains {kind}, which an HTTP header cannot carry; copy the token again (its value is not shown)"
+
+
+def _log_level(value: str | None, problems: list[str]) -> str:
+    level = (value or "WARNING").strip().upper()
+    if level not in LOG_LEVELS:
+        problems.append(f"CHATWOOT_MCP_LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}, got {value!r}")
+        return "WARNING"
+    return level
+
+
+def log_level(flag: str | None = None, env: Mapping[str, str] | None = None) -> str:
+    """The log level from `flag`, else CHATWOOT_MCP_LOG_LEVEL, else WARNING (for commands without Settings).
+
+    Raises:
+        ConfigError: when the environment names no level.
+    """
+    problems: list[str] = []
+    level = _log_level(flag or (os.environ if env is None else env).get("CHATWOOT_MCP_LOG_LEVEL"), problems)
+    if problems:
+        raise config_error(problems)
+    return level
+
+
+def _unknown_names(
+    toolsets: frozenset[str] | None, tools: frozenset[str] | None, exclude: frozenset[str] | None
+) -> list[str]:
+    from chatwoot_mcp.tools import ALL_TOOLS, TOOLSETS  # here: the tools import this module
+
+    problems = []
+    unknown_sets = (toolsets or frozenset()) - TOOLSETS.keys()
+    if unknown_sets:
+        problems.append(f"unknown toolsets {sorted(unknown_sets)} (known: {sorted(TOOLSETS)})")
+    unknown_tools = ((tools or frozenset()) | (exclude or frozenset())) - {spec.name for spec in ALL_TOOLS}
+    if unknown_tools:
+        problems.append(f"unknown tools {sorted(unknown_tools)} (see `chatwoot-mcp tools`)")
+    return problems
+
+
+def load_settings(env: Mapping[str, str] | None = None, *, need_chatwoot: bool = True, **flags: object) -> Settings:
     """Build Settings from `env` (default os.environ) overridden by non-None `flags` (CLI options).
+
+    With `need_chatwoot=False` (for listing tools), a missing URL, token or account gets a placeholder; what
+    is given is still checked.
 
     Raises:
         ConfigError: with one paragraph naming every missing or invalid setting and how to fix it.
@@ -103,7 +188,10 @@ def load_settings(env: Mapping[str, str] | None = None, **flags: object) -> Sett
 
     def pick(flag: str, var: str) -> str | None:
         value = given.get(flag)
-        return str(value) if value is not None else env.get(var)
+        value = str(value) if value is not None else env.get(var)
+        if not need_chatwoot and not (value or "").strip():
+            return _PLACEHOLDERS.get(flag, value)
+        return value
 
     base_url = (pick("base_url", "CHATWOOT_BASE_URL") or "").strip()
     api_token = (pick("api_token", "CHATWOOT_API_TOKEN") or "").strip()
@@ -116,10 +204,12 @@ def load_settings(env: Mapping[str, str] | None = None, **flags: object) -> Sett
 
     if not base_url:
         problems.append("CHATWOOT_BASE_URL (or --base-url) is not set")
-    elif urlparse(base_url).scheme not in ("http", "https") or not urlparse(base_url).netloc:
-        problems.append(f"CHATWOOT_BASE_URL must be an http(s) URL such as https://app.chatwoot.com, got {base_url!r}")
+    else:
+        problems += filter(None, [_base_url_problem(base_url)])
     if not api_token:
         problems.append("CHATWOOT_API_TOKEN is not set (a user access token from Chatwoot's Profile settings)")
+    else:
+        problems += filter(None, [_header_problem("CHATWOOT_API_TOKEN", api_token)])
     account_ids: list[int] = []
     if not accounts_raw:
         problems.append("CHATWOOT_ACCOUNT_ID (or --account-id) is not set (the number in /app/accounts/<id>/ URLs)")
@@ -140,7 +230,9 @@ def load_settings(env: Mapping[str, str] | None = None, **flags: object) -> Sett
     transport = str(given.get("transport", "stdio"))
     host = str(given.get("host", "127.0.0.1"))
     port = int(given.get("port", 8000))  # type: ignore[arg-type]
-    http_token = pick("http_token", "CHATWOOT_MCP_HTTP_TOKEN") or None
+    http_token = (pick("http_token", "CHATWOOT_MCP_HTTP_TOKEN") or "").strip() or None
+    if http_token:
+        problems += filter(None, [_header_problem("CHATWOOT_MCP_HTTP_TOKEN", http_token)])
     insecure = bool(given.get("allow_unauthenticated_remote", False))
     if transport != "stdio" and not _is_loopback(host) and not http_token and not insecure:
         problems.append(
@@ -148,22 +240,23 @@ def load_settings(env: Mapping[str, str] | None = None, **flags: object) -> Sett
             "clients must send it as a bearer token, or pass --i-understand-this-exposes-chatwoot-without-auth"
         )
 
+    toolsets = _names(_str(given.get("toolsets")) or env.get("CHATWOOT_MCP_TOOLSETS"))
+    tools = _names(_str(given.get("tools")) or env.get("CHATWOOT_MCP_TOOLS"))
+    exclude_tools = _names(_str(given.get("exclude_tools")) or env.get("CHATWOOT_MCP_EXCLUDE_TOOLS")) or frozenset()
+    problems += _unknown_names(toolsets, tools, exclude_tools)
+    level = _log_level(pick("log_level", "CHATWOOT_MCP_LOG_LEVEL"), problems)
+
     if problems:
-        raise ConfigError(
-            "chatwoot-mcp is not configured: "
-            + "; ".join(problems)
-            + ". Set these as environment variables or flags (see `chatwoot-mcp serve --help`), "
-            "or try it without a Chatwoot at all: `chatwoot-mcp serve --sandbox`."
-        )
+        raise config_error(problems)
 
     return Settings(
         base_url=base_url.rstrip("/"),
         api_token=api_token,
         account_ids=tuple(dict.fromkeys(account_ids)),
         read_only=read_only,
-        toolsets=_names(_str(given.get("toolsets")) or env.get("CHATWOOT_MCP_TOOLSETS")),
-        tools=_names(_str(given.get("tools")) or env.get("CHATWOOT_MCP_TOOLS")),
-        exclude_tools=_names(_str(given.get("exclude_tools")) or env.get("CHATWOOT_MCP_EXCLUDE_TOOLS")) or frozenset(),
+        toolsets=toolsets,
+        tools=tools,
+        exclude_tools=exclude_tools,
         allow_new_labels=allow_new,
         transport=transport,  # type: ignore[arg-type]
         host=host,
@@ -175,6 +268,7 @@ def load_settings(env: Mapping[str, str] | None = None, **flags: object) -> Sett
         allow_unauthenticated_remote=insecure,
         sandbox=sandbox,
         verify_token=bool(given.get("verify_token", True)),
+        log_level=level,
     )
 
 

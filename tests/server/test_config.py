@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from mcp import MCPError
 
-from chatwoot_mcp.config import ConfigError, load_settings
+from chatwoot_mcp.config import ENV_VARS, ConfigError, load_settings
 from chatwoot_mcp.server import create_server
 from chatwoot_mcp.tools import ALL_TOOLS, TOOLSETS
 from chatwoot_sandbox import SandboxState
@@ -182,3 +182,85 @@ def test_secrets_are_not_in_repr() -> None:
     settings = make_settings(CHATWOOT_API_TOKEN="canary-SECRET-token-5b1f", CHATWOOT_MCP_HTTP_TOKEN="canary-http-77")
     assert "canary" not in repr(settings)
     assert set(settings.secrets) == {"canary-SECRET-token-5b1f", "canary-http-77"}
+
+
+# -- values that cannot work: refused at configuration, in one paragraph that never shows a token -----------------
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "kind"),
+    [
+        ("CHATWOOT_API_TOKEN", "tok-SECRET\nX-Injected: 1", "a control character"),
+        ("CHATWOOT_API_TOKEN", "tok-SECRET\x00", "a control character"),
+        ("CHATWOOT_API_TOKEN", "tok-SECRET-\u2603", "a non-ASCII character"),
+        ("CHATWOOT_API_TOKEN", "tok-SECRET-é", "a non-ASCII character"),
+        ("CHATWOOT_MCP_HTTP_TOKEN", "tok-SECRET\r\n", None),
+        ("CHATWOOT_MCP_HTTP_TOKEN", "tok-SECRET\tx", "a control character"),
+        ("CHATWOOT_MCP_HTTP_TOKEN", "tok-SECRET-\u00ff", "a non-ASCII character"),
+    ],
+)
+def test_tokens_an_http_header_cannot_carry_are_refused_without_showing_them(
+    name: str, value: str, kind: str | None
+) -> None:
+    if kind is None:  # surrounding whitespace is stripped, as copying a token often adds it
+        assert value.strip() in make_settings(**{name: value}).secrets
+        return
+    with pytest.raises(ConfigError) as error:
+        make_settings(**{name: value})
+    message = str(error.value)
+    assert f"{name} contains {kind}" in message
+    assert "SECRET" not in message and "\n" not in message
+    assert message.count("chatwoot-mcp is not configured") == 1
+
+
+@pytest.mark.parametrize(
+    ("url", "root"),
+    [
+        ("https://app.chatwoot.com/app/accounts/1/dashboard", "https://app.chatwoot.com"),
+        ("https://app.chatwoot.com/api/v1/accounts/1", "https://app.chatwoot.com"),
+        ("https://app.chatwoot.com/app", "https://app.chatwoot.com"),
+        ("https://example.com/support/app/accounts/1/conversations/7", "https://example.com/support"),
+    ],
+)
+def test_a_page_or_api_address_is_refused_with_the_site_root(url: str, root: str) -> None:
+    with pytest.raises(ConfigError) as error:
+        make_settings(CHATWOOT_BASE_URL=url)
+    message = str(error.value)
+    assert "must be the site root, e.g. https://app.chatwoot.com" in message
+    assert message.endswith("`chatwoot-mcp serve --sandbox`.")
+    assert f"use {root}" in message
+
+
+@pytest.mark.parametrize("url", ["https://example.com/chatwoot", "https://example.com/chatwoot/", "http://sandbox"])
+def test_a_sub_path_install_is_allowed(url: str) -> None:
+    assert make_settings(CHATWOOT_BASE_URL=url).base_url == url.rstrip("/")
+
+
+def test_log_level_from_the_environment() -> None:
+    assert "CHATWOOT_MCP_LOG_LEVEL" in ENV_VARS
+    assert make_settings().log_level == "WARNING"
+    assert make_settings(CHATWOOT_MCP_LOG_LEVEL=" debug ").log_level == "DEBUG"
+    assert load_settings({**BASE_ENV, "CHATWOOT_MCP_LOG_LEVEL": "error"}, log_level="INFO").log_level == "INFO"
+    with pytest.raises(ConfigError) as error:
+        make_settings(CHATWOOT_MCP_LOG_LEVEL="loud")
+    assert "CHATWOOT_MCP_LOG_LEVEL must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL, got 'loud'" in str(error.value)
+
+
+def test_unknown_names_join_the_other_problems_in_one_paragraph() -> None:
+    with pytest.raises(ConfigError) as error:
+        load_settings({"CHATWOOT_MCP_TOOLSETS": "labels,nope", "CHATWOOT_MCP_EXCLUDE_TOOLS": "add_label"})
+    message = str(error.value)
+    assert message.count("chatwoot-mcp is not configured") == 1
+    assert "unknown toolsets ['nope']" in message and "unknown tools ['add_label']" in message
+    assert "CHATWOOT_BASE_URL" in message and "\n" not in message
+    assert "; ." not in message and ";;" not in message
+    assert message.count("unknown toolsets") == 1
+
+
+def test_tool_filters_without_a_chatwoot() -> None:
+    settings = load_settings({"CHATWOOT_MCP_TOOLSETS": "labels"}, need_chatwoot=False, read_only=True)
+    assert settings.toolsets == {"labels"} and settings.read_only
+    with pytest.raises(ConfigError, match="must be an http"):
+        load_settings({"CHATWOOT_BASE_URL": "chatwoot.example.com"}, need_chatwoot=False)
+    with pytest.raises(ConfigError, match="unknown toolsets"):
+        load_settings({"CHATWOOT_MCP_TOOLSETS": "nope"}, need_chatwoot=False)
