@@ -5,14 +5,15 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 from collections.abc import Sequence
-from typing import Any
 
 import anyio
 
 from chatwoot_mcp import __version__
-from chatwoot_mcp.config import ENV_VARS, ConfigError, Settings, load_settings
+from chatwoot_mcp.config import ENV_VARS, LOG_LEVELS, ConfigError, Settings, load_settings, log_level
+from chatwoot_mcp.redaction import redact
 
 __all__ = ["main"]
 
@@ -20,27 +21,38 @@ log = logging.getLogger("chatwoot_mcp")
 
 
 class RedactingFilter(logging.Filter):
-    """Scrubs secrets from every log record before it is written."""
+    """Scrubs secrets, raw or escaped (`redaction.redact`), from every log record before it is written.
+
+    The message is formatted with its arguments first, so a secret in an argument (`%r` shows it escaped)
+    is caught too; tracebacks and stack traces are formatted and scrubbed the same way.
+    """
 
     def __init__(self, secrets: Sequence[str]) -> None:
         super().__init__()
-        self.secrets = [s for s in secrets if s]
+        self.secrets = tuple(s for s in secrets if s)
 
     def filter(self, record: logging.LogRecord) -> bool:
-        record.msg, record.args = self._scrub(record.getMessage()), None
+        record.msg, record.args = redact(_message(record), self.secrets), None
         if record.exc_info:
             # Tracebacks carry exception text too; format them here so the scrubbed text is what gets written.
-            record.exc_text = self._scrub(logging.Formatter().formatException(record.exc_info))
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
             record.exc_info = None
+        if record.exc_text:
+            record.exc_text = redact(record.exc_text, self.secrets)
+        if record.stack_info:
+            record.stack_info = redact(record.stack_info, self.secrets)
         return True
 
-    def _scrub(self, text: str) -> str:
-        for secret in self.secrets:
-            text = text.replace(secret, "[redacted]")
-        return text
+
+def _message(record: logging.LogRecord) -> str:
+    try:
+        return record.getMessage()
+    except Exception:  # a bad format string must not take the program down, nor skip the scrubbing
+        return f"{record.msg} {record.args!r}"
 
 
 def _setup_logging(level: str, secrets: Sequence[str]) -> None:
+    """Log to stderr (stdout may be the MCP channel) at `level`, with every record scrubbed of `secrets`."""
     handler = logging.StreamHandler(sys.stderr)
     handler.addFilter(RedactingFilter(secrets))
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
@@ -63,7 +75,16 @@ def _config_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument(
         "--allow-new-labels", action="store_true", default=None, help="allow labels not defined in the account"
     )
-    group.add_argument("--log-level", default="WARNING", help="log level for stderr (default WARNING)")
+    _log_level_option(group)
+
+
+def _log_level_option(parser: argparse.ArgumentParser | argparse._ArgumentGroup) -> None:
+    parser.add_argument(
+        "--log-level",
+        type=str.upper,
+        choices=LOG_LEVELS,
+        help="log level on stderr, default WARNING [CHATWOOT_MCP_LOG_LEVEL]",
+    )
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -108,11 +129,11 @@ def _parser() -> argparse.ArgumentParser:
     mode.add_argument("--check", action="store_true")
 
     demo = commands.add_parser("demo", help="a scripted triage run against the sandbox, over stdio")
-    demo.add_argument("--log-level", default="WARNING")
+    _log_level_option(demo)
     return parser
 
 
-def _settings(args: argparse.Namespace, **extra: Any) -> Settings:
+def _settings(args: argparse.Namespace, *, need_chatwoot: bool = True) -> Settings:
     flags = {
         key: getattr(args, key, None)
         for key in (
@@ -130,13 +151,38 @@ def _settings(args: argparse.Namespace, **extra: Any) -> Settings:
             "http_token",
             "allowed_hosts",
             "allow_unauthenticated_remote",
+            "log_level",
         )
     }
-    return load_settings(**(flags | extra))
+    return load_settings(need_chatwoot=need_chatwoot, **flags)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the CLI; returns the process exit code."""
+    """Run the CLI; returns the process exit code.
+
+    A reader that stops early (`chatwoot-mcp tools | head -1`) ends it quietly with 141, as SIGPIPE would.
+    """
+    try:
+        try:
+            return _main(argv)
+        finally:
+            sys.stdout.flush()  # now, while a closed pipe can still be handled, not at interpreter exit
+    except BrokenPipeError:
+        _stdout_to_devnull()
+        return 141
+
+
+def _stdout_to_devnull() -> None:
+    """Point stdout at /dev/null, so the flush at interpreter exit does not fail (and print) a second time."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):  # stdout is not a file (tests capture it): nothing will flush it later
+        pass
+
+
+def _main(argv: Sequence[str] | None) -> int:
     args = _parser().parse_args(argv)
     if args.command is None:
         args = _parser().parse_args(["serve", *(argv if argv is not None else sys.argv[1:])])
@@ -151,7 +197,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return anyio.run(_schemas, args)
         from chatwoot_mcp.demo import run_demo
 
-        _setup_logging(args.log_level, [])
+        _setup_logging(log_level(args.log_level), [])
         return anyio.run(run_demo)
     except ConfigError as error:
         print(f"error: {error}", file=sys.stderr)
@@ -166,7 +212,7 @@ def _serve(args: argparse.Namespace) -> int:
     from chatwoot_mcp.transports import serve
 
     settings = _settings(args)
-    _setup_logging(args.log_level, settings.secrets)
+    _setup_logging(settings.log_level, settings.secrets)
     server = create_server(settings)
 
     async def run() -> None:
@@ -180,14 +226,10 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _tools(args: argparse.Namespace) -> int:
-    from chatwoot_mcp.schemas import REFERENCE_SETTINGS
     from chatwoot_mcp.server import enabled_tools
 
-    try:
-        settings = _settings(args)
-    except ConfigError:
-        settings = REFERENCE_SETTINGS
-    specs = enabled_tools(settings)
+    # Listing needs no Chatwoot, but every filter (flags and environment) applies, and unknown names fail.
+    specs = enabled_tools(_settings(args, need_chatwoot=False))
     if args.markdown:
         print("| Tool | Toolset | What it does | Kind |\n|---|---|---|---|")
         for spec in specs:
@@ -216,7 +258,12 @@ async def _call(args: argparse.Namespace) -> int:
     if not isinstance(arguments, dict):
         raise ConfigError("arguments must be a JSON object, e.g. '{\"conversation_id\": 1}'")
     settings = _settings(args)
-    _setup_logging(args.log_level, settings.secrets)
+    _setup_logging(settings.log_level, settings.secrets)
+    if not settings.sandbox:
+        from chatwoot_mcp.startup import verify_access
+
+        # As `serve` does: a wrong token or account is a configuration error, not a failed call.
+        await verify_access(settings)
     async with Client(create_server(settings)) as client:
         known = {tool.name for tool in (await client.list_tools()).tools}
         result = await client.call_tool(args.tool, arguments) if args.tool in known else None

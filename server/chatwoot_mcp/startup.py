@@ -1,4 +1,4 @@
-"""Checks made once before serving: that the token works and reaches the configured accounts."""
+"""Checks made once before serving (and before `call`): that the token works and reaches the configured accounts."""
 
 from __future__ import annotations
 
@@ -8,12 +8,23 @@ import httpx2
 
 from chatwoot_client import AsyncChatwootClient, ChatwootAuthError, ChatwootConnectionError, ChatwootError
 from chatwoot_mcp.config import ConfigError, Settings
+from chatwoot_mcp.redaction import redact
 
 __all__ = ["verify_access"]
 
 
 async def verify_access(settings: Settings, http_client: Callable[[], httpx2.AsyncClient] | None = None) -> str:
-    """Ask Chatwoot who the token belongs to; return that user's name, or raise ConfigError saying what is wrong."""
+    """Ask Chatwoot who the token belongs to; return that user's name, or raise ConfigError saying what is wrong.
+
+    The error's text never contains a secret, even if Chatwoot (or a proxy) echoed the token back.
+    """
+    try:
+        return await _verify_access(settings, http_client)
+    except ConfigError as error:
+        raise ConfigError(redact(str(error), settings.secrets)) from None
+
+
+async def _verify_access(settings: Settings, http_client: Callable[[], httpx2.AsyncClient] | None) -> str:
     http = http_client() if http_client is not None else httpx2.AsyncClient()
     async with http, AsyncChatwootClient(settings.base_url, settings.api_token, 15.0, http_client=http) as client:
         try:

@@ -7,6 +7,7 @@ import io
 import json
 import logging
 import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -16,8 +17,9 @@ import pytest
 
 from chatwoot_mcp.cli import main
 from chatwoot_mcp.tools import ALL_TOOLS
+from chatwoot_sandbox import ADMIN_TOKEN
 
-from .conftest import REPO, free_port, run_cli, subprocess_env
+from .conftest import REPO, free_port, run_cli, stop, subprocess_env
 
 CANARY = "canary-SECRET-token-5b1f"
 
@@ -181,3 +183,147 @@ def test_stdio_path_does_not_import_http_or_sandbox_modules() -> None:
     # mcp 2.3 imports sse_starlette (and through it uvicorn and starlette) from `mcp.server` itself; beyond
     # that, our code must add none of the HTTP modules.
     assert loaded - by_sdk == set(), f"imported by chatwoot_mcp on the stdio path: {sorted(loaded - by_sdk)}"
+
+
+# -- the log level ------------------------------------------------------------------------------------------------
+
+
+def test_log_level_is_one_of_the_levels_in_any_case(
+    in_process: Callable[..., tuple[int, str, str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert in_process("tools", "--sandbox", "--log-level", "debug")[0] == 0
+    with pytest.raises(SystemExit) as exit_:
+        in_process("serve", "--log-level", "loud")
+    assert exit_.value.code == 2
+    monkeypatch.setenv("CHATWOOT_MCP_LOG_LEVEL", "loud")
+    for command in (["serve", "--sandbox"], ["call", "get_counts", "{}", "--sandbox"], ["demo"]):
+        code, stdout, stderr = in_process(*command)
+        assert code == 2, command
+        assert stdout == "" and "Traceback" not in stderr
+        message = stderr.strip()
+        assert message.startswith("error: chatwoot-mcp is not configured: CHATWOOT_MCP_LOG_LEVEL must be one of")
+        assert "\n" not in message
+
+
+# -- tools: every filter applies, with or without a Chatwoot ------------------------------------------------------
+
+
+def listed(stdout: str) -> set[str]:
+    return {line.split()[0] for line in stdout.splitlines()[1:]}
+
+
+READ_TOOLS = {spec.name for spec in ALL_TOOLS if spec.read_only}
+LABEL_TOOLS = {spec.name for spec in ALL_TOOLS if spec.toolset == "labels"}
+
+
+@pytest.mark.parametrize("configured", [False, True], ids=["no-chatwoot", "chatwoot"])
+def test_tools_applies_every_filter(
+    in_process: Callable[..., tuple[int, str, str]], monkeypatch: pytest.MonkeyPatch, configured: bool
+) -> None:
+    if configured:
+        monkeypatch.setenv("CHATWOOT_BASE_URL", "https://chatwoot.example")
+        monkeypatch.setenv("CHATWOOT_API_TOKEN", "t")
+        monkeypatch.setenv("CHATWOOT_ACCOUNT_ID", "1")
+    assert listed(in_process("tools", "--read-only")[1]) == READ_TOOLS
+    assert listed(in_process("tools", "--toolsets", "labels")[1]) == LABEL_TOOLS
+    assert listed(in_process("tools", "--tools", "get_counts,list_labels")[1]) == {"get_counts", "list_labels"}
+    assert listed(in_process("tools", "--toolsets", "labels", "--exclude-tools", "set_labels")[1]) == LABEL_TOOLS - {
+        "set_labels"
+    }
+    monkeypatch.setenv("CHATWOOT_MCP_TOOLSETS", "labels")
+    monkeypatch.setenv("CHATWOOT_MCP_READ_ONLY", "1")
+    assert listed(in_process("tools")[1]) == LABEL_TOOLS & READ_TOOLS
+    code, stdout, _ = in_process("tools", "--markdown")
+    assert code == 0 and "`list_labels`" in stdout and "`add_labels`" not in stdout
+
+
+def test_tools_fails_on_unknown_names_like_serve(
+    in_process: Callable[..., tuple[int, str, str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for args in (["tools", "--toolsets", "labels,lables"], ["serve", "--sandbox", "--toolsets", "labels,lables"]):
+        code, stdout, stderr = in_process(*args)
+        assert code == 2, args
+        assert stdout == ""
+        message = stderr.strip()
+        assert "\n" not in message and "Traceback" not in message
+        assert message.count("chatwoot-mcp is not configured") == 1, message
+        assert message.count("unknown toolsets ['lables']") == 1, message
+    monkeypatch.setenv("CHATWOOT_MCP_EXCLUDE_TOOLS", "nope")
+    code, _, stderr = in_process("tools")
+    assert code == 2 and "unknown tools ['nope']" in stderr
+
+
+# -- call: the start-up check `serve` makes ------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def sandbox_url() -> Iterator[str]:
+    """A sandbox Chatwoot on a free loopback port, as a subprocess (`python -m chatwoot_sandbox --port 0`)."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "chatwoot_sandbox", "--port", "0"],
+        env=subprocess_env(),
+        cwd=REPO,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stderr is not None
+        banner = process.stderr.readline()
+        match = re.search(r"serving (http://\S+)", banner)
+        assert match, banner
+        yield match.group(1)
+    finally:
+        stop(process)
+        if process.stderr is not None:
+            process.stderr.close()
+
+
+def test_call_checks_the_token_and_accounts_first(
+    in_process: Callable[..., tuple[int, str, str]], monkeypatch: pytest.MonkeyPatch, sandbox_url: str
+) -> None:
+    monkeypatch.setenv("CHATWOOT_BASE_URL", sandbox_url)
+    monkeypatch.setenv("CHATWOOT_API_TOKEN", ADMIN_TOKEN)
+    monkeypatch.setenv("CHATWOOT_ACCOUNT_ID", "1")
+    code, stdout, stderr = in_process("call", "list_labels", '{"conversation_id": 7}', "--json")
+    assert code == 0, stderr
+    assert json.loads(stdout)["conversation_id"] == 7
+    monkeypatch.setenv("CHATWOOT_ACCOUNT_ID", "7")
+    code, stdout, stderr = in_process("call", "list_labels", '{"conversation_id": 7}')
+    assert code == 2 and stdout == ""
+    assert "is not a member of account(s) [7]" in stderr and "Set CHATWOOT_ACCOUNT_ID" in stderr
+    assert "could not find" not in stderr
+    monkeypatch.setenv("CHATWOOT_ACCOUNT_ID", "1")
+    monkeypatch.setenv("CHATWOOT_API_TOKEN", CANARY)
+    code, _, stderr = in_process("call", "get_counts")
+    assert code == 2 and "refused CHATWOOT_API_TOKEN" in stderr
+    assert CANARY not in stderr
+
+
+# -- a reader that goes away --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("args", "codes"),
+    [(["tools", "--sandbox"], {141}), (["--help"], {0, 141})],  # argparse itself ignores a failed write of help
+    ids=["tools", "help"],
+)
+def test_a_closed_stdout_pipe_exits_quietly(args: list[str], codes: set[int]) -> None:
+    """As `chatwoot-mcp tools | head -0` would: the reader is gone before anything is written."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "chatwoot_mcp", *args],
+        env=subprocess_env(),
+        cwd=REPO,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert process.stdout is not None
+    process.stdout.close()
+    try:
+        _, stderr = process.communicate(timeout=60)
+    finally:
+        stop(process)
+    assert process.returncode in codes, stderr
+    assert stderr == b"", stderr.decode(errors="replace")
