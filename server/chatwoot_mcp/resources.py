@@ -31,9 +31,13 @@ TRANSCRIPT_MESSAGES = 60
 
 
 def _conversation_id(value: str) -> int:
-    parsed = parse_conversation_id(value)
+    # A ResourceError's message reaches the client as written; anything else would echo the whole URI back.
+    try:
+        parsed = parse_conversation_id(value)
+    except ValueError as error:
+        raise ResourceError(str(error)) from None
     if parsed < 1:
-        raise ValueError("a conversation id is a number such as 123")
+        raise ResourceError("a conversation id is a number such as 123")
     return parsed
 
 

@@ -1,16 +1,25 @@
-"""The API token never reaches tool output, error text or logs, even when Chatwoot echoes it back."""
+"""The API token never reaches tool output, resources, prompts, error text or logs, raw or escaped, even when echoed."""
 
 from __future__ import annotations
 
+import io
 import json
 import logging
+import re
+import sys
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
+from urllib.parse import quote
 
 import pytest
-from mcp import Client
+from mcp import Client, MCPError
 
+from chatwoot_mcp.cli import _setup_logging
+from chatwoot_mcp.redaction import secret_forms
 from chatwoot_mcp.tools import ALL_TOOLS
-from chatwoot_sandbox import SandboxState
+from chatwoot_sandbox import ADMIN_TOKEN, DEMO_ACCOUNT_ID, PROMPT_INJECTION_CONVERSATION_ID, SandboxState
+from chatwoot_sandbox.actions import add_message
+from chatwoot_sandbox.state import INCOMING, OUTGOING
 
 from .conftest import ASGIApp, Asker, connect, make_server, make_settings, text_of
 
@@ -89,3 +98,112 @@ async def test_echoed_token_is_redacted(state: SandboxState, mode: str, caplog: 
     for text in seen:
         assert CANARY not in text
     assert CANARY not in caplog.text
+
+
+# -- a canary token planted everywhere: customer text, notes, attributes, arguments, errors, logs -----------------
+
+PLAIN_CANARY = "CANARY-tok-9b1e-XYZ"
+NASTY_CANARY = 'CANARY"tok\\9b1e/X+Y %Z'
+"""Legal in an HTTP header, and written differently by repr, JSON and every URL encoder."""
+
+
+def leaks(text: str, secret: str) -> list[str]:
+    """The forms of `secret` (raw, escaped, percent-encoded in either hex case) found in `text`."""
+    upper = re.sub("%[0-9a-fA-F]{2}", lambda escape: escape.group().upper(), text)
+    return [form for form in secret_forms(secret) if form in text or form in upper]
+
+
+def plant(state: SandboxState, canary: str) -> int:
+    """The canary in a customer message, a private note, custom attributes and the contact; returns the id."""
+    admin = next(user for user in state.users.values() if user.access_token == ADMIN_TOKEN)
+    admin.access_token = canary
+    conversation = state.conversation(DEMO_ACCOUNT_ID, PROMPT_INJECTION_CONVERSATION_ID)
+    contact = state.contacts[conversation.contact_id]
+    contact.name, contact.email = f"Eve {canary}", f"eve+{canary}@example.com"
+    conversation.custom_attributes = {f"key-{canary}": f"value {canary}", "order": canary}
+    customer = ("Contact", conversation.contact_id)
+    add_message(state, conversation, content=f"my token is {canary} ok", message_type=INCOMING, sender=customer)
+    add_message(
+        state, conversation, content=f"note: {canary}", message_type=OUTGOING, sender=("User", admin.id), private=True
+    )
+    return conversation.display_id
+
+
+async def read_everything(client: Client, conversation_id: int, canary: str) -> list[str]:
+    """Tool results, resources and prompts that show the canary (or would, unredacted), as text."""
+    calls: list[tuple[str, dict[str, Any]]] = [
+        ("get_conversation", {"conversation_id": conversation_id}),
+        ("list_messages", {"conversation_id": conversation_id, "all_history": True}),
+        ("list_conversations", {}),
+        ("search_conversations", {"q": canary}),
+        ("add_private_note", {"conversation_id": conversation_id, "content": f"the token: {canary}"}),
+        ("update_custom_attributes", {"conversation_id": conversation_id, "attributes": {canary: canary}}),
+        ("get_conversation", {"conversation_id": canary}),
+        ("list_labels", {"conversation_id": conversation_id, "token": canary}),
+        ("list_messages", {"conversation_id": conversation_id, "before": canary}),
+    ]
+    seen = []
+    for tool, arguments in calls:
+        result = await client.call_tool(tool, arguments)
+        seen += [text_of(result), json.dumps(result.model_dump(mode="json"))]
+    for uri in (f"chatwoot://conversations/{conversation_id}", "chatwoot://agents", "chatwoot://labels"):
+        seen.append(json.dumps((await client.read_resource(uri)).model_dump(mode="json")))
+    for uri in (f"chatwoot://conversations/{quote(canary, safe='')}", "chatwoot://conversations/999999"):
+        with pytest.raises(MCPError) as error:
+            await client.read_resource(uri)
+        seen.append(str(error.value))
+    for prompt, arguments in (
+        ("summarise_conversation", {"conversation_id": canary}),
+        ("draft_reply", {"conversation_id": f"{conversation_id} {canary}"}),
+        ("triage_queue", {}),
+    ):
+        seen.append(json.dumps((await client.get_prompt(prompt, arguments)).model_dump(mode="json")))
+    return seen
+
+
+@pytest.fixture
+def cli_log(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[Sequence[str]], io.StringIO]]:
+    """Install the CLI's stderr logging (DEBUG, with its redacting filter) into a buffer; undone after."""
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+
+    def install(secrets: Sequence[str]) -> io.StringIO:
+        buffer = io.StringIO()
+        monkeypatch.setattr(sys, "stderr", buffer)
+        _setup_logging("DEBUG", secrets)
+        return buffer
+
+    try:
+        yield install
+    finally:
+        root.handlers[:] = handlers
+        root.setLevel(level)
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("canary", [PLAIN_CANARY, NASTY_CANARY], ids=["plain", "nasty"])
+async def test_a_canary_token_never_leaves_the_server(
+    state: SandboxState, mode: str, canary: str, cli_log: Callable[[Sequence[str]], io.StringIO]
+) -> None:
+    conversation_id = plant(state, canary)
+    settings = make_settings(CHATWOOT_API_TOKEN=canary)
+    log = cli_log(settings.secrets)
+    async with connect(make_server(state, settings), mode) as client:
+        seen = await read_everything(client, conversation_id, canary)
+    assert state.requests and all(r.headers.get("api_access_token") == canary for r in state.requests)
+    logged = log.getvalue()
+    assert "HTTP Request: GET" in logged, "the client's request log was captured"
+    assert any("[redacted]" in text for text in seen), "the planted canary was shown, scrubbed"
+    assert "[redacted]" in logged
+    for text in [*seen, logged]:
+        assert not leaks(text, canary), text
+
+
+@pytest.mark.anyio
+async def test_echoed_canary_in_resource_errors_is_redacted(state: SandboxState, mode: str) -> None:
+    server = make_server(state, make_settings(CHATWOOT_API_TOKEN=NASTY_CANARY), wrap_app=echoing)
+    async with connect(server, mode) as client:
+        with pytest.raises(MCPError) as error:
+            await client.read_resource("chatwoot://conversations/7")
+    assert "refused access" in str(error.value)
+    assert not leaks(str(error.value), NASTY_CANARY)
