@@ -119,10 +119,7 @@ def _base_url_problem(base_url: str) -> str | None:
         return None  # a path of another kind may be a sub-path install (https://example.com/chatwoot)
     # A page or API address copied from the browser: requests would go to /app/accounts/1/api/v1/...
     root = f"{parsed.scheme}://{parsed.netloc}{'/'.join(segments[:wrong])}"
-    return (
-        f"CHATWOOT_BASE_URL must be the site root, e.g. https://app.chatwoot.com, not a page or API address "
-        f"({base_url!r}): use {root}"
-    )
+    return f"CHATWOOT_BASE_URL must be the site root, not a page or API address: use {root}, not {base_url!r}"
 
 
 def _header_problem(name: str, value: str) -> str | None:
