@@ -12,6 +12,8 @@ from chatwoot_client import (
     ChatwootNotFoundError,
     ChatwootPermissionError,
     ChatwootRateLimitError,
+    ChatwootRequestError,
+    ChatwootResponseError,
     ChatwootServerError,
     ChatwootTimeoutError,
     ChatwootValidationError,
@@ -50,7 +52,7 @@ def describe_error(error: ChatwootError) -> str:
     if isinstance(error, ChatwootPermissionError):
         return f"Chatwoot does not allow this action here ({error.description}; {error.method} {error.path})."
     if isinstance(error, ChatwootRateLimitError):
-        return "Chatwoot is rate limiting requests (429) and retries did not get through; wait a minute."
+        return f"Chatwoot answered 429 (rate limited; {error.method} {error.path}); wait a minute before calling again."
     if isinstance(error, ChatwootValidationError):
         return f"Chatwoot rejected the request: {error.description}" + (
             f" ({'; '.join(error.errors)})" if error.errors else ""
@@ -62,8 +64,14 @@ def describe_error(error: ChatwootError) -> str:
         )
     if isinstance(error, ChatwootAPIError):
         return f"Chatwoot answered {error.status_code}: {error.description}"
+    if isinstance(error, ChatwootResponseError):
+        return f"Chatwoot's answer was not readable: {error.reason} ({error.method} {error.path})."
+    if isinstance(error, ChatwootRequestError):
+        return f"The request could not be sent: {error}."
     if isinstance(error, ChatwootTimeoutError):
-        return "Chatwoot did not answer in time."
+        return f"Chatwoot did not answer in time ({error.method} {error.path})."
     if isinstance(error, ChatwootConnectionError):
-        return f"Could not reach Chatwoot: {error}. Check CHATWOOT_BASE_URL and the network."
+        if not error.sent:
+            return f"Could not reach Chatwoot: {error}. Check CHATWOOT_BASE_URL and the network."
+        return f"The connection to Chatwoot broke before its answer arrived ({error.method} {error.path})."
     return str(error)

@@ -15,7 +15,7 @@ from mcp.types import CallToolResult, InputRequiredResult, TextContent
 from chatwoot_client import AsyncChatwootClient
 from chatwoot_mcp import __version__
 from chatwoot_mcp.arguments import argument_problem, conversation_url
-from chatwoot_mcp.config import ConfigError, Settings
+from chatwoot_mcp.config import Settings, config_error
 from chatwoot_mcp.context import ToolContext
 from chatwoot_mcp.outcomes import install_hooks
 from chatwoot_mcp.prompts import register_prompts
@@ -98,12 +98,13 @@ def enabled_tools(settings: Settings) -> list[ToolSpec]:
     unknown_sets = (settings.toolsets or frozenset()) - TOOLSETS.keys()
     names = {spec.name for spec in ALL_TOOLS}
     unknown_tools = ((settings.tools or frozenset()) | settings.exclude_tools) - names
-    if unknown_sets or unknown_tools:
-        raise ConfigError(
-            "chatwoot-mcp is not configured: "
-            + (f"unknown toolsets {sorted(unknown_sets)} (known: {sorted(TOOLSETS)}); " if unknown_sets else "")
-            + (f"unknown tools {sorted(unknown_tools)} (see `chatwoot-mcp tools`)" if unknown_tools else "")
-        )
+    problems = []
+    if unknown_sets:
+        problems.append(f"unknown toolsets {sorted(unknown_sets)} (known: {sorted(TOOLSETS)})")
+    if unknown_tools:
+        problems.append(f"unknown tools {sorted(unknown_tools)} (see `chatwoot-mcp tools`)")
+    if problems:
+        raise config_error(problems)
     return select_tools(ALL_TOOLS, settings)
 
 

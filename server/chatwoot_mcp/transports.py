@@ -82,6 +82,11 @@ async def serve(server: MCPServer, settings: Settings) -> None:
     path = "/sse" if settings.transport == "sse" else "/mcp"
     log.warning("chatwoot-mcp: %s on http://%s:%d%s", settings.transport, settings.host, settings.port, path)
     config = uvicorn.Config(
-        http_app(server, settings), host=settings.host, port=settings.port, log_level="warning", lifespan="on"
+        http_app(server, settings),
+        host=settings.host,
+        port=settings.port,
+        log_level="warning",
+        lifespan="on",
+        log_config=None,  # uvicorn's own handlers would bypass our redacting filter; ours then handle its records
     )
     await uvicorn.Server(config).serve()

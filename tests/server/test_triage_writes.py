@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from chatwoot_mcp.untrusted import unwrap_data
 from chatwoot_sandbox import DEMO_ACCOUNT_ID, LONG_CONVERSATION_ID, SandboxState
 from tests.server.triage_fixtures import Asker, connect, posts, text
 
@@ -119,16 +120,16 @@ async def test_custom_attributes_are_merged_without_losing_keys() -> None:
         )
         assert not result.is_error, text(result)
         data = result.structured_content or {}
-        assert data["before"] == {"plan": "pro", "order_id": "A-1"}
-        assert data["after"] == {"plan": "pro", "order_id": "A-2", "refund_amount": 40}
-        assert data["added"] == ["refund_amount"] and data["updated"] == ["order_id"]
+        assert unwrap_data(data["before"]) == {"plan": "pro", "order_id": "A-1"}
+        assert unwrap_data(data["after"]) == {"plan": "pro", "order_id": "A-2", "refund_amount": 40}
+        assert unwrap_data(data["added"]) == ["refund_amount"] and unwrap_data(data["updated"]) == ["order_id"]
         assert data["written"] is True and "concurrent_change" not in data
         assert conversation.custom_attributes == {"plan": "pro", "order_id": "A-2", "refund_amount": 40}
 
         removed = await client.call_tool(
             "update_custom_attributes", {"conversation_id": CONVERSATION, "remove_keys": ["refund_amount"]}
         )
-        assert (removed.structured_content or {})["removed"] == ["refund_amount"]
+        assert unwrap_data((removed.structured_content or {})["removed"]) == ["refund_amount"]
         assert conversation.custom_attributes == {"plan": "pro", "order_id": "A-2"}
 
         writes = len(posts(state, "/custom_attributes"))
@@ -171,7 +172,7 @@ async def test_custom_attributes_replace_needs_proof() -> None:
             },
         )
     assert not done.is_error, text(done)
-    assert (done.structured_content or {})["removed"] == ["order_id"]
+    assert unwrap_data((done.structured_content or {})["removed"]) == ["order_id"]
     assert conversation.custom_attributes == {"plan": "free"}
 
 
