@@ -7,32 +7,19 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar, cast
 
-import anyio
 from mcp.server.mcpserver import Context
 
 from chatwoot_client import AsyncChatwootClient
 from chatwoot_client.types import Agent, Inbox, Label, Team
 from chatwoot_mcp.config import Settings
 from chatwoot_mcp.errors import Refusal
+from chatwoot_mcp.locks import WriteLocks
 
-__all__ = ["DIRECTORY_TTL", "Directory", "KeyedLocks", "SentReply", "ToolContext", "tool_context"]
+__all__ = ["DIRECTORY_TTL", "Directory", "SentReply", "ToolContext", "tool_context"]
 
 T = TypeVar("T")
 
 DIRECTORY_TTL = 60.0
-
-
-class KeyedLocks:
-    """One lock per key, so read-modify-write on one conversation is serialised within this process."""
-
-    def __init__(self) -> None:
-        self._locks: dict[Any, anyio.Lock] = {}
-
-    def __call__(self, key: Any) -> anyio.Lock:
-        lock = self._locks.get(key)
-        if lock is None:
-            lock = self._locks[key] = anyio.Lock()
-        return lock
 
 
 @dataclass
@@ -81,13 +68,19 @@ class ToolContext:
     client: AsyncChatwootClient
     settings: Settings
     directory: Directory
-    label_locks: KeyedLocks = field(default_factory=KeyedLocks)
-    conversation_locks: KeyedLocks = field(default_factory=KeyedLocks)
+    label_locks: WriteLocks
+    conversation_locks: WriteLocks
     recent_replies: dict[tuple[int, int, str], SentReply] = field(default_factory=dict)
 
     @classmethod
     def create(cls, client: AsyncChatwootClient, settings: Settings) -> ToolContext:
-        return cls(client=client, settings=settings, directory=Directory(client))
+        return cls(
+            client=client,
+            settings=settings,
+            directory=Directory(client),
+            label_locks=WriteLocks(f"labels|{settings.base_url}"),
+            conversation_locks=WriteLocks(f"conversation|{settings.base_url}"),
+        )
 
     def account(self, requested: int | None) -> int:
         """The account a call acts in: the pinned one, or a requested one from the allowlist."""

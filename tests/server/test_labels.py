@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -145,15 +146,33 @@ async def test_parallel_adds_all_land(state: SandboxState, mode: str) -> None:
     assert set(labels_of(state)) == {*ORIGINAL, *wanted}
 
 
-def interloper(state: SandboxState, labels: list[str]) -> Callable[[ASGIApp], ASGIApp]:
-    """Wrap the sandbox so that right after each label write, "someone else" adds the next of `labels`."""
-    pending = iter(labels)
+def dropping(label: str) -> Callable[[ASGIApp], ASGIApp]:
+    """Wrap the sandbox so that every label write stores `label` nowhere: Chatwoot keeps the rest and says so."""
 
     def wrap(app: ASGIApp) -> ASGIApp:
         async def wrapped(scope: Any, receive: Any, send: Any) -> None:
-            await app(scope, receive, send)
             if scope["type"] == "http" and scope["method"] == "POST" and scope["path"] == LABELS_PATH:
-                state.conversation(DEMO_ACCOUNT_ID, CONVERSATION).labels.append(next(pending))
+                body = b""
+                while True:
+                    message = await receive()
+                    body += message.get("body", b"")
+                    if not message.get("more_body"):
+                        break
+                sent = json.loads(body)
+                sent["labels"] = [x for x in sent["labels"] if x != label]
+                replay = json.dumps(sent).encode()
+                delivered = False
+
+                async def replay_receive() -> dict[str, Any]:
+                    nonlocal delivered
+                    if delivered:
+                        return await receive()
+                    delivered = True
+                    return {"type": "http.request", "body": replay, "more_body": False}
+
+                await app(scope, replay_receive, send)
+                return
+            await app(scope, receive, send)
 
         return wrapped
 
@@ -161,23 +180,40 @@ def interloper(state: SandboxState, labels: list[str]) -> Callable[[ASGIApp], AS
 
 
 @pytest.mark.anyio
-async def test_concurrent_change_is_reported(state: SandboxState, mode: str) -> None:
-    server = make_server(state, wrap_app=interloper(state, ["refund", "bug", "onboarding"]))
+async def test_what_chatwoot_did_not_keep_is_not_reported_as_added(state: SandboxState, mode: str) -> None:
+    server = make_server(state, wrap_app=dropping("refund"))
     async with connect(server, mode) as client:
-        result = await client.call_tool("add_labels", {"conversation_id": CONVERSATION, "labels": ["billing"]})
-        change = structured(result)
-        assert change["after"] == [*ORIGINAL, "billing", "refund"]
-        assert "refund" in change["concurrent_change"]
-        assert "someone else" in change["concurrent_change"]
-        assert "warning: someone else" in text_of(result)
-
-        removed = structured(await client.call_tool("remove_labels", {"conversation_id": 7, "labels": ["billing"]}))
-        assert "bug" in removed["concurrent_change"]
-        replaced = structured(
-            await client.call_tool("set_labels", {"conversation_id": 7, "labels": ["vip"], "confirm": True})
+        result = await client.call_tool(
+            "add_labels", {"conversation_id": CONVERSATION, "labels": ["billing", "refund"]}
         )
-        assert "onboarding" in replaced["concurrent_change"]
-        assert replaced["after"] == ["vip", "onboarding"]
+    change = structured(result)
+    assert change["added"] == ["billing"]
+    assert change["after"] == [*ORIGINAL, "billing"]
+    assert change["not_kept"] == ["refund (Chatwoot's answer does not have it)"]
+    assert "NOT done: refund" in text_of(result)
+    assert labels_of(state) == [*ORIGINAL, "billing"]
+
+
+@pytest.mark.anyio
+async def test_two_servers_in_one_host_take_turns(state: SandboxState) -> None:
+    """Two server instances (as two processes would be) share the host-wide lock: no add undoes another."""
+    settings = make_settings(CHATWOOT_MCP_ALLOW_NEW_LABELS="1")
+    servers = [make_server(state, settings, wrap_app=lambda app: app) for _ in range(2)]
+    wanted = [f"tag-{n}" for n in range(10)]
+    async with connect(servers[0], "auto") as first, connect(servers[1], "auto") as second:
+        results = {}
+
+        async def add(client: Client, label: str) -> None:
+            results[label] = structured(
+                await client.call_tool("add_labels", {"conversation_id": CONVERSATION, "labels": [label]})
+            )
+
+        with anyio.fail_after(30):
+            async with anyio.create_task_group() as group:
+                for n, label in enumerate(wanted):
+                    group.start_soon(add, (first, second)[n % 2], label)
+    assert all(results[label]["added"] == [label] for label in wanted)
+    assert set(labels_of(state)) == {*ORIGINAL, *wanted}
 
 
 # -- set_labels ---------------------------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ lock; replacing the whole hash needs proof that the caller knows what it replace
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
 from mcp.server.mcpserver import Context, Elicit, ElicitationResult, Resolve
 
@@ -13,6 +13,7 @@ from chatwoot_mcp.context import ToolContext, tool_context
 from chatwoot_mcp.errors import Refusal
 from chatwoot_mcp.guards.confirm import Confirmation, is_confirmed, supports_elicitation
 from chatwoot_mcp.triage_views import AttributeChange
+from chatwoot_mcp.untrusted import untrusted_inline, unwrap_data
 
 __all__ = ["update_custom_attributes"]
 
@@ -50,17 +51,20 @@ async def ask_to_replace_attributes(
     if not replace or confirm or dry_run or expected_attributes is not None or not supports_elicitation(ctx):
         return Confirmation(confirm=confirm)
     tools = tool_context(ctx)
-    wanted = _target({}, attributes or {}, remove_keys or [], True)
+    wanted = _target({}, unwrap_data(attributes or {}), unwrap_data(remove_keys or []), True)
     if not tools.settings.pinned_account:
-        return Elicit(f"Replace ALL custom attributes of conversation #{conversation_id} with {wanted}?", Confirmation)
+        return Elicit(
+            f"Replace ALL custom attributes of conversation #{conversation_id} with {untrusted_inline(wanted)}?",
+            Confirmation,
+        )
     account_id = tools.settings.default_account_id
     current = (await tools.client.conversations.get(account_id, conversation_id)).custom_attributes
     if current == wanted:
         return Confirmation(confirm=True)
     removed = [key for key in current if key not in wanted]
     return Elicit(
-        f"Replace all custom attributes of conversation #{conversation_id}? Now: {current}. After: {wanted}."
-        + (f" This deletes {removed}." if removed else ""),
+        f"Replace all custom attributes of conversation #{conversation_id}? Now: {untrusted_inline(current)}. "
+        f"After: {untrusted_inline(wanted)}." + (f" This deletes {untrusted_inline(removed)}." if removed else ""),
         Confirmation,
     )
 
@@ -104,8 +108,11 @@ async def update_custom_attributes(
     dry_run
         True to only show what would change.
     """
-    attributes = attributes or {}
-    remove_keys = [key.strip() for key in remove_keys or []]
+    # A model may copy keys and values back from a result, where customer data is wrapped in <untrusted> tags.
+    attributes = cast(dict[str, AttributeValue], unwrap_data(attributes or {}))
+    remove_keys = [key.strip() for key in unwrap_data(remove_keys or [])]
+    if expected_attributes is not None:
+        expected_attributes = unwrap_data(expected_attributes)
     if not attributes and not remove_keys and not replace:
         raise Refusal("Nothing to do: pass attributes to set and/or remove_keys. Nothing was written.")
     clash = sorted(set(attributes) & set(remove_keys))
@@ -134,22 +141,24 @@ async def update_custom_attributes(
             if expected_attributes is not None:
                 if expected_attributes != before:
                     raise Refusal(
-                        f"The custom attributes are not what you expected: expected {expected_attributes}, current "
-                        f"{before}. Nothing was written. Decide again from the current hash: call again with "
-                        "expected_attributes set to it, or merge (replace=false)."
+                        "The custom attributes are not what you expected: expected "
+                        f"{untrusted_inline(expected_attributes)}, current {untrusted_inline(before)}. Nothing was "
+                        "written. Decide again from the current hash: call again with expected_attributes set to "
+                        "it, or merge (replace=false)."
                     )
             elif not is_confirmed(confirmation):
+                deleted = untrusted_inline(change.removed) if change.removed else "nothing"
                 raise Refusal(
-                    f"replace=true replaces every custom attribute and was not confirmed. Current: {before}; it "
-                    f"would delete {change.removed or 'nothing'}. Nothing was written. To go ahead, call again with "
-                    "expected_attributes set to the current hash (or confirm=true); to change a few keys, merge "
-                    "with replace=false and remove_keys."
+                    "replace=true replaces every custom attribute and was not confirmed. Current: "
+                    f"{untrusted_inline(before)}; it would delete {deleted}. Nothing was written. To go ahead, call "
+                    "again with expected_attributes set to the current hash (or confirm=true); to change a few "
+                    "keys, merge with replace=false and remove_keys."
                 )
         if after == before:
             return change
-        await conversations.update_custom_attributes(account_id, conversation_id, after)
-        reread = (await conversations.get(account_id, conversation_id)).custom_attributes
+        # Chatwoot answers with the hash it now has: that answer is the verification, no second read needed.
+        answer = await conversations.update_custom_attributes(account_id, conversation_id, after)
     concurrent = None
-    if reread != after:
-        concurrent = f"Chatwoot now has {reread}, not the {after} written: someone else changed them meanwhile"
-    return change.model_copy(update={"after": reread, "written": True, "concurrent_change": concurrent})
+    if answer != after:
+        concurrent = f"Chatwoot's answer has {untrusted_inline(answer)}, not the {untrusted_inline(after)} written"
+    return change.model_copy(update={"after": answer, "written": True, "concurrent_change": concurrent})

@@ -73,12 +73,17 @@ async def assign_conversation(
     agent_id = (await resolve_agent(tools, account_id, agent)).id if agent is not None else None
     team_id = (await resolve_team(tools, account_id, team)).id if team is not None else None
     conversations = tools.client.conversations
-    # Team first: assigning a team can auto-assign one of its members, which an explicit agent must override.
+    if not unassign_agent and not clear_team:
+        # One read after the writes (team first: assigning a team can auto-assign one of its members, which an
+        # explicit agent must override): the conversation as Chatwoot now has it.
+        return ConversationDetail.of(await conversations.update(account_id, conversation_id, None, agent_id, team_id))
+    conversation = None
     if team_id is not None or clear_team:
-        await conversations.assign_team(account_id, conversation_id, team_id)
+        conversation = await conversations.assign_team(account_id, conversation_id, team_id)
     if agent_id is not None or unassign_agent:
-        await conversations.assign(account_id, conversation_id, agent_id)
-    return ConversationDetail.of(await conversations.get(account_id, conversation_id))
+        conversation = await conversations.assign(account_id, conversation_id, agent_id)
+    assert conversation is not None
+    return ConversationDetail.of(conversation)
 
 
 async def toggle_status(

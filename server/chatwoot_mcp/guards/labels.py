@@ -1,17 +1,15 @@
 """The label guardrail. Chatwoot's only label write replaces the whole set, so adding must never be a write of
-just the new labels: add and remove read, merge, write only on change, and re-read; replacing needs proof
-that the caller knows what it replaces.
+just the new labels: add and remove read, merge and write only on change, under a lock every local process
+honours, and check Chatwoot's answer (the set it now has); replacing needs proof that the caller knows what it
+replaces.
 """
 
 from __future__ import annotations
 
 import difflib
-import random
-import time
 from collections.abc import Callable
 from typing import Annotated
 
-import anyio
 from mcp.server.mcpserver import Context, Elicit, ElicitationResult, Resolve
 
 from chatwoot_client import ChatwootError
@@ -20,14 +18,7 @@ from chatwoot_mcp.errors import Refusal
 from chatwoot_mcp.guards.confirm import Confirmation, is_confirmed, supports_elicitation
 from chatwoot_mcp.views import LabelChange
 
-__all__ = ["REAPPLY_ATTEMPTS", "add_labels", "check_labels", "remove_labels", "set_labels"]
-
-REAPPLY_ATTEMPTS = 4
-"""Writes per call at most: the first, and re-applications after another writer undid it."""
-REAPPLY_PAUSE = 0.05
-"""Seconds (jittered, growing) before re-applying, so that two writers undoing each other fall out of step."""
-MAX_SETTLE = 2.0
-"""The longest wait before the verifying read, however slow Chatwoot is."""
+__all__ = ["add_labels", "check_labels", "remove_labels", "set_labels"]
 
 
 def _normalise(labels: list[str]) -> list[str]:
@@ -69,7 +60,7 @@ def _concurrent(expected: list[str], reread: list[str]) -> str | None:
     if set(expected) == set(reread):
         return None
     return (
-        f"someone else changed the labels meanwhile: expected {_show(sorted(expected))}, Chatwoot now has "
+        f"Chatwoot's answer differs from what was written: wrote {_show(sorted(expected))}, Chatwoot has "
         f"{_show(sorted(reread))}"
     )
 
@@ -77,57 +68,33 @@ def _concurrent(expected: list[str], reread: list[str]) -> str | None:
 async def _rewrite(
     tools: ToolContext, account_id: int, conversation_id: int, change: Callable[[list[str]], list[str]]
 ) -> LabelChange:
-    """Read the labels, apply `change`, write only if it changed anything, and verify, under the lock.
+    """Read the labels, apply `change` and write only if it changed anything, holding the conversation's lock.
 
-    Chatwoot has no compare-and-set: a writer in another process that read the labels before our write can
-    replace the set after it, undoing our change. Such a stale write lands within about one read-and-write round
-    trip of ours, so the verifying read waits that long (measured on our own requests, doubled) before it looks.
-    If the change was undone, it is applied again to what is there now, up to REAPPLY_ATTEMPTS writes with a
-    jittered pause. What is reported as added or removed is what the final read shows; anything that could not be
-    kept is listed in `not_kept`.
+    The lock (see `chatwoot_mcp.locks`) keeps every chatwoot-mcp process on this machine from writing between
+    our read and our write. Chatwoot answers the write with the set it now has, which is the verification: what
+    is reported as added or removed is what that answer shows, and anything it does not show is in `not_kept`.
     """
     client = tools.client.conversations.labels
     async with tools.label_locks((account_id, conversation_id)):
-        started = time.perf_counter()
         before = await client.list(account_id, conversation_id)
-        round_trip = time.perf_counter() - started
         intended = change(before)
-        to_add = [label for label in intended if label not in before]
-        to_remove = [label for label in before if label not in intended]
-        current, written = before, False
-        for attempt in range(REAPPLY_ATTEMPTS):
-            target = change(current)
-            if target == current and not written:
-                break  # nothing to write at all: the read is the verification
-            if target != current:
-                if attempt:
-                    await anyio.sleep(random.uniform(0.5, 1.5) * REAPPLY_PAUSE * attempt)
-                started = time.perf_counter()
-                await client.add(account_id, conversation_id, target)
-                written = True
-                round_trip = max(round_trip, time.perf_counter() - started)
-            await anyio.sleep(min(MAX_SETTLE, 2 * 2 * round_trip))
-            current = await client.list(account_id, conversation_id)
-            if _kept(current, to_add, to_remove):
-                break
-    added = [label for label in to_add if label in current]
-    removed = [label for label in to_remove if label not in current]
-    lost = [f"{label} (added, then removed by another writer)" for label in to_add if label not in current]
-    lost += [f"{label} (removed, then restored by another writer)" for label in to_remove if label in current]
+        if intended == before:
+            return LabelChange(conversation_id=conversation_id, before=before, after=before, written=False)
+        after = await client.add(account_id, conversation_id, intended)
+    to_add = [label for label in intended if label not in before]
+    to_remove = [label for label in before if label not in intended]
+    lost = [f"{label} (Chatwoot's answer does not have it)" for label in to_add if label not in after]
+    lost += [f"{label} (Chatwoot's answer still has it)" for label in to_remove if label in after]
     return LabelChange(
         conversation_id=conversation_id,
         before=before,
-        after=current,
-        added=added,
-        removed=removed,
-        written=written,
-        concurrent_change=_concurrent(change(current) if lost else intended, current) if written else None,
+        after=after,
+        added=[label for label in to_add if label in after],
+        removed=[label for label in to_remove if label not in after],
+        written=True,
+        concurrent_change=_concurrent(intended, after),
         not_kept=lost,
     )
-
-
-def _kept(current: list[str], to_add: list[str], to_remove: list[str]) -> bool:
-    return all(label in current for label in to_add) and not any(label in current for label in to_remove)
 
 
 async def add_labels(tools: ToolContext, account_id: int, conversation_id: int, labels: list[str]) -> LabelChange:
@@ -263,8 +230,5 @@ async def set_labels(
             )
         if not added and not removed:
             return change.model_copy(update={"after": before})
-        await client.add(account_id, conversation_id, wanted)
-        reread = await client.list(account_id, conversation_id)
-    return change.model_copy(
-        update={"after": reread, "written": True, "concurrent_change": _concurrent(wanted, reread)}
-    )
+        after = await client.add(account_id, conversation_id, wanted)
+    return change.model_copy(update={"after": after, "written": True, "concurrent_change": _concurrent(wanted, after)})
