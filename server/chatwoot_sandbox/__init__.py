@@ -6,8 +6,10 @@ toggle_status, assignments and labels), not what the swagger claims; see `shared
     app = create_app()                      # demo data; or create_app(SandboxState.empty())
     transport = httpx2.ASGITransport(app=app)
 
-Tests can inspect `state.requests`, plan failures with `state.inject_fault(...)`, and read or change the records
-directly (`state.conversation(DEMO_ACCOUNT_ID, LONG_CONVERSATION_ID)`).
+Tests can inspect `state.requests` (the latest 10,000 by default, a `RequestLog` that indexes and slices like a
+list), plan failures with `state.inject_fault(...)`, and read or change the records directly
+(`state.conversation(DEMO_ACCOUNT_ID, LONG_CONVERSATION_ID)`). `chatwoot_sandbox.serving` serves it on a real
+socket (`python -m chatwoot_sandbox`, `loopback_server(state)`).
 """
 
 from chatwoot_sandbox.app import create_app
@@ -30,7 +32,7 @@ from chatwoot_sandbox.seed import (
     SNOOZED_WITHOUT_TIME_CONVERSATION_ID,
     TEAM_VISIBLE_CONVERSATION_ID,
 )
-from chatwoot_sandbox.state import Fault, RecordedRequest, SandboxState
+from chatwoot_sandbox.state import Fault, RecordedRequest, RequestLog, SandboxState
 
 __all__ = [
     "ADMIN_TOKEN",
@@ -52,6 +54,7 @@ __all__ = [
     "TEAM_VISIBLE_CONVERSATION_ID",
     "Fault",
     "RecordedRequest",
+    "RequestLog",
     "SandboxState",
     "create_app",
 ]

@@ -3,29 +3,36 @@
 from __future__ import annotations
 
 import argparse
-import socket
 import sys
+
+from chatwoot_sandbox.state import DEFAULT_REQUEST_LOG_SIZE
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="chatwoot_sandbox", description="Serve a Chatwoot-compatible demo API.")
     parser.add_argument("--host", default="127.0.0.1", help="interface to bind (default: 127.0.0.1)")
     parser.add_argument("--port", type=int, default=3000, help="port to bind; 0 picks a free one (default: 3000)")
+    parser.add_argument(
+        "--request-log",
+        type=int,
+        default=DEFAULT_REQUEST_LOG_SIZE,
+        metavar="N",
+        help=f"keep the last N requests in memory, 0 for none (default: {DEFAULT_REQUEST_LOG_SIZE})",
+    )
     args = parser.parse_args(argv)
+    if args.request_log < 0:
+        parser.error("--request-log must be 0 or more")
 
     import uvicorn  # imported here so that `import chatwoot_sandbox` stays light
 
-    from chatwoot_sandbox import ADMIN_TOKEN, create_app
+    from chatwoot_sandbox import SandboxState, create_app
+    from chatwoot_sandbox.serving import banner, listening_socket, url_of
 
     # Bind first, so that --port 0 can report the port the OS picked before uvicorn starts serving.
-    sock = socket.socket(socket.AF_INET6 if ":" in args.host else socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((args.host, args.port))
-    sock.listen(2048)  # connections made right after the banner wait in the backlog instead of being refused
-    port = sock.getsockname()[1]
-    host = f"[{args.host}]" if ":" in args.host else args.host
-    print(f"chatwoot_sandbox serving http://{host}:{port} (api_access_token: {ADMIN_TOKEN})", file=sys.stderr)
-    server = uvicorn.Server(uvicorn.Config(create_app(), log_level="warning"))
+    sock = listening_socket(args.host, args.port)
+    state = SandboxState.demo(request_log_size=args.request_log)
+    print(banner(state, url_of(sock)), file=sys.stderr, flush=True)
+    server = uvicorn.Server(uvicorn.Config(create_app(state), log_level="warning"))
     server.run(sockets=[sock])
 
 

@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from chatwoot_sandbox import seed_text as text
 from chatwoot_sandbox.state import (
     ACTIVITY,
+    DEFAULT_REQUEST_LOG_SIZE,
     INCOMING,
     OUTGOING,
     TEMPLATE,
@@ -97,8 +98,10 @@ TEAMS = (
 )
 
 
-def build_demo_state(*, with_conversations: bool) -> SandboxState:
-    state = SandboxState()
+def build_demo_state(
+    *, with_conversations: bool, request_log_size: int | None = DEFAULT_REQUEST_LOG_SIZE
+) -> SandboxState:
+    state = SandboxState(request_log_size=request_log_size)
     _people_and_places(state)
     rng = random.Random(SEED)
     _contacts(state, rng)

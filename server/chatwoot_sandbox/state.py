@@ -8,13 +8,17 @@ Everything here is test-visible: tests may read and change the records directly.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from itertools import islice
+from typing import Literal, overload
 
 from starlette.datastructures import QueryParams
 
 Role = Literal["administrator", "agent"]
+DEFAULT_REQUEST_LOG_SIZE = 10_000
+"""How many requests `SandboxState.requests` keeps (about 1.4 KB each) unless told otherwise."""
 CONVERSATION_STATUSES = ("open", "resolved", "pending", "snoozed")
 PRIORITIES = ("low", "medium", "high", "urgent")
 MESSAGE_TYPES = {"incoming": 0, "outgoing": 1, "activity": 2, "template": 3}
@@ -229,6 +233,80 @@ class RecordedRequest:
     """The status the app answered with (filled in once the response is known)."""
 
 
+class RequestLog(Sequence[RecordedRequest]):
+    """The most recent requests, oldest first, in a ring buffer of `maxlen` (None: unbounded; 0: keeps none).
+
+    Reads like the list it replaces: `len`, iteration, `log[-1]`, `log[n:]` (a list) and `log == []` all work.
+    Once full, each new request pushes out the oldest and `len` stops growing, so to count requests across the
+    bound take `mark = log.total` and later `log.since(mark)`.
+    """
+
+    def __init__(self, records: Iterable[RecordedRequest] = (), maxlen: int | None = DEFAULT_REQUEST_LOG_SIZE) -> None:
+        if maxlen is not None and maxlen < 0:
+            raise ValueError(f"maxlen must be None or >= 0, got {maxlen}")
+        self._records: deque[RecordedRequest] = deque(maxlen=maxlen)
+        self.total = 0
+        """How many requests were ever appended, including those pushed out since."""
+        for record in records:
+            self.append(record)
+
+    @property
+    def maxlen(self) -> int | None:
+        return self._records.maxlen
+
+    def append(self, record: RecordedRequest) -> None:
+        self._records.append(record)
+        self.total += 1
+
+    def clear(self) -> None:
+        """Forget the kept requests (`total` keeps counting)."""
+        self._records.clear()
+
+    def since(self, mark: int) -> list[RecordedRequest]:
+        """The requests appended after `total` was `mark`, as far as they are still kept."""
+        return self[max(len(self._records) - (self.total - mark), 0) :] if self.total > mark else []
+
+    def __len__(self) -> int:
+        return len(self._records)
+
+    def __iter__(self) -> Iterator[RecordedRequest]:
+        return iter(self._records)
+
+    def __reversed__(self) -> Iterator[RecordedRequest]:
+        return reversed(self._records)
+
+    @overload
+    def __getitem__(self, index: int) -> RecordedRequest: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[RecordedRequest]: ...
+    def __getitem__(self, index: int | slice) -> RecordedRequest | list[RecordedRequest]:
+        if not isinstance(index, slice):
+            return self._records[index]
+        size = len(self._records)
+        start, stop, step = index.indices(size)
+        if step < 0:
+            return list(self._records)[index]
+        if start >= stop:
+            return []
+        if step == 1 and start > size // 2:  # a recent tail (`log[seen:]`): walk from the newest end
+            tail = list(islice(reversed(self._records), size - stop, size - start))
+            tail.reverse()
+            return tail
+        return list(islice(self._records, start, stop, step))
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, RequestLog):
+            return list(self._records) == list(other._records)
+        if isinstance(other, list):
+            return list(self._records) == other
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, like list
+
+    def __repr__(self) -> str:
+        return f"RequestLog({list(self._records)!r}, maxlen={self.maxlen})"
+
+
 @dataclass
 class Fault:
     """A planned failure: the next `times` requests matching `method`/`path_contains` get `status` instead.
@@ -258,6 +336,9 @@ class SandboxState:
 
     Build one with `SandboxState.demo()` (the deterministic demo support queue) or `SandboxState.empty()`
     (the same accounts, people, inboxes, teams, labels and contacts, but no conversations).
+
+    `requests` keeps the latest `request_log_size` requests (default 10,000; None keeps all, 0 none), so a
+    long-running sandbox does not grow without bound.
     """
 
     accounts: dict[int, Account] = field(default_factory=dict)
@@ -270,24 +351,28 @@ class SandboxState:
     labels: dict[int, Label] = field(default_factory=dict)
     custom_attribute_definitions: dict[int, CustomAttributeDefinition] = field(default_factory=dict)
     conversations: dict[int, Conversation] = field(default_factory=dict)
-    requests: list[RecordedRequest] = field(default_factory=list)
+    request_log_size: int | None = DEFAULT_REQUEST_LOG_SIZE
+    requests: RequestLog = field(init=False, repr=False)
     faults: list[Fault] = field(default_factory=list)
     clock: Callable[[], float] = time.time
     next_message_id: int = 1
 
+    def __post_init__(self) -> None:
+        self.requests = RequestLog(maxlen=self.request_log_size)
+
     @classmethod
-    def demo(cls) -> SandboxState:
+    def demo(cls, *, request_log_size: int | None = DEFAULT_REQUEST_LOG_SIZE) -> SandboxState:
         """The demo world: two accounts, ~100 conversations in account 1. The same data on every call."""
         from chatwoot_sandbox.seed import build_demo_state
 
-        return build_demo_state(with_conversations=True)
+        return build_demo_state(with_conversations=True, request_log_size=request_log_size)
 
     @classmethod
-    def empty(cls) -> SandboxState:
+    def empty(cls, *, request_log_size: int | None = DEFAULT_REQUEST_LOG_SIZE) -> SandboxState:
         """The demo world's accounts, users, bot, inboxes, teams, labels and contacts, without any conversation."""
         from chatwoot_sandbox.seed import build_demo_state
 
-        return build_demo_state(with_conversations=False)
+        return build_demo_state(with_conversations=False, request_log_size=request_log_size)
 
     # -- test hooks --------------------------------------------------------------------------------------------
 

@@ -1,4 +1,4 @@
-"""`python -m chatwoot_sandbox`: serves the demo world on a real socket and says where."""
+"""`python -m chatwoot_sandbox`: serves the demo world on a real socket and says where, as whom, in which accounts."""
 
 from __future__ import annotations
 
@@ -9,13 +9,13 @@ import sys
 
 import httpx2
 
-from chatwoot_sandbox import ADMIN_TOKEN
+from chatwoot_sandbox import ADMIN_TOKEN, AGENT_TOKEN
 
 
 def test_serves_the_demo_on_a_free_port() -> None:
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
     process = subprocess.Popen(
-        [sys.executable, "-m", "chatwoot_sandbox", "--host", "127.0.0.1", "--port", "0"],
+        [sys.executable, "-m", "chatwoot_sandbox", "--host", "127.0.0.1", "--port", "0", "--request-log", "5"],
         stderr=subprocess.PIPE,
         text=True,
         env=env,
@@ -26,6 +26,9 @@ def test_serves_the_demo_on_a_free_port() -> None:
         match = re.search(r"(http://127\.0\.0\.1:\d+)", line)
         assert match, line
         assert ADMIN_TOKEN in line
+        block = "".join(process.stderr.readline() for _ in range(6))
+        assert "1 Acme Support" in block and "2 Acme Labs" in block, block
+        assert AGENT_TOKEN in block and "keeps the last 5 requests" in block, block
         with httpx2.Client(base_url=match.group(1), timeout=10) as http:
             response = http.get("/api/v1/profile", headers={"api_access_token": ADMIN_TOKEN})
         assert response.json()["name"] == "Dana Whitfield"
@@ -34,3 +37,10 @@ def test_serves_the_demo_on_a_free_port() -> None:
         process.wait(timeout=10)
         if process.stderr is not None:
             process.stderr.close()
+
+
+def test_a_negative_request_log_is_refused() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "chatwoot_sandbox", "--request-log", "-1"], capture_output=True, text=True, timeout=30
+    )
+    assert result.returncode == 2 and "--request-log" in result.stderr
