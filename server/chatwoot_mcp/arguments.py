@@ -21,6 +21,8 @@ from chatwoot_mcp.config import Settings
 __all__ = ["ConversationURL", "argument_problem", "conversation_url", "describe_accepted", "parse_conversation_id"]
 
 _DIGITS = re.compile(r"[0-9]{1,18}")
+_MAX_ID = 2**53
+_URL_LIMIT = 500
 _URL_PATH = re.compile(r"/app/accounts/([0-9]{1,18})/(?:[^/]+/){0,4}conversations/([0-9]{1,18})/?")
 """…/conversations/7, also under an inbox, label, team or view: …/inbox/2/conversations/7."""
 
@@ -39,6 +41,8 @@ def conversation_url(text: str, settings: Settings) -> ConversationURL:
     Raises:
         ValueError: saying why the link is refused (another host, another account, not a conversation link).
     """
+    if len(text) > _URL_LIMIT:
+        raise ValueError(f"the link is longer than {_URL_LIMIT} characters; give the conversation's number instead")
     parts = urlsplit(text)
     expected = urlsplit(settings.base_url)
     if parts.scheme not in ("http", "https") or (parts.hostname or "") != (expected.hostname or ""):
@@ -68,11 +72,11 @@ def parse_conversation_id(value: Any) -> int:
     """
     if isinstance(value, bool):
         raise ValueError("a conversation id is a number such as 123, not true or false")
-    if isinstance(value, int):
+    if isinstance(value, int) and value <= _MAX_ID:
         return value
     if isinstance(value, str):
         text = value.strip().removeprefix("#")
-        if _DIGITS.fullmatch(text):
+        if _DIGITS.fullmatch(text) and int(text) <= _MAX_ID:
             return int(text)
     raise ValueError('a conversation id is a number such as 123 (also "#123" or its Chatwoot link)')
 

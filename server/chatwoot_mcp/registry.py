@@ -20,7 +20,7 @@ from typing import Annotated, Any
 from mcp.server import MCPServer
 from mcp.server.mcpserver import Context
 from mcp.types import CallToolResult, TextContent, ToolAnnotations
-from pydantic import BeforeValidator, Field, ValidationError, WithJsonSchema
+from pydantic import BaseModel, BeforeValidator, Field, ValidationError, WithJsonSchema
 
 from chatwoot_client import AsyncChatwootClient, ChatwootError
 from chatwoot_mcp.arguments import parse_conversation_id
@@ -30,6 +30,7 @@ from chatwoot_mcp.docstrings import parse_docstring
 from chatwoot_mcp.errors import Refusal, describe_error
 from chatwoot_mcp.outcomes import CallRecord, recording, unknown_outcome, write_failure
 from chatwoot_mcp.redaction import redact, redact_data
+from chatwoot_mcp.schema_diet import slim_input_schema, slim_output_schema
 from chatwoot_mcp.views import View
 
 __all__ = ["ConversationRef", "ToolSpec", "build_tool", "register_tools", "select_tools"]
@@ -38,7 +39,8 @@ log = logging.getLogger("chatwoot_mcp")
 
 MAX_ID = 2**53
 """Ids above this are no record of Chatwoot's (and lose precision in JSON)."""
-URL_LIMIT = 500
+CONVERSATION_DOC = "Conversation number"
+"""Every tool's `conversation_id` says the same; docstrings describe it for their own readers."""
 TEXT_LIMITS = {"content": 150_000, "message": 150_000}
 """Message text: Chatwoot's own cap (150,000 characters), so a refusal comes from us, before any request."""
 SHORT_TEXT = 1_000
@@ -48,13 +50,16 @@ ITEM_TEXT = 255
 
 ConversationRef = Annotated[
     int,
-    BeforeValidator(parse_conversation_id),
     Field(ge=1, le=MAX_ID),
+    BeforeValidator(parse_conversation_id),
     WithJsonSchema(
-        {"anyOf": [{"type": "integer", "minimum": 1}, {"type": "string", "maxLength": URL_LIMIT}]}, mode="validation"
+        # The schema shows the canonical form; "#123" and links are accepted too (the server's instructions say
+        # so once, instead of every tool's schema saying it again).
+        {"type": "integer", "minimum": 1},
+        mode="validation",
     ),
 ]
-"""A conversation id as agents write it: 123, "#123" or the conversation's link in Chatwoot.
+"""A conversation id as agents write it: 123, "#123" or the conversation's link in Chatwoot (schema: integer).
 
 Links are checked against the configured host and accounts before validation (see ChatwootServer.call_tool);
 by the time this type sees a value it is a number or digits.
@@ -108,11 +113,17 @@ class ToolSpec:
 
     @cached_property
     def description(self) -> str:
-        return parse_docstring(self.function.__doc__).summary
+        """What the model reads: a guard's whole summary (written for it), a client method's first paragraph.
+
+        A client method's later paragraphs speak to Python callers (return types, retries), not to a model.
+        """
+        paragraphs = parse_docstring(self.function.__doc__).summary.split("\n\n")
+        return " ".join(paragraphs if self.is_guard else paragraphs[:1])
 
     def annotations(self) -> ToolAnnotations:
+        """All four hints, explicitly (hosts differ in what they assume for a missing one); the title is the tool's
+        own `title`, not repeated here."""
         return ToolAnnotations(
-            title=self.title,
             read_only_hint=self.read_only,
             destructive_hint=self.destructive,
             idempotent_hint=self.idempotent,
@@ -156,20 +167,25 @@ def _tool_parameters(spec: ToolSpec, settings: Settings) -> list[inspect.Paramet
         if typing.get_origin(annotation) is not Annotated or not _is_resolved(annotation):
             if parameter.name not in docs:
                 raise TypeError(f"tool {spec.name}: parameter {parameter.name!r} has no description in the docstring")
-            annotation = (
-                ConversationRef if parameter.name == "conversation_id" else _bounded(parameter.name, annotation)
-            )
-            annotation = Annotated[annotation, Field(description=docs[parameter.name])]
+            if parameter.name == "conversation_id":
+                annotation = Annotated[ConversationRef, Field(description=CONVERSATION_DOC)]
+            else:
+                annotation = Annotated[_bounded(parameter.name, annotation), Field(description=docs[parameter.name])]
         parameters.append(parameter.replace(kind=inspect.Parameter.KEYWORD_ONLY, annotation=annotation))
     return parameters
 
 
 def _whole_number(value: Any) -> Any:
-    """Integers arrive as JSON integers or ASCII digits; true/false, "1_000" or other scripts' digits do not."""
+    """Integers arrive as JSON integers or ASCII digits; true/false, "1_000" or other scripts' digits do not.
+
+    Above MAX_ID no number is a record of Chatwoot's or a sensible count (and it would lose precision in JSON).
+    """
     if isinstance(value, bool):
         raise ValueError("a whole number is expected, not true or false")
-    if isinstance(value, str) and not (value.isascii() and value.strip().isdigit()):
+    if isinstance(value, str) and not (value.isascii() and value.strip().isdigit() and len(value.strip()) <= 18):
         raise ValueError("a whole number is expected, written with the digits 0-9")
+    if isinstance(value, int | str) and int(value) > MAX_ID:
+        raise ValueError("the number is larger than any Chatwoot id or count")
     return value
 
 
@@ -194,8 +210,9 @@ def _bounded(name: str, annotation: Any) -> Any:
             return Annotated[annotation, BeforeValidator(_not_bool)]
         return annotation
     if annotation is int:
-        low = 1 if name.endswith("_id") or name == "before" else None
-        return Annotated[int, BeforeValidator(_whole_number), Field(ge=low, le=MAX_ID)]
+        low = 1 if name.endswith("_id") or name in ("before", "page") else None
+        # Constraints before the validator, so that the schema says "minimum" (after it, pydantic writes "ge").
+        return Annotated[int, Field(ge=low), BeforeValidator(_whole_number)]
     if annotation is str:
         return Annotated[str, Field(max_length=TEXT_LIMITS.get(name, SHORT_TEXT))]
     if typing.get_origin(annotation) is list and typing.get_args(annotation) == (str,):
@@ -246,6 +263,37 @@ def build_tool(spec: ToolSpec, settings: Settings) -> Callable[..., Any]:
     return run_tool
 
 
+def _without_text_only_fields(schema: dict[str, Any], model: type[BaseModel]) -> dict[str, Any]:
+    """`schema` without the fields of `model` (and of the models inside it) declared `exclude=True`.
+
+    Such fields feed the text block only, so structuredContent never has them.
+    """
+    properties = {}
+    for name, sub in schema.get("properties", {}).items():
+        info = model.model_fields.get(name)
+        if info is not None and info.exclude:
+            continue
+        inner = _inner_model(info.annotation) if info is not None else None
+        if inner is not None and isinstance(sub, dict):
+            if "items" in sub and isinstance(sub["items"], dict):
+                sub = {**sub, "items": _without_text_only_fields(sub["items"], inner)}
+            elif "properties" in sub:
+                sub = _without_text_only_fields(sub, inner)
+        properties[name] = sub
+    return {**schema, "properties": properties}
+
+
+def _inner_model(annotation: Any) -> type[BaseModel] | None:
+    """The model inside `Model`, `Model | None` or `list[Model]`, if there is one."""
+    if inspect.isclass(annotation) and issubclass(annotation, BaseModel):
+        return annotation
+    for argument in typing.get_args(annotation):
+        found = _inner_model(argument)
+        if found is not None:
+            return found
+    return None
+
+
 def _internal_failure(spec: ToolSpec, record: CallRecord) -> str:
     """The truthful words for a failure of our own making (a bug), which the log records in full."""
     cause = f"{spec.name} failed on an internal error of chatwoot-mcp (logged on the server)."
@@ -292,4 +340,8 @@ def register_tools(server: MCPServer, specs: Iterable[ToolSpec], settings: Setti
         tool = server._tool_manager.get_tool(spec.name)  # the SDK has no public handle on a registered tool
         assert tool is not None
         # Closed: an argument the tool does not have is refused (see ChatwootServer.call_tool), not ignored.
-        tool.parameters["additionalProperties"] = False
+        tool.parameters = slim_input_schema(tool.parameters) | {"additionalProperties": False}
+        if tool.fn_metadata.output_schema is not None:
+            tool.fn_metadata.output_schema = _without_text_only_fields(
+                slim_output_schema(tool.fn_metadata.output_schema), spec.output_model
+            )

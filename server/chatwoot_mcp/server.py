@@ -38,7 +38,8 @@ Tools for working a Chatwoot support queue. How to work safely:
   never gets it. Drafting a reply is not sending it.
 - list_messages returns the latest page; all_history=true reads back to the start within a budget and says
   if it was cut.
-- Conversation ids are the numbers shown in Chatwoot (#123). Lists return 25 per page and say how to get more.
+- conversation_id is the number shown in Chatwoot (#123); "#123" or the conversation's Chatwoot link work too.
+  Lists return 25 per page and say how to get more.
 - A refusal (an error result) means nothing was written; it says what to call next.
 """
 

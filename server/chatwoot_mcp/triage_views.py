@@ -39,7 +39,7 @@ __all__ = [
 class MessageHistory(View):
     """A conversation's messages in chronological order (oldest first), and how to read further back."""
 
-    conversation_id: int
+    conversation_id: int = Field(default=0, exclude=True)
     messages: list[MessageView]
     complete: bool = Field(description="True when this is the whole history (with the chosen filters)")
     cut: bool = Field(default=False, description="True when a budget stopped the walk before the beginning")
@@ -49,9 +49,9 @@ class MessageHistory(View):
         default=None, description="Pass as `before` to get the messages older than these; absent at the beginning"
     )
     hidden: int = Field(default=0, description="Messages read but left out by the filters (notes/activity)")
-    pages_read: int = 0
-    private_notes: bool = Field(description="Whether private notes are included")
-    activity: bool = Field(description="Whether activity messages are included")
+    pages_read: int = Field(default=0, exclude=True)
+    private_notes: bool = Field(default=True, exclude=True)
+    activity: bool = Field(default=False, exclude=True)
 
     def text(self) -> str:
         lines = [m.line() for m in self.messages] or ["No messages (with these filters)."]
@@ -75,9 +75,9 @@ class MessageHistory(View):
 class PostedMessage(View):
     """A message this server just posted: a customer-visible reply or a private note."""
 
-    conversation_id: int
+    conversation_id: int = Field(default=0, exclude=True)
     message: MessageView
-    private: bool = Field(description="True for a private note, seen only by agents")
+    private: bool = Field(default=False, exclude=True)
     reached_customer: bool = Field(description="True when the message was sent to the customer")
     answer_lost: str | None = Field(
         default=None, description="Chatwoot's answer was lost (this error); the message was found in the conversation"
@@ -235,7 +235,7 @@ class SearchHit(BaseModel):
 class SearchResults(View):
     """Conversations with messages containing the search text."""
 
-    q: str
+    q: str = Field(default="", exclude=True)
     page: int
     results: list[SearchHit]
     next_page: int | None = Field(default=None, description="Pass as `page` to get more; absent on the last page")
@@ -257,14 +257,14 @@ class SearchResults(View):
 class AttributeChange(View):
     """What update_custom_attributes did: the hash before and after, and exactly which keys changed."""
 
-    conversation_id: int
+    conversation_id: int = Field(default=0, exclude=True)
     before: dict[str, Any]
     after: dict[str, Any]
     added: list[str] = Field(default_factory=list)
     updated: list[str] = Field(default_factory=list)
     removed: list[str] = Field(default_factory=list)
     written: bool = Field(description="Whether anything was written to Chatwoot")
-    replaced: bool = Field(default=False, description="True when the whole hash was replaced (replace=true)")
+    replaced: bool = Field(default=False, exclude=True)
     dry_run: bool = False
     concurrent_change: str | None = Field(
         default=None, description="Set when someone else changed the attributes while this call ran"

@@ -61,7 +61,11 @@ def iso(when: datetime | None) -> str | None:
 
 
 class View(BaseModel):
-    """Base of every tool result."""
+    """Base of every tool result.
+
+    A field declared with `exclude=True` (and a default) is for the text block only: it stays out of
+    structuredContent and of the output schema, e.g. an echo of the call's own arguments.
+    """
 
     model_config = ConfigDict(extra="forbid")
 
@@ -127,7 +131,7 @@ class ConversationSummary(BaseModel):
     status: str
     priority: str | None = None
     inbox_id: int
-    channel: str | None = None
+    channel: str | None = Field(default=None, exclude=True)
     contact: str | None = None
     assignee: str | None = None
     team: str | None = None
@@ -240,7 +244,7 @@ class ConversationDetail(View):
     team: PersonRef | None = None
     labels: list[str] = Field(default_factory=list)
     unread: int = 0
-    muted: bool = False
+    muted: bool = Field(default=False, exclude=True)
     created_at: str | None = None
     last_activity_at: str | None = None
     waiting_since: str | None = None
@@ -303,10 +307,43 @@ class ConversationDetail(View):
         return "\n".join([*lines, *untrusted_note(lines)])
 
 
+class ConversationChange(View):
+    """A conversation after a write: the fields writes change, as Chatwoot reports them afterwards."""
+
+    id: int
+    status: str
+    priority: str | None = None
+    assignee: PersonRef | None = None
+    team: PersonRef | None = None
+    snoozed_until: str | None = None
+
+    @classmethod
+    def of(cls, conversation: Conversation) -> ConversationChange:
+        meta = conversation.meta
+        return cls(
+            id=conversation.id,
+            status=conversation.status,
+            priority=conversation.priority,
+            assignee=PersonRef(id=meta.assignee.id, name=meta.assignee.name) if meta.assignee else None,
+            team=PersonRef(id=meta.team.id, name=meta.team.name) if meta.team else None,
+            snoozed_until=iso(conversation.snoozed_until),
+        )
+
+    def text(self) -> str:
+        def ref(p: PersonRef | None) -> str:
+            return f"{p.name} ({p.id})" if p else "none"
+
+        return (
+            f"#{self.id} is now {self.status}"
+            + (f" until {self.snoozed_until}" if self.snoozed_until else "")
+            + f", priority {self.priority or 'none'}, assignee {ref(self.assignee)}, team {ref(self.team)}"
+        )
+
+
 class LabelSet(View):
     """The labels on a conversation."""
 
-    conversation_id: int
+    conversation_id: int = Field(default=0, exclude=True)
     labels: list[str]
 
     def text(self) -> str:
@@ -316,7 +353,7 @@ class LabelSet(View):
 class LabelChange(View):
     """What a label tool did: the set before and after, and exactly what changed."""
 
-    conversation_id: int
+    conversation_id: int = Field(default=0, exclude=True)
     before: list[str]
     after: list[str]
     added: list[str] = Field(default_factory=list)
@@ -350,7 +387,7 @@ class LabelChange(View):
 class StatusChange(View):
     """A conversation's status after a change."""
 
-    conversation_id: int
+    conversation_id: int = Field(default=0, exclude=True)
     status: str
     snoozed_until: str | None = None
 

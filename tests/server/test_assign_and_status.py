@@ -112,7 +112,7 @@ async def test_toggle_status(client: Client, state: SandboxState) -> None:
     result = await client.call_tool("toggle_status", {"conversation_id": "#14", "status": "resolved"})
     change = structured(result)
     assert_compact(result)
-    assert change == {"conversation_id": 14, "status": "resolved"}
+    assert change == {"status": "resolved"}
     assert text_of(result) == "#14 is now resolved"
     assert state.conversation(DEMO_ACCOUNT_ID, 14).status == "resolved"
 

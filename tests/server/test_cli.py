@@ -113,7 +113,7 @@ def test_call_prints_a_result() -> None:
 def test_call_in_process(in_process: Callable[..., tuple[int, str, str]]) -> None:
     code, stdout, stderr = in_process("call", "list_labels", '{"conversation_id": "#7"}', "--sandbox", "--json")
     assert code == 0, stderr
-    assert json.loads(stdout) == {"conversation_id": 7, "labels": ["shipping", "urgent", "vip"]}
+    assert json.loads(stdout) == {"labels": ["shipping", "urgent", "vip"]}
     # A refusal is printed and exits 1.
     code, stdout, _ = in_process("call", "set_labels", '{"conversation_id": 7, "labels": []}', "--sandbox")
     assert code == 1
@@ -288,7 +288,7 @@ def test_call_checks_the_token_and_accounts_first(
     monkeypatch.setenv("CHATWOOT_ACCOUNT_ID", "1")
     code, stdout, stderr = in_process("call", "list_labels", '{"conversation_id": 7}', "--json")
     assert code == 0, stderr
-    assert json.loads(stdout)["conversation_id"] == 7
+    assert json.loads(stdout)["labels"] == ["shipping", "urgent", "vip"]
     monkeypatch.setenv("CHATWOOT_ACCOUNT_ID", "7")
     code, stdout, stderr = in_process("call", "list_labels", '{"conversation_id": 7}')
     assert code == 2 and stdout == ""

@@ -7,7 +7,6 @@ labels as added that another process's stale write removed a moment later.
 from __future__ import annotations
 
 import pytest
-
 from benchmarks.label_race import run_race
 
 

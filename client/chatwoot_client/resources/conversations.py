@@ -255,28 +255,28 @@ class AsyncConversationsResource(AsyncResource):
         account_id
             The account ID.
         status
-            Only conversations in this status; "all" for every status. Ignored by Chatwoot when `q` is given.
+            "all": any status. Ignored with `q`.
         assignee_type
-            "me" (assigned to you), "assigned", "unassigned" or "all".
+            "me": assigned to you.
         page
-            Page number, from 1; 25 conversations per page.
+            From 1.
         inbox_id
-            Only conversations in this inbox.
+            Only this inbox.
         team_id
-            Only conversations of this team (an unknown team is an error).
+            Only this team.
         labels
-            Only conversations carrying at least one of these labels.
+            Any of these labels.
         q
-            Only conversations with a message containing this text.
+            Text in a message.
         sort_by
-            Order of the results; default newest activity first.
+            Default: newest activity first.
         """
         return await self._client.run(
             list_op(account_id, status, assignee_type, page, inbox_id, team_id, labels, q, sort_by)
         )
 
     async def get(self, account_id: int, conversation_id: int) -> Conversation:
-        """Get one conversation with its contact, assignee, team, labels and last message.
+        """Get one conversation: contact, assignee, team, labels, last message.
 
         Parameters
         ----------
@@ -409,7 +409,9 @@ class AsyncConversationsResource(AsyncResource):
     async def set_priority(
         self, account_id: int, conversation_id: int, priority: ConversationPriority | None
     ) -> Conversation:
-        """Set a conversation's priority, or clear it with None; returns the updated conversation.
+        """Set a conversation's priority, or clear it with None.
+
+        Returns the updated conversation.
 
         Parameters
         ----------
@@ -418,7 +420,7 @@ class AsyncConversationsResource(AsyncResource):
         conversation_id
             The conversation's display id.
         priority
-            low, medium, high or urgent; None clears it.
+            null clears it.
         """
         return await self._client.run(set_priority_op(account_id, conversation_id, priority))
 
@@ -433,22 +435,22 @@ class AsyncConversationsResource(AsyncResource):
         q: str | None = None,
         **filters: Any,
     ) -> ConversationCounts:
-        """Count conversations: mine, assigned, unassigned and all, for the given filters.
+        """Count conversations: mine, assigned, unassigned, all.
 
         Parameters
         ----------
         account_id
             The account ID.
         status
-            Count conversations in this status; "all" for every status.
+            "all": any status.
         inbox_id
             Only this inbox.
         team_id
             Only this team.
         labels
-            Only conversations with at least one of these labels.
+            Any of these labels.
         q
-            Only conversations with a message containing this text.
+            Text in a message.
         """
         filters |= {"inbox_id": inbox_id, "team_id": team_id, "labels": labels, "q": q}
         return await self._client.run(get_counts_op(account_id, status, filters))

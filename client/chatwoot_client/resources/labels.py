@@ -29,7 +29,7 @@ class AsyncConversationLabelsResource(AsyncResource):
     """Labels of one conversation (async)."""
 
     async def list(self, account_id: int, conversation_id: int) -> list[str]:
-        """List the labels on a conversation.
+        """List a conversation's labels.
 
         Parameters
         ----------

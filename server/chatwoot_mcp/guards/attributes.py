@@ -82,31 +82,26 @@ async def update_custom_attributes(
     *,
     confirmation: Annotated[ElicitationResult[Confirmation], Resolve(ask_to_replace_attributes)],
 ) -> AttributeChange:
-    """Set or remove a conversation's custom attributes, keeping every other key (merge). Safe to repeat.
+    """Set or remove custom attributes, keeping the others.
 
-    Chatwoot itself replaces the whole hash, so this reads it, merges, writes only if something changed and
-    reads it back, reporting before/after and the changed keys. replace=true replaces the whole hash with
-    `attributes` (keys not given are deleted): refused unless `expected_attributes` equals the current hash,
-    or the user confirms (asked through the client when it supports it, else pass confirm=true).
+    replace=true replaces all and needs expected_attributes or the user's confirmation.
 
     Parameters
     ----------
     conversation_id
-        The conversation: 123, "#123" or its Chatwoot URL.
+        The conversation.
     attributes
-        Keys to set, e.g. {"order_id": "A-1042", "refund_amount": 40}. Other keys are kept.
+        e.g. {"order_id":"A-1042"}
     remove_keys
         Keys to delete.
     replace
-        True to REPLACE the whole hash with `attributes` instead of merging. Needs expected_attributes or
-        confirmation.
+        Replace all instead of merging.
     expected_attributes
-        With replace=true: the hash you believe the conversation has now (from get_conversation). If it
-        differs, nothing is written.
+        With replace: the hash you saw.
     confirm
-        With replace=true: True to replace without expected_attributes, for clients that cannot ask the user.
+        With replace: the user confirmed.
     dry_run
-        True to only show what would change.
+        Only show the change.
     """
     # A model may copy keys and values back from a result, where customer data is wrapped in <untrusted> tags.
     attributes = cast(dict[str, AttributeValue], unwrap_data(attributes or {}))

@@ -8,7 +8,7 @@ from chatwoot_client.types import ConversationPriority, ConversationStatus
 from chatwoot_mcp.context import ToolContext
 from chatwoot_mcp.errors import Refusal
 from chatwoot_mcp.guards.people import resolve_agent, resolve_team
-from chatwoot_mcp.views import ConversationDetail, StatusChange
+from chatwoot_mcp.views import ConversationChange, StatusChange
 
 __all__ = ["SNOOZE_HORIZON", "assign_conversation", "create_conversation", "toggle_status", "update_conversation"]
 
@@ -45,24 +45,21 @@ async def assign_conversation(
     team: int | str | None = None,
     unassign_agent: bool = False,
     clear_team: bool = False,
-) -> ConversationDetail:
-    """Assign a conversation to an agent and/or a team, or take them off it; returns the updated conversation.
-
-    Agents can be named by id, email or name ("Alex Kim"); teams by id or name. An unknown or ambiguous name is
-    refused with the candidates, never guessed.
+) -> ConversationChange:
+    """Assign an agent and/or team, or remove them; ambiguous names return the candidates.
 
     Parameters
     ----------
     conversation_id
-        The conversation: 123, "#123" or its Chatwoot URL.
+        The conversation.
     agent
-        The agent to assign: id, email or name.
+        Id, email or name.
     team
-        The team to assign: id or name.
+        Id or name.
     unassign_agent
-        True to remove the assigned agent.
+        Remove the agent.
     clear_team
-        True to remove the team.
+        Remove the team.
     """
     if agent is not None and unassign_agent:
         raise Refusal("Pass either agent or unassign_agent=true, not both. Nothing was changed.")
@@ -76,14 +73,14 @@ async def assign_conversation(
     if not unassign_agent and not clear_team:
         # One read after the writes (team first: assigning a team can auto-assign one of its members, which an
         # explicit agent must override): the conversation as Chatwoot now has it.
-        return ConversationDetail.of(await conversations.update(account_id, conversation_id, None, agent_id, team_id))
+        return ConversationChange.of(await conversations.update(account_id, conversation_id, None, agent_id, team_id))
     conversation = None
     if team_id is not None or clear_team:
         conversation = await conversations.assign_team(account_id, conversation_id, team_id)
     if agent_id is not None or unassign_agent:
         conversation = await conversations.assign(account_id, conversation_id, agent_id)
     assert conversation is not None
-    return ConversationDetail.of(conversation)
+    return ConversationChange.of(conversation)
 
 
 async def toggle_status(
@@ -93,20 +90,16 @@ async def toggle_status(
     status: ConversationStatus,
     snoozed_until: datetime | int | None = None,
 ) -> StatusChange:
-    """Set a conversation's status: open, resolved, pending, or snoozed (until a time, or the next reply).
-
-    Reopening as an agent-role user also assigns the conversation to that user (Chatwoot's rule). Returns the
-    status Chatwoot reports after the change.
+    """Set a conversation's status. Reopening as an agent also assigns it to that agent (Chatwoot's rule).
 
     Parameters
     ----------
     conversation_id
-        The conversation: 123, "#123" or its Chatwoot URL.
+        The conversation.
     status
-        The new status.
+        New status.
     snoozed_until
-        Only with "snoozed": when it reopens, ISO 8601 with timezone (2026-12-01T09:00:00Z) or unix seconds,
-        within a year. Without it the conversation sleeps until the customer's next message.
+        With snoozed: when to reopen, within a year (ISO 8601 with zone, or unix seconds).
     """
     if snoozed_until is not None and status != "snoozed":
         raise Refusal(f"snoozed_until only applies to status snoozed, not {status}. Nothing was written.")
@@ -130,25 +123,21 @@ async def update_conversation(
     priority: ConversationPriority | None = None,
     assignee_id: int | None = None,
     team_id: int | None = None,
-) -> ConversationDetail:
-    """Change a conversation's status, priority, assigned agent or team in one call; returns it updated.
-
-    Fields left out are not changed. Ids are checked first (Chatwoot would silently unassign on an unknown
-    id). Setting status "open" as an agent-role user also assigns the conversation to that user (Chatwoot's
-    rule). For snoozing until a time use toggle_status; to unassign use assign_conversation.
+) -> ConversationChange:
+    """Change status, priority, agent and team at once; omitted fields stay.
 
     Parameters
     ----------
     conversation_id
-        The conversation: 123, "#123" or its Chatwoot URL.
+        The conversation.
     status
-        New status: open, resolved, pending or snoozed.
+        New status.
     priority
-        New priority: low, medium, high or urgent.
+        New priority.
     assignee_id
-        Agent id to assign (see list_agents).
+        Agent id (list_agents).
     team_id
-        Team id to assign (see list_teams).
+        Team id (list_teams).
     """
     if status is None and priority is None and assignee_id is None and team_id is None:
         raise Refusal("Nothing to change: pass status, priority, assignee_id or team_id.")
@@ -159,7 +148,7 @@ async def update_conversation(
     conversation = await tools.client.conversations.update(
         account_id, conversation_id, status, assignee_id, team_id, priority=priority
     )
-    return ConversationDetail.of(conversation)
+    return ConversationChange.of(conversation)
 
 
 async def create_conversation(
@@ -171,26 +160,23 @@ async def create_conversation(
     status: ConversationStatus | None = None,
     assignee_id: int | None = None,
     team_id: int | None = None,
-) -> ConversationDetail:
-    """Start a new conversation with a contact in an inbox. If `message` is given it is SENT to the contact.
-
-    Never retried automatically once it may have reached Chatwoot; after a timeout, check with
-    list_conversations before calling again.
+) -> ConversationChange:
+    """Start a conversation with a contact; a `message` is SENT to them.
 
     Parameters
     ----------
     inbox_id
-        The inbox to open it in (see list_inboxes).
+        Inbox id (list_inboxes).
     contact_id
-        The contact it is with (a conversation's contact id, from get_conversation).
+        Contact id.
     message
-        First message, sent to the contact as an outgoing message.
+        Sent to the contact.
     status
-        Initial status (default open).
+        Default open.
     assignee_id
-        Agent id to assign.
+        Agent id (list_agents).
     team_id
-        Team id to assign.
+        Team id (list_teams).
     """
     if assignee_id is not None:
         await resolve_agent(tools, account_id, assignee_id)
@@ -198,4 +184,4 @@ async def create_conversation(
         await resolve_team(tools, account_id, team_id)
     fields = {"message": message, "status": status, "assignee_id": assignee_id, "team_id": team_id}
     conversation = await tools.client.conversations.create(account_id, None, inbox_id, contact_id, **fields)
-    return ConversationDetail.of(conversation)
+    return ConversationChange.of(conversation)

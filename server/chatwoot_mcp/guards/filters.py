@@ -54,20 +54,13 @@ _VALUES: dict[str, tuple[str, ...]] = {
 class FilterCondition(BaseModel):
     """One filter condition."""
 
-    attribute_key: str = Field(
-        description="What to test: status, priority, assignee_id, inbox_id, team_id, "
-        "labels, display_id, created_at, last_activity_at, ... or a custom attribute key"
-    )
+    attribute_key: str = Field(description="A standard key (status, priority, labels, created_at...) or a custom one")
     filter_operator: str = Field(
-        description="equal_to, not_equal_to, contains, does_not_contain, is_present, "
-        "is_not_present, is_greater_than, is_less_than or days_before, as the key allows"
+        description="equal_to, not_equal_to, contains, does_not_contain, is_present, is_not_present, "
+        "is_greater_than, is_less_than, days_before"
     )
-    values: list[str | int | float | bool] = Field(
-        default_factory=list, description="Values to compare with; empty only for is_present/is_not_present"
-    )
-    query_operator: str | None = Field(
-        default=None, description="AND or OR: how this condition combines with the NEXT one; null on the last"
-    )  # fmt: skip
+    values: list[str | int | float | bool] = Field(default_factory=list, description="Empty for is_(not_)present")
+    query_operator: str | None = Field(default=None, description="AND/OR with the next condition")  # fmt: skip
 
 
 def check_conditions(conditions: list[FilterCondition]) -> list[dict[str, Any]]:
@@ -116,21 +109,16 @@ def check_conditions(conditions: list[FilterCondition]) -> list[dict[str, Any]]:
 async def filter_conversations(
     tools: ToolContext, account_id: int, conditions: list[FilterCondition], page: int = 1
 ) -> ConversationPage:
-    """Find conversations matching conditions (Chatwoot's advanced filter), 25 per page, latest activity first.
+    """Filter conversations by conditions, 25 per page (simple lists: list_conversations is cheaper).
 
-    Conditions combine left to right with each one's query_operator (AND/OR; null on the last). Checked before
-    sending: standard keys (status, priority, assignee_id, inbox_id, team_id, labels, display_id, created_at,
-    last_activity_at, ...) must use their allowed operators. Other keys are taken as conversation custom
-    attributes; Chatwoot rejects keys not defined in the account. Dates are "YYYY-MM-DD"; days_before takes a
-    number of days. For simple status/inbox/team/label lists, list_conversations is cheaper.
+    Non-standard keys are custom attributes; dates YYYY-MM-DD; days_before in days.
 
     Parameters
     ----------
     conditions
-        The conditions, e.g. [{"attribute_key": "priority", "filter_operator": "equal_to", "values": ["urgent"],
-        "query_operator": "AND"}, {"attribute_key": "labels", "filter_operator": "is_not_present"}].
+        e.g. [{"attribute_key":"priority","filter_operator":"equal_to","values":["urgent"]}]
     page
-        Page number, from 1.
+        From 1.
     """
     payload = check_conditions(conditions)
     if page < 1:

@@ -98,17 +98,14 @@ async def _rewrite(
 
 
 async def add_labels(tools: ToolContext, account_id: int, conversation_id: int, labels: list[str]) -> LabelChange:
-    """Add labels to a conversation, keeping every label it already has. Safe to repeat.
-
-    Labels are trimmed and lower-cased and must exist in the account's label list (list_account_labels).
-    Returns the labels before and after, and which were added.
+    """Add labels to a conversation, keeping the others (labels from list_account_labels).
 
     Parameters
     ----------
     conversation_id
-        The conversation: 123, "#123" or its Chatwoot URL.
+        The conversation.
     labels
-        Labels to add, e.g. ["billing", "vip"].
+        e.g. ["billing"]
     """
     wanted = await check_labels(tools, account_id, labels)
     if not wanted:
@@ -119,14 +116,12 @@ async def add_labels(tools: ToolContext, account_id: int, conversation_id: int, 
 
 
 async def remove_labels(tools: ToolContext, account_id: int, conversation_id: int, labels: list[str]) -> LabelChange:
-    """Remove labels from a conversation, keeping all the others. Safe to repeat.
-
-    Returns the labels before and after, and which were removed.
+    """Remove labels from a conversation, keeping the others.
 
     Parameters
     ----------
     conversation_id
-        The conversation: 123, "#123" or its Chatwoot URL.
+        The conversation.
     labels
         Labels to remove.
     """
@@ -183,25 +178,22 @@ async def set_labels(
     *,
     confirmation: Annotated[ElicitationResult[Confirmation], Resolve(ask_to_replace)],
 ) -> LabelChange:
-    """REPLACE all labels of a conversation with exactly `labels`; labels not listed are removed. Destructive.
+    """REPLACE all labels (for a few: add_labels/remove_labels).
 
-    Refused unless `expected_labels` equals the current set (then nothing is asked), or the user confirms
-    (asked through the client when it supports it, else pass confirm=true), or dry_run=true (shows the change,
-    writes nothing). To add or remove a few labels use add_labels / remove_labels instead.
+    Needs expected_labels equal to the current set, or the user's confirmation (else confirm=true).
 
     Parameters
     ----------
     conversation_id
-        The conversation: 123, "#123" or its Chatwoot URL.
+        The conversation.
     labels
-        The complete new label set; [] removes every label.
+        The whole new set; [] removes all.
     expected_labels
-        The labels you believe the conversation has now (from get_conversation/list_labels). If they differ,
-        nothing is written and the current set is returned.
+        The labels you saw.
     confirm
-        True to replace without expected_labels, for clients that cannot ask the user.
+        The user confirmed.
     dry_run
-        True to only show what would change.
+        Only show the change.
     """
     wanted = await check_labels(tools, account_id, labels)
     client = tools.client.conversations.labels

@@ -48,30 +48,24 @@ async def list_messages(
     max_messages: Annotated[int, Field(ge=1, le=5000)] = DEFAULT_MAX_MESSAGES,
     max_bytes: Annotated[int, Field(ge=1000, le=1_000_000)] = DEFAULT_MAX_BYTES,
 ) -> MessageHistory:
-    """Read a conversation's messages, oldest first: the latest page (about 20), or all of it with all_history=true.
-
-    Customer text is wrapped in <untrusted> tags and long messages are cut. The result says whether the
-    history is complete and, if not, the `before` cursor for older messages. With all_history=true it walks
-    back page by page until the start or a budget (max_messages, max_bytes of text) and reports `cut` if a
-    budget stopped it; the newest messages are the ones kept. Private notes are included by default,
-    activity messages (assignments, status changes) are not.
+    """Read messages, oldest first: the latest ~20, or all within a budget (says if cut).
 
     Parameters
     ----------
     conversation_id
-        The conversation: 123, "#123" or its Chatwoot URL.
+        The conversation.
     before
-        Only messages older than this message id (use `next_before` from a previous call).
+        Older than this id (next_before).
     all_history
-        True to walk back through older pages until the start of the conversation or a budget.
+        Walk back to the start.
     include_private_notes
-        Include private notes (agent-only messages). Default true.
+        Agent-only notes.
     include_activity
-        Include activity messages such as assignments and status changes. Default false.
+        Assignment/status events.
     max_messages
-        Budget: at most this many messages in the result (default 500).
+        Budget.
     max_bytes
-        Budget: at most this many bytes of rendered message text (default 60000).
+        Budget, bytes of text.
     """
     server_filter = not include_private_notes and not include_activity
     client = tools.client.messages

@@ -123,16 +123,14 @@ async def _post(
 
 
 async def add_private_note(tools: ToolContext, account_id: int, conversation_id: int, content: str) -> PostedMessage:
-    """Add a private note to a conversation: seen only by agents, never sent to the customer.
-
-    Not idempotent: each call adds another note.
+    """Add a private note: agents see it, the customer never does.
 
     Parameters
     ----------
     conversation_id
-        The conversation: 123, "#123" or its Chatwoot URL.
+        The conversation.
     content
-        The note's text (Markdown).
+        Markdown.
     """
     _check_content(content, "note", "Nothing was written.")
     return await _post(tools, account_id, conversation_id, content, private=True)
@@ -168,23 +166,21 @@ async def send_reply(
     *,
     confirmation: Annotated[ElicitationResult[Confirmation], Resolve(ask_to_send)],
 ) -> PostedMessage:
-    """SEND a reply to the customer: it is delivered to them (chat, email, WhatsApp...) and cannot be unsent.
+    """SEND a reply to the customer; it cannot be unsent (agent-only text: add_private_note).
 
-    Only send what the user has approved. The user is asked to confirm when the client supports it; clients
-    that cannot ask must pass confirm=true. Never retried: after an error or timeout, check list_messages
-    before sending again. The same text to the same conversation within 10 minutes is refused unless
-    confirm_duplicate=true. For notes only agents see, use add_private_note.
+    Only user-approved text: the user is asked if the client can, else pass confirm=true. A repeat within 10
+    minutes needs confirm_duplicate=true.
 
     Parameters
     ----------
     conversation_id
-        The conversation: 123, "#123" or its Chatwoot URL.
+        The conversation.
     content
-        The reply's exact text, as the customer will see it.
+        Exact text the customer gets.
     confirm
-        True when the user approved this exact text (for clients that cannot ask the user themselves).
+        The user approved this text.
     confirm_duplicate
-        True to send text identical to a reply sent to this conversation in the last 10 minutes.
+        Send it again anyway.
     """
     _check_content(content, "reply", "Nothing was sent.")
     key = (account_id, conversation_id, normalise_reply(content))

@@ -33,7 +33,7 @@ TOOLS = [
         read_only=True, idempotent=True, view=page_view,
     ),
     ToolSpec(
-        "get_conversation", "Get a conversation", "conversations.get", "conversations",
+        "get_conversation", "Get conversation", "conversations.get", "conversations",
         read_only=True, idempotent=True, view=detail_view,
     ),
     ToolSpec(
@@ -41,18 +41,18 @@ TOOLS = [
         read_only=True, idempotent=True, view=counts_view,
     ),
     ToolSpec(
-        "create_conversation", "Create a conversation", create_conversation, "conversations",
+        "create_conversation", "Create conversation", create_conversation, "conversations",
         read_only=False, verify_with="list_conversations",
     ),
     ToolSpec(
-        "update_conversation", "Update a conversation", update_conversation, "conversations",
+        "update_conversation", "Update conversation", update_conversation, "conversations",
         read_only=False, idempotent=True,
     ),
     ToolSpec(
-        "assign_conversation", "Assign a conversation", assign_conversation, "conversations",
+        "assign_conversation", "Assign conversation", assign_conversation, "conversations",
         read_only=False, idempotent=True,
     ),
     ToolSpec(
-        "toggle_status", "Set conversation status", toggle_status, "conversations", read_only=False, idempotent=True,
+        "toggle_status", "Set status", toggle_status, "conversations", read_only=False, idempotent=True,
     ),
 ]  # fmt: skip

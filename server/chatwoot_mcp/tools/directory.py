@@ -10,25 +10,22 @@ __all__ = ["TOOLS", "list_account_labels", "list_agents", "list_inboxes", "list_
 
 
 async def list_agents(tools: ToolContext, account_id: int) -> AgentList:
-    """List the account's agents and administrators: id, name, email, role, availability.
-
-    assign_conversation accepts any of id, email or name.
-    """
+    """List the account's agents."""
     return AgentList.of(await tools.directory.agents(account_id))
 
 
 async def list_teams(tools: ToolContext, account_id: int) -> TeamList:
-    """List the account's teams: id, name, description."""
+    """List the account's teams."""
     return TeamList.of(await tools.directory.teams(account_id))
 
 
 async def list_inboxes(tools: ToolContext, account_id: int) -> InboxList:
-    """List the account's inboxes (channels): id, name, channel type."""
+    """List the account's inboxes (channels)."""
     return InboxList.of(await tools.directory.inboxes(account_id))
 
 
 async def list_account_labels(tools: ToolContext, account_id: int) -> LabelList:
-    """List the labels defined in the account: the only labels add_labels and set_labels accept."""
+    """List the account's labels."""
     return LabelList.of(await tools.directory.labels(account_id))
 
 
@@ -37,7 +34,7 @@ TOOLS = [
     ToolSpec("list_teams", "List teams", list_teams, "directory", read_only=True, idempotent=True),
     ToolSpec("list_inboxes", "List inboxes", list_inboxes, "directory", read_only=True, idempotent=True),
     ToolSpec(
-        "list_account_labels", "List the account's labels", list_account_labels, "directory",
+        "list_account_labels", "List account labels", list_account_labels, "directory",
         read_only=True, idempotent=True,
     ),
 ]  # fmt: skip

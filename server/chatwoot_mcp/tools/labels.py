@@ -15,7 +15,7 @@ def label_set_view(result: list[str], arguments: dict[str, Any]) -> LabelSet:
 
 TOOLS = [
     ToolSpec(
-        "list_labels", "List a conversation's labels", "conversations.labels.list", "labels",
+        "list_labels", "List labels", "conversations.labels.list", "labels",
         read_only=True, idempotent=True, view=label_set_view,
     ),
     ToolSpec(

@@ -8,14 +8,14 @@ from chatwoot_mcp.registry import ToolSpec
 
 TOOLS = [
     ToolSpec(
-        "list_messages", "Read a conversation's messages", list_messages, "messages", read_only=True, idempotent=True,
+        "list_messages", "Read messages", list_messages, "messages", read_only=True, idempotent=True,
     ),
     ToolSpec(
-        "add_private_note", "Add a private note", add_private_note, "messages",
+        "add_private_note", "Add private note", add_private_note, "messages",
         read_only=False, verify_with="list_messages",
     ),
     ToolSpec(
-        "send_reply", "Send a reply to the customer", send_reply, "messages",
+        "send_reply", "Send a reply", send_reply, "messages",
         read_only=False, verify_with="list_messages",
     ),
 ]  # fmt: skip

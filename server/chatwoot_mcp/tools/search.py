@@ -15,7 +15,7 @@ from chatwoot_mcp.guards.attributes import update_custom_attributes
 from chatwoot_mcp.guards.filters import filter_conversations
 from chatwoot_mcp.registry import ToolSpec
 from chatwoot_mcp.triage_views import SearchHit, SearchResults
-from chatwoot_mcp.views import ConversationDetail
+from chatwoot_mcp.views import ConversationChange
 
 __all__ = ["CONVERSATION_TOOLS", "SEARCH_PAGE_SIZE", "TOOLS", "search_conversations"]
 
@@ -23,17 +23,14 @@ SEARCH_PAGE_SIZE = 25
 
 
 async def search_conversations(tools: ToolContext, account_id: int, q: str, page: int = 1) -> SearchResults:
-    """Find conversations with a message containing `q` (case-insensitive), in any status.
-
-    Each hit shows the matching messages as short snippets; customer text is marked <untrusted>. Use
-    list_messages to read a hit in full.
+    """Find conversations (any status) with a message containing `q`.
 
     Parameters
     ----------
     q
-        Text to look for in message content, e.g. an order number or "refund".
+        e.g. an order number
     page
-        Page number, from 1.
+        From 1.
     """
     if not q.strip():
         raise Refusal("q is empty: give the text to search for.")
@@ -59,17 +56,17 @@ TOOLS = [
 ]  # fmt: skip
 
 
-def detail_view(result: Conversation, arguments: dict[str, Any]) -> ConversationDetail:
-    return ConversationDetail.of(result)
+def change_view(result: Conversation, arguments: dict[str, Any]) -> ConversationChange:
+    return ConversationChange.of(result)
 
 
 CONVERSATION_TOOLS = [
     ToolSpec(
-        "set_priority", "Set or clear priority", "conversations.set_priority", "conversations",
-        read_only=False, idempotent=True, view=detail_view,
+        "set_priority", "Set priority", "conversations.set_priority", "conversations",
+        read_only=False, idempotent=True, view=change_view,
     ),
     ToolSpec(
-        "update_custom_attributes", "Update custom attributes", update_custom_attributes, "conversations",
+        "update_custom_attributes", "Update attributes", update_custom_attributes, "conversations",
         read_only=False, destructive=True, idempotent=True,
     ),
 ]  # fmt: skip
