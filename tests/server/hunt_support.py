@@ -28,6 +28,7 @@ from mcp.types import CallToolResult
 from tests.server.conftest import text_of
 
 __all__ = [
+    "CRASH_SIGNS",
     "FORBIDDEN_IN_ERRORS",
     "NO_MARKER",
     "OUTCOMES",
@@ -60,6 +61,10 @@ FORBIDDEN_IN_ERRORS = (
 )
 
 
+CRASH_SIGNS = ("internal error of chatwoot-mcp", "invalid literal for", "object has no attribute", "NoneType")
+"""Words that only a failure of the server's own code produces (Python's, or its catch-all for them)."""
+
+
 def classify(result: CallToolResult) -> Outcome:
     """The outcome class of a tool result (see the module docstring)."""
     if not result.is_error:
@@ -78,6 +83,7 @@ def plain_words_problems(text: str) -> list[str]:
     if text.startswith("Error executing tool"):
         problems.append("starts with the SDK's 'Error executing tool'")
     problems += [f"contains {fragment!r}" for fragment in FORBIDDEN_IN_ERRORS[1:] if fragment in text]
+    problems += [f"reports a crash ({fragment!r})" for fragment in CRASH_SIGNS if fragment in text]
     if not text.strip():
         problems.append("is empty")
     return problems

@@ -1,11 +1,11 @@
 """Every write tool under every fault, before and after Chatwoot applied the write: what is left, what is told.
 
 For each write tool in the live tools/list, one representative valid call runs while the request that writes
-(the first and, for tools that write more than once, the last) meets a fault: a 429, a 502, a 503, a timeout, or
-a 2xx whose body is not Chatwoot's (an HTML page, `{}`). Each fault comes BEFORE the write is applied (the
-sandbox never runs it) or AFTER (it is applied and only its answer is lost). Faults persist through the client's
-retries of idempotent requests (so the tool has to tell the outcome, not a retry hide it); the client's backoff
-is shortened to nothing.
+(the first and, for tools that write more than once, the last) meets a fault: a 429, a 502, a 503, a timeout, a
+2xx whose body is not Chatwoot's (an HTML page, `{}`), or a refused connection. Each fault comes BEFORE the write
+is applied (the sandbox never runs it) or AFTER (it is applied and only its answer is lost). Faults persist
+through the client's retries of idempotent requests (so the tool has to tell the outcome, not a retry hide it);
+the client's backoff is shortened to nothing.
 
 Afterwards the sandbox state decides:
 
@@ -69,7 +69,8 @@ TARGET = 3
 class NthFault:
     """Fail the `nth` (1-based) request matching `method` and `path` (a regex searched in the path), and the
     `times - 1` after it (the client's retries of it). `kind` is a status code (answered by the sandbox's own
-    `inject_fault`) or "timeout"; `after` applies the request first."""
+    `inject_fault`), "timeout" or "refused" (a connection refused: never sent); `after` applies the request
+    first."""
 
     method: str
     path: str
@@ -114,6 +115,8 @@ class MatrixTransport(FaultyTransport):
             path = request.url.path
             if fault.kind == "timeout":
                 self.plan("timeout_after" if fault.after else "timeout_before", request.method, path)
+            elif fault.kind == "refused":
+                self.refuse_connection(request.method, path)
             else:
                 assert isinstance(fault.kind, int)
                 self.state.inject_fault(
@@ -278,6 +281,7 @@ class FaultSpec:
     kind: int | str
     body: object = None
     content_type: str | None = None
+    phases: tuple[str, ...] = ("before", "after")
 
 
 FAULTS = {
@@ -285,6 +289,7 @@ FAULTS = {
     "502": FaultSpec(502),
     "503": FaultSpec(503),
     "timeout": FaultSpec("timeout"),
+    "refused-connection": FaultSpec("refused", phases=("before",)),  # provably never sent: nothing to be "after"
     "html-200": FaultSpec(200, "<html><body>Sign in to continue</body></html>", "text/html"),
     "empty-json-200": FaultSpec(200, {}),
 }
@@ -308,7 +313,7 @@ def _cases() -> list[Any]:
         steps = [(0, "first"), (last, "last")] if last else [(0, "")]
         for step, which in steps:
             for fault_name in FAULTS:
-                for phase in ("before", "after"):
+                for phase in FAULTS[fault_name].phases:
                     bug = KNOWN_BUGS.get((write.tool, fault_name, phase))
                     marks = [pytest.mark.xfail(strict=True, reason=bug)] if bug else []
                     name = "-".join(filter(None, (write.tool, which, fault_name, phase)))
@@ -432,3 +437,11 @@ async def test_a_write_under_a_fault_loses_nothing_doubles_nothing_and_tells_the
         else:  # it did not go out: the second one must
             assert not again.is_error, f"{where}: refused though nothing went out"
             assert copies == 1, f"{where}: {copies} copies"
+
+
+async def test_every_write_tool_is_in_the_matrix() -> None:
+    ROUTER.reset(SandboxState.demo())
+    async with Client(matrix_server(), cache=None) as client:
+        tools = (await client.list_tools()).tools
+    writes = {tool.name for tool in tools if not (tool.annotations and tool.annotations.read_only_hint)}
+    assert writes == set(BY_TOOL), f"write tools without a matrix row: {writes - set(BY_TOOL)}"

@@ -331,7 +331,10 @@ class Expect:
 
 
 NON_ASCII_DIGITS = ["٣", "３", "#٣", "١٢", "１２", "۴۲", "߃", "½", "²"]
-BAD_IDS: list[Any] = [True, False, *NON_ASCII_DIGITS, 2**63, -(2**63), 0, -1, "", "#", "1e3", "0x1F", "12abc", 1.5]
+BAD_IDS: list[Any] = [
+    *(True, False, *NON_ASCII_DIGITS, 2**63, -(2**63), 0, -1, "", "#", "1e3", "0x1F", "12abc", 1.5),
+    *("9" * 600, "#" + "1" * 19, "x" * 600),
+]
 WEIRD_PIECES = [
     "\x00",
     "\u200b",
