@@ -75,6 +75,12 @@ def _config_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument(
         "--allow-new-labels", action="store_true", default=None, help="allow labels not defined in the account"
     )
+    group.add_argument(
+        "--dynamic-toolsets",
+        action="store_true",
+        default=None,
+        help="start with the conversation read tools; the model enables more [CHATWOOT_MCP_DYNAMIC_TOOLSETS]",
+    )
     _log_level_option(group)
 
 
@@ -145,6 +151,7 @@ def _settings(args: argparse.Namespace, *, need_chatwoot: bool = True) -> Settin
             "tools",
             "exclude_tools",
             "allow_new_labels",
+            "dynamic_toolsets",
             "transport",
             "host",
             "port",

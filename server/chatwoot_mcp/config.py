@@ -24,6 +24,7 @@ ENV_VARS = {
     "CHATWOOT_MCP_TOOLSETS": "comma-separated toolsets to enable (default: all)",
     "CHATWOOT_MCP_TOOLS": "comma-separated tool names to enable (narrows the toolsets)",
     "CHATWOOT_MCP_EXCLUDE_TOOLS": "comma-separated tool names to disable (wins over every include)",
+    "CHATWOOT_MCP_DYNAMIC_TOOLSETS": "1/true: start with the conversation read tools; the model enables more toolsets",
     "CHATWOOT_MCP_ALLOW_NEW_LABELS": "1/true: label tools may add labels not defined in the account",
     "CHATWOOT_MCP_HTTP_TOKEN": "bearer token HTTP clients must send (required to bind beyond loopback)",
     "CHATWOOT_MCP_ALLOWED_HOSTS": "extra Host names HTTP clients may use, comma-separated (Host/Origin checks)",
@@ -53,6 +54,7 @@ class Settings:
     tools: frozenset[str] | None = None
     exclude_tools: frozenset[str] = frozenset()
     allow_new_labels: bool = False
+    dynamic_toolsets: bool = False
     transport: Transport = "stdio"
     host: str = "127.0.0.1"
     port: int = 8000
@@ -224,6 +226,9 @@ def load_settings(env: Mapping[str, str] | None = None, *, need_chatwoot: bool =
     allow_new = bool(given.get("allow_new_labels")) or _flag(
         "CHATWOOT_MCP_ALLOW_NEW_LABELS", env.get("CHATWOOT_MCP_ALLOW_NEW_LABELS"), problems
     )
+    dynamic = bool(given.get("dynamic_toolsets")) or _flag(
+        "CHATWOOT_MCP_DYNAMIC_TOOLSETS", env.get("CHATWOOT_MCP_DYNAMIC_TOOLSETS"), problems
+    )
     transport = str(given.get("transport", "stdio"))
     host = str(given.get("host", "127.0.0.1"))
     port = int(given.get("port", 8000))  # type: ignore[arg-type]
@@ -255,6 +260,7 @@ def load_settings(env: Mapping[str, str] | None = None, *, need_chatwoot: bool =
         tools=tools,
         exclude_tools=exclude_tools,
         allow_new_labels=allow_new,
+        dynamic_toolsets=dynamic,
         transport=transport,  # type: ignore[arg-type]
         host=host,
         port=port,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from mcp.server.mcpserver import Context
 
@@ -14,6 +14,9 @@ from chatwoot_client.types import Agent, Inbox, Label, Team
 from chatwoot_mcp.config import Settings
 from chatwoot_mcp.errors import Refusal
 from chatwoot_mcp.locks import WriteLocks
+
+if TYPE_CHECKING:
+    from chatwoot_mcp.toolsets import DynamicToolsets
 
 __all__ = ["DIRECTORY_TTL", "Directory", "SentReply", "ToolContext", "tool_context"]
 
@@ -71,13 +74,18 @@ class ToolContext:
     label_locks: WriteLocks
     conversation_locks: WriteLocks
     recent_replies: dict[tuple[int, int, str], SentReply] = field(default_factory=dict)
+    toolsets: DynamicToolsets | None = None
+    """With --dynamic-toolsets: which toolsets are listed, and how to add one."""
 
     @classmethod
-    def create(cls, client: AsyncChatwootClient, settings: Settings) -> ToolContext:
+    def create(
+        cls, client: AsyncChatwootClient, settings: Settings, toolsets: DynamicToolsets | None = None
+    ) -> ToolContext:
         return cls(
             client=client,
             settings=settings,
             directory=Directory(client),
+            toolsets=toolsets,
             label_locks=WriteLocks(f"labels|{settings.base_url}"),
             conversation_locks=WriteLocks(f"conversation|{settings.base_url}"),
         )

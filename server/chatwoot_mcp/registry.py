@@ -104,6 +104,11 @@ class ToolSpec:
         return callable(self.target)
 
     @cached_property
+    def wants_context(self) -> bool:
+        """Whether the guard takes the request's `ctx` (not a tool argument)."""
+        return self.is_guard and "ctx" in inspect.signature(self.function).parameters
+
+    @cached_property
     def output_model(self) -> type[View]:
         source = self.view if self.view is not None else self.function
         model = typing.get_type_hints(source)["return"]
@@ -163,6 +168,8 @@ def _tool_parameters(spec: ToolSpec, settings: Settings) -> list[inspect.Paramet
     for parameter in list(inspect.signature(function).parameters.values())[1:]:
         if parameter.name == "account_id" or parameter.kind in (parameter.VAR_KEYWORD, parameter.VAR_POSITIONAL):
             continue
+        if parameter.name == "ctx":
+            continue  # a guard that needs the request (to notify the client) gets run_tool's own ctx
         annotation = hints[parameter.name]
         if typing.get_origin(annotation) is not Annotated or not _is_resolved(annotation):
             if parameter.name not in docs:
@@ -234,6 +241,8 @@ def build_tool(spec: ToolSpec, settings: Settings) -> Callable[..., Any]:
         with recording() as record:
             try:
                 account_id = tools.account(arguments.pop("account_id", None))
+                if spec.wants_context:
+                    arguments["ctx"] = ctx
                 result = await spec.function(spec.receiver(tools), account_id, **arguments)
                 view = spec.view(result, arguments | {"account_id": account_id}) if spec.view is not None else result
             except Refusal as refusal:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, cast
 
 import httpx2
 from mcp.server import MCPServer
@@ -22,7 +22,8 @@ from chatwoot_mcp.prompts import register_prompts
 from chatwoot_mcp.redaction import redact
 from chatwoot_mcp.registry import ToolSpec, register_tools, select_tools
 from chatwoot_mcp.resources import register_resources
-from chatwoot_mcp.tools import ALL_TOOLS, TOOLSETS
+from chatwoot_mcp.tools import ALL_TOOLS, TOOLSETS, toolsets
+from chatwoot_mcp.toolsets import DynamicToolsets
 
 __all__ = ["INSTRUCTIONS", "create_server", "enabled_tools"]
 
@@ -47,10 +48,17 @@ Tools for working a Chatwoot support queue. How to work safely:
 class ChatwootServer(MCPServer):
     """MCPServer whose tool calls pass our argument check first (see `chatwoot_mcp.arguments`)."""
 
-    def __init__(self, settings: Settings, specs: list[ToolSpec], name: str, **options: Any) -> None:
+    def __init__(self, settings: Settings, name: str, **options: Any) -> None:
         super().__init__(name, **options)
         self.chatwoot_settings = settings
-        self.specs = {spec.name: spec for spec in specs}
+        self.specs: dict[str, ToolSpec] = {}
+        self.toolsets: DynamicToolsets | None = None
+
+    def register(self, specs: Iterable[ToolSpec]) -> None:
+        """Add tools to the list (at start, and when a dynamic toolset is enabled)."""
+        specs = [spec for spec in specs if spec.name not in self.specs]
+        register_tools(self, specs, self.chatwoot_settings)
+        self.specs.update((spec.name, spec) for spec in specs)
 
     async def call_tool(
         self, name: str, arguments: dict[str, Any], context: Context[Any, Any] | None = None
@@ -124,13 +132,15 @@ def create_server(settings: Settings, http_client: Callable[[], httpx2.AsyncClie
         http = http_client() if http_client is not None else httpx2.AsyncClient()
         install_hooks(http)
         async with http, AsyncChatwootClient(settings.base_url, settings.api_token, http_client=http) as client:
-            yield ToolContext.create(client, settings)
+            yield ToolContext.create(client, settings, toolsets=cast(ChatwootServer, server).toolsets)
 
+    server = ChatwootServer(settings, "chatwoot-mcp", version=__version__, instructions=INSTRUCTIONS, lifespan=lifespan)
     specs = enabled_tools(settings)
-    server = ChatwootServer(
-        settings, specs, "chatwoot-mcp", version=__version__, instructions=INSTRUCTIONS, lifespan=lifespan
-    )
-    register_tools(server, specs, settings)
+    if settings.dynamic_toolsets:
+        server.toolsets = DynamicToolsets.of(specs, TOOLSETS, server.register)
+        server.register([*server.toolsets.initial(), *toolsets.TOOLS])
+    else:
+        server.register(specs)
     register_resources(server)
     register_prompts(server)
     return server

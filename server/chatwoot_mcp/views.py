@@ -210,7 +210,8 @@ class ConversationPage(View):
     page: int
     total: int = Field(description="Conversations matching the filters in all, across pages")
     next_page: int | None = Field(default=None, description="Pass as `page` to get more; absent on the last page")
-    counts: Counts
+    counts: Counts | None = Field(default=None, exclude=True)
+    """Shown in the text; get_counts has them as data."""
 
     @classmethod
     def of(cls, result: ConversationList) -> ConversationPage:
@@ -224,7 +225,8 @@ class ConversationPage(View):
 
     def text(self) -> str:
         lines = [c.line() for c in self.conversations] or ["No conversations match."]
-        tail = f"page {self.page}, {len(self.conversations)} shown of {self.total} ({self.counts.text()})"
+        counts = f" ({self.counts.text()})" if self.counts is not None else ""
+        tail = f"page {self.page}, {len(self.conversations)} shown of {self.total}{counts}"
         tail += f"; more: call again with page={self.next_page}" if self.next_page else "; last page"
         shown = [text for c in self.conversations for text in (c.contact, c.last_message)]
         return "\n".join([*lines, tail, *untrusted_note(shown)])
@@ -245,7 +247,7 @@ class ConversationDetail(View):
     labels: list[str] = Field(default_factory=list)
     unread: int = 0
     muted: bool = Field(default=False, exclude=True)
-    created_at: str | None = None
+    created_at: str | None = Field(default=None, exclude=True)
     last_activity_at: str | None = None
     waiting_since: str | None = None
     snoozed_until: str | None = None
@@ -382,6 +384,37 @@ class LabelChange(View):
         if self.concurrent_change:
             lines.append(f"warning: {self.concurrent_change}")
         return "\n".join(lines)
+
+
+class ToolsetItem(BaseModel):
+    name: str
+    description: str = Field(default="", exclude=True)
+    enabled: bool
+    tools: list[str]
+
+
+class ToolsetList(View):
+    """The toolsets of a server with dynamic toolsets."""
+
+    toolsets: list[ToolsetItem]
+
+    def text(self) -> str:
+        return "\n".join(
+            f"{t.name} ({'enabled' if t.enabled else 'not enabled'}): {t.description}. Tools: {', '.join(t.tools)}"
+            for t in self.toolsets
+        )
+
+
+class ToolsetChange(View):
+    """What enable_toolset added."""
+
+    toolset: str
+    added: list[str]
+
+    def text(self) -> str:
+        if not self.added:
+            return f"{self.toolset} adds no tools now (already enabled, or emptied by read-only/excluded tools)."
+        return f"Enabled {self.toolset}: {', '.join(self.added)} (the tool list has changed)."
 
 
 class StatusChange(View):

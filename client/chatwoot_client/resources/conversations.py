@@ -269,7 +269,7 @@ class AsyncConversationsResource(AsyncResource):
         q
             Text in a message.
         sort_by
-            Default: newest activity first.
+            Default: newest activity.
         """
         return await self._client.run(
             list_op(account_id, status, assignee_type, page, inbox_id, team_id, labels, q, sort_by)
@@ -435,7 +435,7 @@ class AsyncConversationsResource(AsyncResource):
         q: str | None = None,
         **filters: Any,
     ) -> ConversationCounts:
-        """Count conversations: mine, assigned, unassigned, all.
+        """Count conversations by assignee.
 
         Parameters
         ----------
