@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
 import sys
 
 from chatwoot_sandbox.state import DEFAULT_REQUEST_LOG_SIZE
@@ -31,9 +33,23 @@ def main(argv: list[str] | None = None) -> None:
     # Bind first, so that --port 0 can report the port the OS picked before uvicorn starts serving.
     sock = listening_socket(args.host, args.port)
     state = SandboxState.demo(request_log_size=args.request_log)
-    print(banner(state, url_of(sock)), file=sys.stderr, flush=True)
+    _announce(banner(state, url_of(sock)))
     server = uvicorn.Server(uvicorn.Config(create_app(state), log_level="warning"))
     server.run(sockets=[sock])
+
+
+def _announce(text: str) -> None:
+    """Write `text` to stderr in one write, so a reader that takes the first line and closes the pipe cannot
+    make a later line of it fail (and end the server); a closed stderr is not a reason to stop serving."""
+    data = (text + "\n").encode(sys.stderr.encoding or "utf-8", "backslashreplace")
+    try:
+        fd = sys.stderr.fileno()
+    except (AttributeError, OSError, ValueError):  # not a real file (captured in tests)
+        print(text, file=sys.stderr, flush=True)
+        return
+    sys.stderr.flush()
+    with contextlib.suppress(BrokenPipeError):
+        os.write(fd, data)
 
 
 if __name__ == "__main__":

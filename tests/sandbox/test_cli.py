@@ -6,6 +6,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 
 import httpx2
 
@@ -44,3 +45,23 @@ def test_a_negative_request_log_is_refused() -> None:
         [sys.executable, "-m", "chatwoot_sandbox", "--request-log", "-1"], capture_output=True, text=True, timeout=30
     )
     assert result.returncode == 2 and "--request-log" in result.stderr
+
+
+def test_keeps_serving_when_the_reader_of_the_banner_leaves() -> None:
+    """A script that reads the first line and closes the pipe must not take the server down with the rest."""
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "chatwoot_sandbox", "--port", "0"], stderr=subprocess.PIPE, text=True, env=env
+    )
+    try:
+        assert process.stderr is not None
+        match = re.search(r"(http://127\.0\.0\.1:\d+)", process.stderr.readline())
+        assert match
+        process.stderr.close()
+        time.sleep(0.5)
+        assert process.poll() is None
+        with httpx2.Client(base_url=match.group(1), timeout=10) as http:
+            assert http.get("/api/v1/profile", headers={"api_access_token": ADMIN_TOKEN}).status_code == 200
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
