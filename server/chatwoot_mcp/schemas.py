@@ -18,15 +18,22 @@ REFERENCE_SETTINGS = Settings(base_url="https://chatwoot.example", api_token="un
 
 
 async def render_schemas(settings: Settings = REFERENCE_SETTINGS) -> dict[str, str]:
-    """{file name: content} for every tool, as a client sees them in tools/list."""
+    """{file name: content} for every tool (those of dynamic toolsets too), as a client sees them in tools/list.
+
+    Built from the code, never from the files themselves (which also serve as the server's listing cache).
+    """
+    from dataclasses import replace
+
     from mcp import Client
 
     from chatwoot_mcp.server import create_server
 
-    async with Client(create_server(settings)) as client:
-        tools = (await client.list_tools()).tools
+    tools = {}
+    for configuration in (settings, replace(settings, dynamic_toolsets=True)):
+        async with Client(create_server(configuration, listing_cache=False)) as client:
+            tools |= {tool.name: tool for tool in (await client.list_tools()).tools}
     files = {}
-    for tool in tools:
+    for tool in tools.values():
         wire: dict[str, Any] = tool.model_dump(mode="json", by_alias=True, exclude_none=True)
         wanted = {k: wire[k] for k in ("name", "title", "description", "inputSchema", "outputSchema", "annotations")}
         files[f"{tool.name}.json"] = json.dumps(wanted, indent=2, sort_keys=True, ensure_ascii=False) + "\n"

@@ -11,6 +11,7 @@ from mcp.server import MCPServer
 from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.tools import Tool
 from mcp.types import CallToolResult, InputRequiredResult, TextContent
+from mcp.types import Tool as WireTool
 
 from chatwoot_client import AsyncChatwootClient
 from chatwoot_mcp import __version__
@@ -24,6 +25,7 @@ from chatwoot_mcp.registry import ToolSpec, register_tools, select_tools
 from chatwoot_mcp.resources import register_resources
 from chatwoot_mcp.tools import ALL_TOOLS, TOOLSETS, toolsets
 from chatwoot_mcp.toolsets import DynamicToolsets
+from chatwoot_mcp.wire_cache import wire_tools
 
 __all__ = ["INSTRUCTIONS", "create_server", "enabled_tools"]
 
@@ -48,21 +50,65 @@ Tools for working a Chatwoot support queue. How to work safely:
 class ChatwootServer(MCPServer):
     """MCPServer whose tool calls pass our argument check first (see `chatwoot_mcp.arguments`)."""
 
-    def __init__(self, settings: Settings, name: str, **options: Any) -> None:
+    def __init__(self, settings: Settings, name: str, *, wire: dict[str, WireTool], **options: Any) -> None:
         super().__init__(name, **options)
         self.chatwoot_settings = settings
         self.specs: dict[str, ToolSpec] = {}
         self.toolsets: DynamicToolsets | None = None
+        self._wire = wire
+        self._unbuilt: set[str] = set()
+        self._extras_registered = False
 
     def register(self, specs: Iterable[ToolSpec]) -> None:
-        """Add tools to the list (at start, and when a dynamic toolset is enabled)."""
+        """Add tools to the list (at start, and when a dynamic toolset is enabled).
+
+        A tool whose wire form is known (see `chatwoot_mcp.wire_cache`) is listed from it and built on first call.
+        """
         specs = [spec for spec in specs if spec.name not in self.specs]
-        register_tools(self, specs, self.chatwoot_settings)
+        register_tools(self, [spec for spec in specs if spec.name not in self._wire], self.chatwoot_settings)
+        self._unbuilt.update(spec.name for spec in specs if spec.name in self._wire)
         self.specs.update((spec.name, spec) for spec in specs)
+
+    async def list_tools(self) -> list[WireTool]:
+        built = {tool.name: tool for tool in await super().list_tools()}
+        return [self._wire[name] if name in self._unbuilt else built[name] for name in self.specs]
+
+    # Resources and prompts are registered on first use: building their models is start-up time most sessions
+    # (which only call tools) never need.
+    def _extras(self) -> None:
+        if not self._extras_registered:
+            self._extras_registered = True
+            register_resources(self)
+            register_prompts(self)
+
+    async def list_resources(self) -> list[Any]:
+        self._extras()
+        return await super().list_resources()
+
+    async def list_resource_templates(self) -> list[Any]:
+        self._extras()
+        return await super().list_resource_templates()
+
+    async def read_resource(self, uri: Any, context: Context[Any, Any] | None = None) -> Any:
+        self._extras()
+        return await super().read_resource(uri, context)
+
+    async def list_prompts(self) -> list[Any]:
+        self._extras()
+        return await super().list_prompts()
+
+    async def get_prompt(
+        self, name: str, arguments: dict[str, Any] | None = None, context: Context[Any, Any] | None = None
+    ) -> Any:
+        self._extras()
+        return await super().get_prompt(name, arguments, context)
 
     async def call_tool(
         self, name: str, arguments: dict[str, Any], context: Context[Any, Any] | None = None
     ) -> CallToolResult | InputRequiredResult:
+        if name in self._unbuilt:
+            register_tools(self, [self.specs[name]], self.chatwoot_settings)
+            self._unbuilt.discard(name)
         tool = self._tool_manager.get_tool(name)
         spec = self.specs.get(name)
         if tool is not None and spec is not None:
@@ -117,7 +163,9 @@ def enabled_tools(settings: Settings) -> list[ToolSpec]:
     return select_tools(ALL_TOOLS, settings)
 
 
-def create_server(settings: Settings, http_client: Callable[[], httpx2.AsyncClient] | None = None) -> MCPServer:
+def create_server(
+    settings: Settings, http_client: Callable[[], httpx2.AsyncClient] | None = None, *, listing_cache: bool = True
+) -> MCPServer:
     """An MCPServer exposing the configured tools over one shared Chatwoot client.
 
     `http_client` makes the HTTP client Chatwoot requests go through (the sandbox, in tests and `--sandbox`).
@@ -134,13 +182,15 @@ def create_server(settings: Settings, http_client: Callable[[], httpx2.AsyncClie
         async with http, AsyncChatwootClient(settings.base_url, settings.api_token, http_client=http) as client:
             yield ToolContext.create(client, settings, toolsets=cast(ChatwootServer, server).toolsets)
 
-    server = ChatwootServer(settings, "chatwoot-mcp", version=__version__, instructions=INSTRUCTIONS, lifespan=lifespan)
+    # Checked-in wire forms describe the pinned single-account schemas; an allowlist adds `account_id` everywhere.
+    wire = wire_tools() if listing_cache and settings.pinned_account else {}
+    server = ChatwootServer(
+        settings, "chatwoot-mcp", wire=wire, version=__version__, instructions=INSTRUCTIONS, lifespan=lifespan
+    )
     specs = enabled_tools(settings)
     if settings.dynamic_toolsets:
         server.toolsets = DynamicToolsets.of(specs, TOOLSETS, server.register)
         server.register([*server.toolsets.initial(), *toolsets.TOOLS])
     else:
         server.register(specs)
-    register_resources(server)
-    register_prompts(server)
     return server

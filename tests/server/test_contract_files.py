@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from chatwoot_mcp.schemas import REGENERATE, check_schemas, render_schemas, write_schemas
-from chatwoot_mcp.tools import ALL_TOOLS
+from chatwoot_mcp.tools import ALL_TOOLS, toolsets
 
 from .conftest import REPO, lines_between
 
@@ -31,7 +31,8 @@ async def test_tool_schemas_match_the_code() -> None:
 @pytest.mark.anyio
 async def test_schema_check_detects_drift_missing_and_orphans(tmp_path: Path) -> None:
     written = await write_schemas(tmp_path)
-    assert sorted(written) == sorted(f"wrote {spec.name}.json" for spec in ALL_TOOLS)
+    every_tool = [*ALL_TOOLS, *toolsets.TOOLS]
+    assert sorted(written) == sorted(f"wrote {spec.name}.json" for spec in every_tool)
     assert await check_schemas(tmp_path) == []
     assert await write_schemas(tmp_path) == [], "rewriting unchanged schemas changes nothing"
 
@@ -60,14 +61,14 @@ async def test_schema_check_detects_drift_missing_and_orphans(tmp_path: Path) ->
 @pytest.mark.anyio
 async def test_missing_schema_directory_reports_every_tool(tmp_path: Path) -> None:
     problems = await check_schemas(tmp_path / "absent")
-    assert len(problems) == len(ALL_TOOLS) + 1
+    assert len(problems) == len(ALL_TOOLS) + len(toolsets.TOOLS) + 1
     assert all(p.endswith(": missing") for p in problems[:-1])
 
 
 @pytest.mark.anyio
 async def test_rendered_schemas_are_the_wire_form() -> None:
     files = await render_schemas()
-    assert set(files) == {f"{spec.name}.json" for spec in ALL_TOOLS}
+    assert set(files) == {f"{spec.name}.json" for spec in [*ALL_TOOLS, *toolsets.TOOLS]}
     for name, content in files.items():
         tool = json.loads(content)
         assert {"name", "title", "description", "inputSchema", "annotations"} <= tool.keys(), name
@@ -107,3 +108,23 @@ def test_readme_tool_table_matches_the_tools() -> None:
         if row["kind"].strip("` ").lower() != kind:
             wrong.append(f"{spec.name}: {row['kind']!r}, code says {kind!r}")
     assert not wrong, "README tool table disagrees with the code:\n" + "\n".join(wrong)
+
+
+@pytest.mark.anyio
+async def test_the_listing_cache_is_what_the_code_builds() -> None:
+    """A server lists pinned-account tools from tool_schemas/; building them instead gives the same wire form."""
+    from mcp import Client
+
+    from chatwoot_mcp.schemas import REFERENCE_SETTINGS
+    from chatwoot_mcp.server import create_server
+
+    listed = {}
+    for cache in (True, False):
+        async with Client(create_server(REFERENCE_SETTINGS, listing_cache=cache)) as client:
+            listed[cache] = [
+                t.model_dump(mode="json", by_alias=True, exclude_none=True) for t in (await client.list_tools()).tools
+            ]
+    assert listed[True] == listed[False]
+    async with Client(create_server(REFERENCE_SETTINGS)) as client:
+        result = await client.call_tool("list_conversations", {"nonsense": 1})  # built on first call, checked
+    assert result.is_error and "`nonsense` is not a parameter" in str(result.content)
