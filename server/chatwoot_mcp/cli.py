@@ -214,21 +214,50 @@ def _main(argv: Sequence[str] | None) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
+    import httpx2
+
     from chatwoot_mcp.server import create_server
-    from chatwoot_mcp.startup import verify_access
+    from chatwoot_mcp.startup import StartupCheck, verify_access
     from chatwoot_mcp.transports import serve
 
     settings = _settings(args)
     _setup_logging(settings.log_level, settings.secrets)
-    server = create_server(settings)
+    if settings.sandbox:
+        anyio.run(serve, create_server(settings), settings)
+        return 0
+    check = StartupCheck()
+    http = httpx2.AsyncClient()  # one connection pool and TLS context for the check and every tool call
+    server = create_server(settings, startup=check, shared_http=http)
+
+    async def verify() -> None:
+        user = await verify_access(settings, shared=http)
+        log.info("token belongs to %s; accounts %s", user, settings.account_ids)
 
     async def run() -> None:
-        if not settings.sandbox:
-            user = await verify_access(settings)
-            log.info("token belongs to %s; accounts %s", user, settings.account_ids)
-        await serve(server, settings)
+        async with http:
+            await run_with(http)
+
+    async def run_with(http: httpx2.AsyncClient) -> None:
+        if settings.transport != "stdio":
+            await check.run(verify())  # an HTTP server is not spawned per session: check first, then bind
+            await serve(server, settings)
+            return
+        # stdio: a host spawns the server and waits for `initialize`, which needs no Chatwoot; the check runs
+        # alongside, tool calls wait for it, and a failed check ends the server with its paragraph.
+        async with anyio.create_task_group() as group:
+
+            async def checked() -> None:
+                await check.run(verify())
+                if check.error is not None:
+                    group.cancel_scope.cancel()
+
+            # When the host closes stdin first, the check still finishes, so a wrong configuration is reported.
+            group.start_soon(checked)
+            group.start_soon(serve, server, settings)
 
     anyio.run(run)
+    if check.error is not None:
+        raise check.error
     return 0
 
 

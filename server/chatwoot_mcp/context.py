@@ -16,6 +16,7 @@ from chatwoot_mcp.errors import Refusal
 from chatwoot_mcp.locks import WriteLocks
 
 if TYPE_CHECKING:
+    from chatwoot_mcp.startup import StartupCheck
     from chatwoot_mcp.toolsets import DynamicToolsets
 
 __all__ = ["DIRECTORY_TTL", "Directory", "SentReply", "ToolContext", "tool_context"]
@@ -76,16 +77,23 @@ class ToolContext:
     recent_replies: dict[tuple[int, int, str], SentReply] = field(default_factory=dict)
     toolsets: DynamicToolsets | None = None
     """With --dynamic-toolsets: which toolsets are listed, and how to add one."""
+    startup: StartupCheck | None = None
+    """The start-up token check when it runs alongside serving (stdio); calls wait for it."""
 
     @classmethod
     def create(
-        cls, client: AsyncChatwootClient, settings: Settings, toolsets: DynamicToolsets | None = None
+        cls,
+        client: AsyncChatwootClient,
+        settings: Settings,
+        toolsets: DynamicToolsets | None = None,
+        startup: StartupCheck | None = None,
     ) -> ToolContext:
         return cls(
             client=client,
             settings=settings,
             directory=Directory(client),
             toolsets=toolsets,
+            startup=startup,
             label_locks=WriteLocks(f"labels|{settings.base_url}"),
             conversation_locks=WriteLocks(f"conversation|{settings.base_url}"),
         )

@@ -24,7 +24,7 @@ from pydantic import BaseModel, BeforeValidator, Field, ValidationError, WithJso
 
 from chatwoot_client import AsyncChatwootClient, ChatwootError
 from chatwoot_mcp.arguments import parse_conversation_id
-from chatwoot_mcp.config import Settings
+from chatwoot_mcp.config import ConfigError, Settings
 from chatwoot_mcp.context import ToolContext, tool_context
 from chatwoot_mcp.docstrings import parse_docstring
 from chatwoot_mcp.errors import Refusal, describe_error
@@ -238,6 +238,11 @@ def build_tool(spec: ToolSpec, settings: Settings) -> Callable[..., Any]:
 
     async def run_tool(ctx: Context, **arguments: Any) -> CallToolResult:
         tools = tool_context(ctx)
+        if tools.startup is not None:
+            try:
+                await tools.startup.wait()
+            except ConfigError as error:
+                return _error(f"chatwoot-mcp cannot work: {error}", tools.settings.secrets)
         with recording() as record:
             try:
                 account_id = tools.account(arguments.pop("account_id", None))

@@ -8,6 +8,7 @@ from typing import Any, cast
 
 import httpx2
 from mcp.server import MCPServer
+from mcp.server.lowlevel.server import NotificationOptions
 from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.tools import Tool
 from mcp.types import CallToolResult, InputRequiredResult, TextContent
@@ -23,6 +24,7 @@ from chatwoot_mcp.prompts import register_prompts
 from chatwoot_mcp.redaction import redact
 from chatwoot_mcp.registry import ToolSpec, register_tools, select_tools
 from chatwoot_mcp.resources import register_resources
+from chatwoot_mcp.startup import StartupCheck
 from chatwoot_mcp.tools import ALL_TOOLS, TOOLSETS, toolsets
 from chatwoot_mcp.toolsets import DynamicToolsets
 from chatwoot_mcp.wire_cache import wire_tools
@@ -148,6 +150,23 @@ class ChatwootServer(MCPServer):
         )
 
 
+def _advertise_tool_list_changes(server: MCPServer) -> None:
+    """Say `tools.listChanged: true` at initialize (2025-era), so clients act on enable_toolset's notification.
+
+    MCPServer builds its initialization options without notification options (an SDK TODO), so the flag is
+    added where the low-level server builds them.
+    """
+    lowlevel = server._lowlevel_server
+    build = lowlevel.create_initialization_options
+
+    def with_tool_changes(notification_options: NotificationOptions | None = None, *args: Any, **kwargs: Any) -> Any:
+        options = notification_options or NotificationOptions()
+        options.tools_changed = True
+        return build(options, *args, **kwargs)
+
+    lowlevel.create_initialization_options = with_tool_changes  # type: ignore[method-assign]
+
+
 def enabled_tools(settings: Settings) -> list[ToolSpec]:
     """The tools this configuration exposes, after checking that every name it mentions exists."""
     unknown_sets = (settings.toolsets or frozenset()) - TOOLSETS.keys()
@@ -164,11 +183,19 @@ def enabled_tools(settings: Settings) -> list[ToolSpec]:
 
 
 def create_server(
-    settings: Settings, http_client: Callable[[], httpx2.AsyncClient] | None = None, *, listing_cache: bool = True
+    settings: Settings,
+    http_client: Callable[[], httpx2.AsyncClient] | None = None,
+    *,
+    listing_cache: bool = True,
+    startup: StartupCheck | None = None,
+    shared_http: httpx2.AsyncClient | None = None,
 ) -> MCPServer:
     """An MCPServer exposing the configured tools over one shared Chatwoot client.
 
-    `http_client` makes the HTTP client Chatwoot requests go through (the sandbox, in tests and `--sandbox`).
+    `http_client` makes the HTTP client Chatwoot requests go through (the sandbox, in tests and `--sandbox`);
+    `shared_http` is one its caller owns and closes (the CLI shares it with the start-up check). `startup` is
+    that check when it runs alongside serving: tool calls wait for it. `listing_cache=False` builds every tool's
+    schemas instead of listing the checked-in ones (what `schemas --write` compares against).
     """
     if http_client is None and settings.sandbox:
         from chatwoot_mcp.sandbox import sandbox_http_client
@@ -177,10 +204,15 @@ def create_server(
 
     @asynccontextmanager
     async def lifespan(server: MCPServer) -> AsyncIterator[ToolContext]:
-        http = http_client() if http_client is not None else httpx2.AsyncClient()
+        http = shared_http or (http_client() if http_client is not None else httpx2.AsyncClient())
         install_hooks(http)
-        async with http, AsyncChatwootClient(settings.base_url, settings.api_token, http_client=http) as client:
-            yield ToolContext.create(client, settings, toolsets=cast(ChatwootServer, server).toolsets)
+        try:
+            async with AsyncChatwootClient(settings.base_url, settings.api_token, http_client=http) as client:
+                toolsets = cast(ChatwootServer, server).toolsets
+                yield ToolContext.create(client, settings, toolsets=toolsets, startup=startup)
+        finally:
+            if shared_http is None:  # a shared client is its owner's to close
+                await http.aclose()
 
     # Checked-in wire forms describe the pinned single-account schemas; an allowlist adds `account_id` everywhere.
     wire = wire_tools() if listing_cache and settings.pinned_account else {}
@@ -191,6 +223,7 @@ def create_server(
     if settings.dynamic_toolsets:
         server.toolsets = DynamicToolsets.of(specs, TOOLSETS, server.register)
         server.register([*server.toolsets.initial(), *toolsets.TOOLS])
+        _advertise_tool_list_changes(server)
     else:
         server.register(specs)
     return server

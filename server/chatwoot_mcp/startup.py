@@ -2,31 +2,62 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
+import anyio
 import httpx2
 
 from chatwoot_client import AsyncChatwootClient, ChatwootAuthError, ChatwootConnectionError, ChatwootError
 from chatwoot_mcp.config import ConfigError, Settings
 from chatwoot_mcp.redaction import redact
 
-__all__ = ["verify_access"]
+__all__ = ["StartupCheck", "verify_access"]
 
 
-async def verify_access(settings: Settings, http_client: Callable[[], httpx2.AsyncClient] | None = None) -> str:
+class StartupCheck:
+    """The start-up token check, run alongside serving: tool calls wait for it; a failure is kept for the CLI."""
+
+    def __init__(self) -> None:
+        self._done = anyio.Event()
+        self.error: ConfigError | None = None
+
+    async def run(self, check: Awaitable[None]) -> None:
+        try:
+            await check
+        except ConfigError as error:
+            self.error = error
+        finally:
+            self._done.set()
+
+    async def wait(self) -> None:
+        """Return once the check passed; raise its ConfigError if it failed."""
+        await self._done.wait()
+        if self.error is not None:
+            raise self.error
+
+
+async def verify_access(
+    settings: Settings,
+    http_client: Callable[[], httpx2.AsyncClient] | None = None,
+    *,
+    shared: httpx2.AsyncClient | None = None,
+) -> str:
     """Ask Chatwoot who the token belongs to; return that user's name, or raise ConfigError saying what is wrong.
 
-    The error's text never contains a secret, even if Chatwoot (or a proxy) echoed the token back.
+    `shared` is an HTTP client the server goes on using (left open); otherwise one is made (`http_client`) and
+    closed. The error's text never contains a secret, even if Chatwoot (or a proxy) echoed the token back.
     """
     try:
-        return await _verify_access(settings, http_client)
+        if shared is not None:
+            return await _verify_access(settings, shared)
+        async with http_client() if http_client is not None else httpx2.AsyncClient() as http:
+            return await _verify_access(settings, http)
     except ConfigError as error:
         raise ConfigError(redact(str(error), settings.secrets)) from None
 
 
-async def _verify_access(settings: Settings, http_client: Callable[[], httpx2.AsyncClient] | None) -> str:
-    http = http_client() if http_client is not None else httpx2.AsyncClient()
-    async with http, AsyncChatwootClient(settings.base_url, settings.api_token, 15.0, http_client=http) as client:
+async def _verify_access(settings: Settings, http: httpx2.AsyncClient) -> str:
+    async with AsyncChatwootClient(settings.base_url, settings.api_token, 15.0, http_client=http) as client:
         try:
             profile = await client.profile.get()
         except ChatwootAuthError as error:
@@ -35,8 +66,10 @@ async def _verify_access(settings: Settings, http_client: Callable[[], httpx2.As
                 "token from your Chatwoot profile settings into CHATWOOT_API_TOKEN."
             ) from None
         except ChatwootConnectionError as error:
+            detail = str(error).split("): ", 1)[-1]  # the client's own words after "(GET /api/v1/profile): "
             raise ConfigError(
-                f"Could not reach Chatwoot at {settings.base_url}: {error}. Check CHATWOOT_BASE_URL."
+                f"Could not reach Chatwoot at {settings.base_url} ({detail}). Check CHATWOOT_BASE_URL and that "
+                "Chatwoot is up."
             ) from None
         except ChatwootError as error:
             raise ConfigError(f"Chatwoot at {settings.base_url} did not answer the token check: {error}") from None

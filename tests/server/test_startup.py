@@ -1,0 +1,65 @@
+"""Start-up over stdio: `initialize` and `tools/list` are answered without waiting for Chatwoot; the token check
+runs alongside, a tool call made meanwhile waits for it, and a failed check ends the server with its paragraph."""
+
+from __future__ import annotations
+
+import sys
+import time
+from typing import Any
+
+import anyio
+import pytest
+from mcp import Client, StdioServerParameters
+
+from chatwoot_sandbox import ADMIN_TOKEN, SandboxState, create_app
+from chatwoot_sandbox.serving import loopback_server
+
+from .conftest import REPO, subprocess_env
+
+PROFILE_DELAY = 1.5
+
+
+def slow_profile(app: Any) -> Any:
+    """The sandbox, with /profile (the token check) answering PROFILE_DELAY seconds late."""
+
+    async def wrapped(scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http" and scope["path"] == "/api/v1/profile":
+            await anyio.sleep(PROFILE_DELAY)
+        await app(scope, receive, send)
+
+    return wrapped
+
+
+@pytest.mark.anyio
+async def test_tools_are_listed_before_the_token_check_and_calls_wait_for_it() -> None:
+    state = SandboxState.demo()
+    with loopback_server(app=slow_profile(create_app(state))) as sandbox:
+        env = subprocess_env(CHATWOOT_BASE_URL=sandbox.url, CHATWOOT_API_TOKEN=ADMIN_TOKEN, CHATWOOT_ACCOUNT_ID="1")
+        parameters = StdioServerParameters(command=sys.executable, args=["-m", "chatwoot_mcp"], env=env, cwd=REPO)
+        started = time.monotonic()
+        async with Client(parameters, cache=None) as client:
+            tools = await client.list_tools()
+            checked_before_listing = [r.path for r in state.requests]  # the check reaches the app only once answered
+            result = await client.call_tool("get_conversation", {"conversation_id": 7})
+            called_after = time.monotonic() - started
+    assert tools.tools
+    assert not result.is_error
+    paths = [r.path for r in state.requests]
+    assert paths.index("/api/v1/profile") < paths.index("/api/v1/accounts/1/conversations/7")
+    assert checked_before_listing == []  # listing did not wait for the slow check
+    assert called_after >= PROFILE_DELAY  # the call did
+
+
+@pytest.mark.anyio
+async def test_a_refused_token_ends_the_server_with_its_paragraph(tmp_path: Any) -> None:
+    state = SandboxState.demo()
+    with loopback_server(state) as sandbox:
+        env = subprocess_env(CHATWOOT_BASE_URL=sandbox.url, CHATWOOT_API_TOKEN="wrong-token", CHATWOOT_ACCOUNT_ID="1")
+        with anyio.fail_after(30):
+            process = await anyio.run_process(
+                [sys.executable, "-m", "chatwoot_mcp"], env=env, cwd=REPO, input=b"", check=False
+            )
+    stderr = process.stderr.decode()
+    assert process.returncode == 2, stderr
+    assert "refused CHATWOOT_API_TOKEN" in stderr and "Traceback" not in stderr
+    assert "wrong-token" not in stderr
