@@ -190,9 +190,11 @@ def _stdout_to_devnull() -> None:
 
 
 def _main(argv: Sequence[str] | None) -> int:
-    args = _parser().parse_args(argv)
-    if args.command is None:
-        args = _parser().parse_args(["serve", *(argv if argv is not None else sys.argv[1:])])
+    given = list(argv if argv is not None else sys.argv[1:])
+    commands = {"serve", "tools", "call", "schemas", "demo"}
+    if not any(word in commands for word in given[:1]) and not {"-h", "--help", "--version"} & set(given[:1]):
+        given = ["serve", *given]  # serve is the default: `chatwoot-mcp --sandbox` means `chatwoot-mcp serve --sandbox`
+    args = _parser().parse_args(given)
     try:
         if args.command == "serve":
             return _serve(args)

@@ -16,7 +16,7 @@ from functools import lru_cache
 from typing import Any
 from urllib.parse import quote, quote_plus
 
-__all__ = ["REDACTED", "redact", "redact_data", "secret_forms"]
+__all__ = ["REDACTED", "contains_secret", "redact", "redact_data", "secret_forms"]
 
 REDACTED = "[redacted]"
 
@@ -62,6 +62,12 @@ def redact(text: str, secrets: Iterable[str]) -> str:
     """`text` with every secret, raw or escaped, replaced by "[redacted]"."""
     matcher = _matcher(tuple(secrets))
     return text if matcher is None else matcher.sub(REDACTED, text)
+
+
+def contains_secret(text: str, secrets: Iterable[str]) -> bool:
+    """Whether any secret, raw or escaped, occurs in `text` (one search: cheaper than redacting to find out)."""
+    matcher = _matcher(tuple(secrets))
+    return matcher is not None and matcher.search(text) is not None
 
 
 def redact_data(value: Any, secrets: Iterable[str]) -> Any:

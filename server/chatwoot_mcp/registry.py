@@ -9,6 +9,7 @@ description from the docstring's summary, the output schema from the view's (or 
 from __future__ import annotations
 
 import inspect
+import json
 import logging
 import types
 import typing
@@ -29,7 +30,7 @@ from chatwoot_mcp.context import ToolContext, tool_context
 from chatwoot_mcp.docstrings import parse_docstring
 from chatwoot_mcp.errors import Refusal, describe_error
 from chatwoot_mcp.outcomes import CallRecord, recording, unknown_outcome, write_failure
-from chatwoot_mcp.redaction import redact, redact_data
+from chatwoot_mcp.redaction import contains_secret, redact, redact_data
 from chatwoot_mcp.schema_diet import slim_input_schema, slim_output_schema
 from chatwoot_mcp.views import View
 
@@ -263,9 +264,12 @@ def build_tool(spec: ToolSpec, settings: Settings) -> Callable[..., Any]:
                     return _error(f"Invalid arguments: {error}. Nothing was done.", tools.settings.secrets)
                 log.exception("tool %s failed", spec.name)
                 return _error(_internal_failure(spec, record), tools.settings.secrets)
+        structured = view.model_dump(mode="json", exclude_none=True)
+        if contains_secret(json.dumps(structured, ensure_ascii=False), tools.settings.secrets):
+            structured = redact_data(structured, tools.settings.secrets)
         return CallToolResult(
             content=[TextContent(type="text", text=redact(view.text(), tools.settings.secrets))],
-            structured_content=redact_data(view.model_dump(mode="json", exclude_none=True), tools.settings.secrets),
+            structured_content=structured,
         )
 
     parameters = _tool_parameters(spec, settings)
@@ -359,3 +363,6 @@ def register_tools(server: MCPServer, specs: Iterable[ToolSpec], settings: Setti
             tool.fn_metadata.output_schema = _without_text_only_fields(
                 slim_output_schema(tool.fn_metadata.output_schema), spec.output_model
             )
+            # The result is a dump of a View pydantic already validated; the SDK checking that dump against the
+            # same model again would only cost time on every call.
+            tool.fn_metadata.output_model = None

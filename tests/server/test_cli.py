@@ -327,3 +327,24 @@ def test_a_closed_stdout_pipe_exits_quietly(args: list[str], codes: set[int]) ->
         stop(process)
     assert process.returncode in codes, stderr
     assert stderr == b"", stderr.decode(errors="replace")
+
+
+@pytest.mark.parametrize("entry", [["-m", "chatwoot_mcp"], ["-c", "from chatwoot_mcp.cli import main; main()"]])
+def test_serve_flags_work_without_the_word_serve(entry: list[str]) -> None:
+    initialize = {
+        "jsonrpc": "2.0",
+        "id": 1,
+        "method": "initialize",
+        "params": {"protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "t", "version": "1"}},
+    }
+    result = subprocess.run(
+        [sys.executable, *entry, "--sandbox", "--read-only"],
+        input=json.dumps(initialize) + "\n",
+        capture_output=True,
+        text=True,
+        env=subprocess_env(),
+        cwd=REPO,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout.splitlines()[0])["result"]["serverInfo"]["name"] == "chatwoot-mcp"

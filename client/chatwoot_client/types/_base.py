@@ -136,7 +136,12 @@ class ChatwootModel(BaseModel):
     def _keep_unrepresentable_times(cls, data: Any, handler: ModelWrapValidatorHandler[Self]) -> Self:
         model = handler(data)
         if isinstance(data, dict):
-            kept = {name: data[key] for name, key in _time_fields(cls) if key in data and _out_of_range(data[key])}
+            kept = {
+                name: data[key]
+                for name, key in _time_fields(cls)
+                # Only a time that read as None can have been out of range: valid ones are not parsed twice.
+                if key in data and getattr(model, name, None) is None and _out_of_range(data[key])
+            }
             if kept:
                 model._raw_times = kept
         return model
