@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, Field, field_serializer
+from pydantic import Field, field_serializer
 
 from chatwoot_client.types import Agent, Inbox, Label, SearchResult, Team
 from chatwoot_mcp.untrusted import (
@@ -21,7 +21,7 @@ from chatwoot_mcp.untrusted import (
     untrusted_inline,
     untrusted_name,
 )
-from chatwoot_mcp.views import MessageView, View, untrusted_note
+from chatwoot_mcp.views import Compact, MessageView, View, untrusted_note
 
 __all__ = [
     "AgentList",
@@ -91,7 +91,7 @@ class PostedMessage(View):
         return f"{what} on #{self.conversation_id}{lost if self.answer_lost else ''}: {self.message.line()}"
 
 
-class PersonItem(BaseModel):
+class PersonItem(Compact):
     id: int
     name: str
     email: str | None = None
@@ -123,7 +123,7 @@ class AgentList(View):
         return "\n".join(lines or ["No agents."])
 
 
-class TeamItem(BaseModel):
+class TeamItem(Compact):
     id: int
     name: str
     description: str | None = None
@@ -143,7 +143,7 @@ class TeamList(View):
         return "\n".join(lines or ["No teams."])
 
 
-class InboxItem(BaseModel):
+class InboxItem(Compact):
     id: int
     name: str
     channel: str | None = None
@@ -168,7 +168,7 @@ class InboxList(View):
         return "\n".join(lines or ["No inboxes."])
 
 
-class LabelItem(BaseModel):
+class LabelItem(Compact):
     title: str
     description: str | None = None
 
@@ -187,7 +187,7 @@ class LabelList(View):
         return "\n".join(lines or ["No labels defined."])
 
 
-class SearchMatch(BaseModel):
+class SearchMatch(Compact):
     id: int
     from_customer: bool
     author: str | None = None
@@ -199,7 +199,7 @@ class SearchMatch(BaseModel):
         return f"[{self.id} {self.author or '?'}] {self.snippet or ''}"
 
 
-class SearchHit(BaseModel):
+class SearchHit(Compact):
     """A conversation whose messages matched, with the matching messages as snippets."""
 
     id: int

@@ -60,14 +60,21 @@ def iso(when: datetime | None) -> str | None:
     return when.strftime("%Y-%m-%dT%H:%M:%SZ") if when else None
 
 
-class View(BaseModel):
+class Compact(BaseModel):
+    """Base of the models results are made of. Their validators are built on first use, not at import: a server
+    that lists tools from the wire cache starts without building any (pydantic's `defer_build`)."""
+
+    model_config = ConfigDict(defer_build=True)
+
+
+class View(Compact):
     """Base of every tool result.
 
     A field declared with `exclude=True` (and a default) is for the text block only: it stays out of
     structuredContent and of the output schema, e.g. an echo of the call's own arguments.
     """
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     def text(self) -> str:
         """The compact text block sent alongside the structured result."""
@@ -75,14 +82,14 @@ class View(BaseModel):
         return "\n".join(f"{key}: {value}" for key, value in fields.items() if value not in ([], {}))
 
 
-class PersonRef(BaseModel):
+class PersonRef(Compact):
     """An agent, team or contact, by id and name."""
 
     id: int
     name: str | None = None
 
 
-class MessageView(BaseModel):
+class MessageView(Compact):
     """A message. Customer-written content is wrapped in <untrusted> tags and cut to a bound."""
 
     id: int
@@ -124,7 +131,7 @@ def _channel(conversation: Conversation) -> str | None:
     return (conversation.meta.channel or "").removeprefix("Channel::") or None
 
 
-class ConversationSummary(BaseModel):
+class ConversationSummary(Compact):
     """One conversation in a list."""
 
     id: int
@@ -386,7 +393,7 @@ class LabelChange(View):
         return "\n".join(lines)
 
 
-class ToolsetItem(BaseModel):
+class ToolsetItem(Compact):
     name: str
     description: str = Field(default="", exclude=True)
     enabled: bool

@@ -122,7 +122,9 @@ class ChatwootModel(BaseModel):
     Python cannot represent them (e.g. `{"snoozed_until": "10000-01-01T00:00:00.000Z"}`); usually it is empty.
     """
 
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    # defer_build: validators are built on a model's first use, not at import (start-up time of every program
+    # that imports the client, most of which use a few models).
+    model_config = ConfigDict(extra="allow", populate_by_name=True, defer_build=True)
 
     _raw_times: dict[str, Any] = PrivateAttr(default_factory=dict)
 
