@@ -639,6 +639,43 @@ def test_every_argument_gets_a_truthful_plain_answer(tool_name: str, client_kind
         raise failure
 
 
+# -- the schemas the hunt reads ----------------------------------------------------------------------------------
+
+KEYWORDS = frozenset({
+    "$schema", "$id", "$ref", "$defs", "$comment", "type", "enum", "const", "title", "description", "default",
+    "examples", "deprecated", "readOnly", "writeOnly", "properties", "patternProperties", "additionalProperties",
+    "propertyNames", "required", "minProperties", "maxProperties", "dependentRequired", "dependentSchemas", "items",
+    "prefixItems", "contains", "minItems", "maxItems", "uniqueItems", "minimum", "maximum", "exclusiveMinimum",
+    "exclusiveMaximum", "multipleOf", "minLength", "maxLength", "pattern", "format", "contentMediaType",
+    "contentEncoding", "anyOf", "oneOf", "allOf", "not", "if", "then", "else",
+})  # fmt: skip
+_MAPS = ("properties", "patternProperties", "$defs", "dependentSchemas")
+
+
+def _unknown_keywords(schema: Any, where: str) -> Iterator[str]:
+    """Keys of `schema` (and its subschemas) that are no JSON Schema keyword, such as pydantic's `ge`/`le`."""
+    if isinstance(schema, list):
+        for index, item in enumerate(schema):
+            yield from _unknown_keywords(item, f"{where}[{index}]")
+        return
+    if not isinstance(schema, dict):
+        return
+    for key, value in schema.items():
+        if key not in KEYWORDS:
+            yield f"{where}: {key}"
+        elif key in _MAPS and isinstance(value, dict):
+            for name, sub in value.items():
+                yield from _unknown_keywords(sub, f"{where}.{name}")
+        elif key not in ("enum", "const", "default", "examples", "required") and isinstance(value, dict | list):
+            yield from _unknown_keywords(value, f"{where}.{key}")
+
+
+def test_input_schemas_speak_json_schema() -> None:
+    """A bound written in a key clients do not know (pydantic's `ge` after a validator) is a bound nobody sees."""
+    unknown = [found for name, tool in live_tools().items() for found in _unknown_keywords(tool.input_schema, name)]
+    assert not unknown, unknown
+
+
 # -- the bugs the hunt found, each as the behaviour it should have (KNOWN_BUGS above points here) ---------------
 
 
