@@ -482,12 +482,27 @@ async def section_overhead(table: Table, calls: int) -> None:
         load_settings(base_env()), http_client=lambda: httpx2.AsyncClient(transport=httpx2.ASGITransport(app=app))
     )
     http = httpx2.AsyncClient(transport=httpx2.ASGITransport(app=app))
+    sdk_only: list[float] = []
     async with (
         http,
         Client(server, cache=None) as client,
         AsyncChatwootClient(SANDBOX_URL, ADMIN_TOKEN, http_client=http) as api,
     ):
         arguments = {"conversation_id": CONVERSATION}
+        sample = await client.call_tool("get_conversation", arguments)
+        schema = next(t for t in (await client.list_tools()).tools if t.name == "get_conversation").output_schema
+        plain = _constant_tool_server(sample, schema or {})
+        async with Client(plain, cache=None) as bare:
+
+            async def through_sdk_only() -> None:
+                await bare.call_tool("get_conversation", arguments)
+
+            for _ in range(20):
+                await through_sdk_only()
+            for _ in range(calls):
+                started = time.perf_counter()
+                await through_sdk_only()
+                sdk_only.append(time.perf_counter() - started)
 
         async def through_server() -> None:
             result = await client.call_tool("get_conversation", arguments)
@@ -516,6 +531,32 @@ async def section_overhead(table: Table, calls: int) -> None:
         ms(percentile(server_side, 0.5) - percentile(direct, 0.5)),
         ms(percentile(server_side, 0.99) - percentile(direct, 0.99)),
     )
+    table.row(
+        "  of which the SDK (same result from a constant tool)", *(ms(percentile(sdk_only, q)) for q in (0.5, 0.99))
+    )
+    table.row(
+        "  of which chatwoot-mcp's own code (checks, view, redaction)",
+        ms(percentile(server_side, 0.5) - percentile(direct, 0.5) - percentile(sdk_only, 0.5)),
+        "",
+    )
+
+
+def _constant_tool_server(result: CallToolResult, output_schema: dict[str, Any]) -> Any:
+    """An MCPServer with one tool that returns `result` at once: the SDK's own cost per call (both ends: dispatch,
+    argument validation, serialisation, the client's check of the result against the same output schema)."""
+    from mcp.server import MCPServer
+
+    server = MCPServer("constant")
+
+    async def get_conversation(conversation_id: int) -> CallToolResult:
+        """The same answer every time."""
+        return result
+
+    server.add_tool(get_conversation, structured_output=False)
+    tool = server._tool_manager.get_tool("get_conversation")
+    assert tool is not None
+    tool.fn_metadata.output_schema = output_schema
+    return server
 
 
 # -- 6. streamable HTTP throughput --------------------------------------------------------------------------------

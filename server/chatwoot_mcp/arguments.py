@@ -18,7 +18,14 @@ from pydantic import BaseModel, ValidationError
 
 from chatwoot_mcp.config import Settings
 
-__all__ = ["ConversationURL", "argument_problem", "conversation_url", "describe_accepted", "parse_conversation_id"]
+__all__ = [
+    "ConversationURL",
+    "argument_problem",
+    "conversation_url",
+    "describe_accepted",
+    "describe_validation",
+    "parse_conversation_id",
+]
 
 _DIGITS = re.compile(r"[0-9]{1,18}")
 _MAX_ID = 2**53
@@ -84,14 +91,17 @@ def parse_conversation_id(value: Any) -> int:
 def argument_problem(
     tool: str,
     model: type[BaseModel],
-    schema: Mapping[str, Any],
     arguments: Mapping[str, Any],
     *,
     pinned_account: int | None,
     writes: bool,
 ) -> str | None:
-    """What is wrong with `arguments` for `tool`, as one paragraph the model can act on, or None if nothing is."""
-    nothing_done = "Nothing was written." if writes else "Nothing was done."
+    """Which argument `tool` does not have, as one paragraph the model can act on, or None if all are known.
+
+    Values are checked by validation, which the SDK runs next; `describe_validation` puts its findings in the
+    same words.
+    """
+    nothing_done = _nothing_done(writes)
     known = list(model.model_fields)
     for name in arguments:
         if name in model.model_fields:
@@ -104,14 +114,16 @@ def argument_problem(
         close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
         hint = f"did you mean `{close[0]}`?" if close else f"its parameters are {_names(known)}."
         return f"`{_shown(name)}` is not a parameter of {tool}; {hint} {nothing_done}"
-    try:
-        model.model_validate(dict(arguments))
-    except ValidationError as error:
-        return _describe_validation(tool, error, schema, nothing_done)
     return None
 
 
-def _describe_validation(tool: str, error: ValidationError, schema: Mapping[str, Any], nothing_done: str) -> str:
+def _nothing_done(writes: bool) -> str:
+    return "Nothing was written." if writes else "Nothing was done."
+
+
+def describe_validation(tool: str, error: ValidationError, schema: Mapping[str, Any], *, writes: bool) -> str:
+    """A failed validation of `tool`'s arguments in our words: which parameter, what it accepts, never the value."""
+    nothing_done = _nothing_done(writes)
     properties = schema.get("properties", {})
     problems = []
     for item in error.errors(include_url=False, include_input=False):

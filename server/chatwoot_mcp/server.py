@@ -10,13 +10,15 @@ import httpx2
 from mcp.server import MCPServer
 from mcp.server.lowlevel.server import NotificationOptions
 from mcp.server.mcpserver import Context
+from mcp.server.mcpserver.exceptions import ToolError, UnexpectedToolError
 from mcp.server.mcpserver.tools import Tool
 from mcp.types import CallToolResult, InputRequiredResult, TextContent
 from mcp.types import Tool as WireTool
+from pydantic import ValidationError
 
 from chatwoot_client import AsyncChatwootClient
 from chatwoot_mcp import __version__
-from chatwoot_mcp.arguments import argument_problem, conversation_url
+from chatwoot_mcp.arguments import argument_problem, conversation_url, describe_validation
 from chatwoot_mcp.config import Settings, config_error
 from chatwoot_mcp.context import ToolContext
 from chatwoot_mcp.outcomes import install_hooks
@@ -113,13 +115,20 @@ class ChatwootServer(MCPServer):
             self._unbuilt.discard(name)
         tool = self._tool_manager.get_tool(name)
         spec = self.specs.get(name)
-        if tool is not None and spec is not None:
-            arguments = dict(arguments)
-            problem = self._argument_problem(spec, tool, arguments)
-            if problem is not None:
-                text = redact(problem, self.chatwoot_settings.secrets)
-                return CallToolResult(content=[TextContent(type="text", text=text)], is_error=True)
-        return await super().call_tool(name, arguments, context)
+        if tool is None or spec is None:
+            return await super().call_tool(name, arguments, context)
+        arguments = dict(arguments)
+        problem = self._argument_problem(spec, tool, arguments)
+        if problem is None:
+            try:
+                return await super().call_tool(name, arguments, context)
+            except ToolError as error:
+                # The SDK's validation of the values: reported in our words, not pydantic's (nor its URLs).
+                if isinstance(error, UnexpectedToolError) or not isinstance(error.__cause__, ValidationError):
+                    raise
+                problem = describe_validation(name, error.__cause__, tool.parameters, writes=not spec.read_only)
+        text = redact(problem, self.chatwoot_settings.secrets)
+        return CallToolResult(content=[TextContent(type="text", text=text)], is_error=True)
 
     def _argument_problem(self, spec: ToolSpec, tool: Tool, arguments: dict[str, Any]) -> str | None:
         """Check (and for a conversation link, resolve) the arguments in place; say what is wrong, if anything."""
@@ -141,12 +150,7 @@ class ChatwootServer(MCPServer):
             if pinned is None:
                 arguments["account_id"] = link.account_id
         return argument_problem(
-            spec.name,
-            tool.fn_metadata.arg_model,
-            tool.parameters,
-            tool.fn_metadata.pre_parse_json(arguments),
-            pinned_account=pinned,
-            writes=not spec.read_only,
+            spec.name, tool.fn_metadata.arg_model, arguments, pinned_account=pinned, writes=not spec.read_only
         )
 
 
