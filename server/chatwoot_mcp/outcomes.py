@@ -21,7 +21,21 @@ import httpx2
 from chatwoot_client import ChatwootAPIError, ChatwootError
 from chatwoot_mcp.errors import describe_error
 
-__all__ = ["CallRecord", "install_hooks", "recording", "refused_by_chatwoot", "unknown_outcome", "write_failure"]
+__all__ = [
+    "CallRecord",
+    "Unverified",
+    "install_hooks",
+    "recording",
+    "refused_by_chatwoot",
+    "unknown_outcome",
+    "write_failure",
+]
+
+
+class Unverified(Exception):
+    """Chatwoot accepted the writes, but what it reports afterwards is not what was written. The message says what
+    differs; the outcome is unknown (another writer, or an answer that was not really Chatwoot's)."""
+
 
 _READ_METHODS = frozenset({"GET", "HEAD"})
 _REFUSED_STATUSES = frozenset({400, 401, 403, 404, 405, 409, 413, 422})

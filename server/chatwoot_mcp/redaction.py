@@ -16,7 +16,7 @@ from functools import lru_cache
 from typing import Any
 from urllib.parse import quote, quote_plus
 
-__all__ = ["REDACTED", "contains_secret", "redact", "redact_data", "secret_forms"]
+__all__ = ["REDACTED", "contains_secret", "redact", "redact_data", "scrub_log_records", "secret_forms"]
 
 REDACTED = "[redacted]"
 
@@ -80,3 +80,44 @@ def redact_data(value: Any, secrets: Iterable[str]) -> Any:
     if isinstance(value, list | tuple):
         return [redact_data(item, secrets) for item in value]
     return value
+
+
+_log_secrets: set[str] = set()
+
+
+def scrub_log_records(secrets: Iterable[str]) -> None:
+    """Make every log record created in this process from now on carry `secrets` scrubbed.
+
+    Scrubbing in one handler (the CLI's stderr) leaves the records themselves raw for every other handler: pytest's
+    caplog, a host application that embeds the server, a log exporter. So the scrubbing happens where records are
+    made (the logging record factory), once for all handlers. Records that carry no secret are left untouched.
+    """
+    new = {secret for secret in secrets if secret} - _log_secrets
+    if not new:
+        return
+    if not _log_secrets:
+        _install_record_factory()
+    _log_secrets.update(new)
+
+
+def _install_record_factory() -> None:
+    import logging
+
+    make_record = logging.getLogRecordFactory()
+
+    def scrubbed_record(*args: Any, **kwargs: Any) -> logging.LogRecord:
+        record = make_record(*args, **kwargs)
+        secrets = tuple(sorted(_log_secrets))
+        try:
+            message = record.getMessage()
+        except Exception:  # a broken format string: the handler reports it; nothing to scrub here
+            return record
+        if contains_secret(message, secrets):
+            record.msg, record.args = redact(message, secrets), ()
+        if record.exc_info and record.exc_info[1] is not None:
+            text = logging.Formatter().formatException(record.exc_info)
+            if contains_secret(text, secrets):
+                record.exc_text = redact(text, secrets)
+        return record
+
+    logging.setLogRecordFactory(scrubbed_record)

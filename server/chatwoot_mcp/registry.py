@@ -29,7 +29,7 @@ from chatwoot_mcp.config import ConfigError, Settings
 from chatwoot_mcp.context import ToolContext, tool_context
 from chatwoot_mcp.docstrings import parse_docstring
 from chatwoot_mcp.errors import Refusal, describe_error
-from chatwoot_mcp.outcomes import CallRecord, recording, unknown_outcome, write_failure
+from chatwoot_mcp.outcomes import CallRecord, Unverified, recording, unknown_outcome, write_failure
 from chatwoot_mcp.redaction import contains_secret, redact, redact_data
 from chatwoot_mcp.schema_diet import slim_input_schema, slim_output_schema
 from chatwoot_mcp.views import View
@@ -199,23 +199,28 @@ def _whole_number(value: Any) -> Any:
 
 def _not_bool(value: Any) -> Any:
     if isinstance(value, bool):
-        raise ValueError("an id, email or name is expected, not true or false")
+        raise ValueError("true or false is not a value this parameter takes")
     return value
 
 
 def _bounded(name: str, annotation: Any) -> Any:
-    """`annotation` with the bounds every tool argument gets: ids >= 1, text and lists of a sane size.
+    """`annotation` with the bounds every tool argument gets: ids >= 1, text and lists of a sane size, and no
+    true/false where a number is meant (pydantic would read true as 1: `agent=true` assigning agent 1).
 
     Bounds are what keeps a request within what a URL and Chatwoot accept, so a too-long value is refused with
     its parameter's name before any HTTP call (the schema says the same, so a model can see it).
     """
+    shaped = _shaped(name, annotation)
+    return Annotated[shaped, BeforeValidator(_not_bool)] if _takes_int(annotation) else shaped
+
+
+def _shaped(name: str, annotation: Any) -> Any:
     if typing.get_origin(annotation) in (typing.Union, types.UnionType):
         options = typing.get_args(annotation)
-        if type(None) in options and len(options) == 2:
-            inner = next(option for option in options if option is not type(None))
-            return typing.Optional[_bounded(name, inner)]  # noqa: UP045 (a runtime-built union)
-        if set(options) == {int, str}:
-            return Annotated[annotation, BeforeValidator(_not_bool)]
+        if type(None) in options:
+            rest = tuple(option for option in options if option is not type(None))
+            inner = rest[0] if len(rest) == 1 else typing.Union[rest]  # noqa: UP007 (a runtime-built union)
+            return typing.Optional[_shaped(name, inner)]  # noqa: UP045 (a runtime-built union)
         return annotation
     if annotation is int:
         low = 1 if name.endswith("_id") or name in ("before", "page") else None
@@ -226,6 +231,17 @@ def _bounded(name: str, annotation: Any) -> Any:
     if typing.get_origin(annotation) is list and typing.get_args(annotation) == (str,):
         return Annotated[list[Annotated[str, Field(max_length=ITEM_TEXT)]], Field(max_length=LIST_ITEMS)]
     return annotation
+
+
+def _takes_int(annotation: Any) -> bool:
+    """Whether `annotation` accepts an integer somewhere (directly, in a union, under Annotated)."""
+    if annotation is int:
+        return True
+    if typing.get_origin(annotation) is Annotated:
+        return _takes_int(typing.get_args(annotation)[0])
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        return any(_takes_int(option) for option in typing.get_args(annotation))
+    return False
 
 
 def _is_resolved(annotation: Any) -> bool:
@@ -253,6 +269,8 @@ def build_tool(spec: ToolSpec, settings: Settings) -> Callable[..., Any]:
                 view = spec.view(result, arguments | {"account_id": account_id}) if spec.view is not None else result
             except Refusal as refusal:
                 return _error(str(refusal), tools.settings.secrets)
+            except Unverified as unverified:
+                return _error(unknown_outcome(str(unverified), spec.verify_with), tools.settings.secrets)
             except ChatwootError as error:
                 if spec.read_only:
                     return _error(describe_error(error), tools.settings.secrets)

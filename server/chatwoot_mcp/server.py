@@ -12,6 +12,7 @@ from mcp.server.lowlevel.server import NotificationOptions
 from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ToolError, UnexpectedToolError
 from mcp.server.mcpserver.tools import Tool
+from mcp.shared.exceptions import MCPError
 from mcp.types import CallToolResult, InputRequiredResult, TextContent
 from mcp.types import Tool as WireTool
 from pydantic import ValidationError
@@ -23,7 +24,7 @@ from chatwoot_mcp.config import Settings, config_error
 from chatwoot_mcp.context import ToolContext
 from chatwoot_mcp.outcomes import install_hooks
 from chatwoot_mcp.prompts import register_prompts
-from chatwoot_mcp.redaction import redact
+from chatwoot_mcp.redaction import redact, redact_data, scrub_log_records
 from chatwoot_mcp.registry import ToolSpec, register_tools, select_tools
 from chatwoot_mcp.resources import register_resources
 from chatwoot_mcp.startup import StartupCheck
@@ -96,6 +97,16 @@ class ChatwootServer(MCPServer):
     async def read_resource(self, uri: Any, context: Context[Any, Any] | None = None) -> Any:
         self._extras()
         return await super().read_resource(uri, context)
+
+    async def _handle_read_resource(self, ctx: Any, params: Any) -> Any:
+        # The SDK answers a failed read with an error that repeats the URI (in its message and data): a URI the
+        # caller built can carry a secret, so it goes back scrubbed like everything else.
+        try:
+            return await super()._handle_read_resource(ctx, params)
+        except MCPError as error:
+            secrets = self.chatwoot_settings.secrets
+            data = redact_data(error.data, secrets) if error.data is not None else None
+            raise MCPError(error.code, redact(error.message, secrets), data) from None
 
     async def list_prompts(self) -> list[Any]:
         self._extras()
@@ -218,6 +229,7 @@ def create_server(
             if shared_http is None:  # a shared client is its owner's to close
                 await http.aclose()
 
+    scrub_log_records(settings.secrets)
     # Checked-in wire forms describe the pinned single-account schemas; an allowlist adds `account_id` everywhere.
     wire = wire_tools() if listing_cache and settings.pinned_account else {}
     server = ChatwootServer(

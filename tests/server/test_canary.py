@@ -322,13 +322,6 @@ async def test_the_canary_never_leaves_through_any_surface(
 
 
 @pytest.mark.parametrize("canary", [CANARY, NASTY], ids=["plain", "nasty"])
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: ChatwootServer (server.py) lets the SDK's resource errors through unscrubbed: "
-    "MCPServer.read_resource raises MCPError(message=str(err), data={'uri': <the requested URI>}), so the caller's "
-    "URI comes back raw in error.data (and in the message of 'Unknown resource: ...' and 'Error creating resource "
-    "from template ...'), while tool refusals never echo values and redact the token",
-)
 async def test_resource_errors_do_not_echo_the_canary(mode: str, canary: str) -> None:
     state = SandboxState.demo()
     plant(state, canary)
@@ -341,13 +334,6 @@ async def test_resource_errors_do_not_echo_the_canary(mode: str, canary: str) ->
     assert not found(seen, canary)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: logs are scrubbed only by the CLI's stderr handler (cli._setup_logging adds RedactingFilter to "
-    "its own handler); the records themselves carry the secret, so any other handler (caplog, a host app that "
-    "embeds create_server, an OpenTelemetry log exporter) gets e.g. httpx2's 'HTTP Request: GET "
-    ".../search?q=<token>' raw",
-)
 async def test_log_records_never_carry_the_canary(mode: str, caplog: pytest.LogCaptureFixture) -> None:
     state = SandboxState.demo()
     plant(state, CANARY)

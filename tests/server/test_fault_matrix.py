@@ -295,14 +295,7 @@ FAULTS = {
 }
 
 
-KNOWN_BUGS: dict[tuple[str, str, str], str] = {
-    ("assign_conversation", "empty-json-200", "before"): "BUG: client conversations.update (assign_conversation's "
-    "path) takes a 2xx `{}` from POST /assignments as done and the guard reports success from the re-read without "
-    "checking it shows the requested agent/team: a success for an assignment that never happened",
-    ("update_custom_attributes", "empty-json-200", "before"): "BUG: the client reads a 2xx `{}` from POST "
-    "/custom_attributes as 'the hash is now {}', and guards/attributes.update_custom_attributes reports success "
-    "(with a 'warning' about another writer) though nothing was written; a malformed answer is an unknown outcome",
-}
+KNOWN_BUGS: dict[tuple[str, str, str], str] = {}
 """(tool, fault, phase) cases that fail for a server bug: xfail(strict=True), the diagnosis as the reason."""
 
 

@@ -22,7 +22,7 @@ async def test_reply_without_confirmation_is_refused_and_nothing_is_posted() -> 
     async with connect(state) as client:
         result = await client.call_tool("send_reply", {"conversation_id": CONVERSATION, "content": REPLY})
     assert result.is_error
-    assert "nothing was sent" in text(result)
+    assert "Nothing was sent." in text(result)
     assert "confirm=true" in text(result)
     assert posts(state, "/messages") == []
     assert _outgoing_public(state, REPLY) == []

@@ -221,7 +221,9 @@ def custom_attributes_op(
         f"{_one(account_id, conversation_id)}/custom_attributes",
         json={"custom_attributes": custom_attributes},
     )
-    return body.get("custom_attributes") or {}
+    # The key is always there in Chatwoot's answer; a body without it (e.g. `{}` from a proxy) is no proof of the
+    # write, so reading it fails (the client reports a body that is not what Chatwoot sends).
+    return body["custom_attributes"] or {}
 
 
 class AsyncConversationsResource(AsyncResource):

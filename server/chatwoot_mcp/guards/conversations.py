@@ -8,7 +8,8 @@ from chatwoot_client.types import ConversationPriority, ConversationStatus
 from chatwoot_mcp.context import ToolContext
 from chatwoot_mcp.errors import Refusal
 from chatwoot_mcp.guards.people import resolve_agent, resolve_team
-from chatwoot_mcp.views import ConversationChange, StatusChange
+from chatwoot_mcp.outcomes import Unverified
+from chatwoot_mcp.views import ConversationChange, PersonRef, StatusChange
 
 __all__ = ["SNOOZE_HORIZON", "assign_conversation", "create_conversation", "toggle_status", "update_conversation"]
 
@@ -62,25 +63,40 @@ async def assign_conversation(
         Remove the team.
     """
     if agent is not None and unassign_agent:
-        raise Refusal("Pass either agent or unassign_agent=true, not both. Nothing was changed.")
+        raise Refusal("Pass either agent or unassign_agent=true, not both. Nothing was written.")
     if team is not None and clear_team:
-        raise Refusal("Pass either team or clear_team=true, not both. Nothing was changed.")
+        raise Refusal("Pass either team or clear_team=true, not both. Nothing was written.")
     if agent is None and team is None and not unassign_agent and not clear_team:
-        raise Refusal("Nothing to do: pass agent, team, unassign_agent=true or clear_team=true.")
+        raise Refusal("Nothing to do: pass agent, team, unassign_agent=true or clear_team=true. Nothing was written.")
     agent_id = (await resolve_agent(tools, account_id, agent)).id if agent is not None else None
     team_id = (await resolve_team(tools, account_id, team)).id if team is not None else None
     conversations = tools.client.conversations
     if not unassign_agent and not clear_team:
         # One read after the writes (team first: assigning a team can auto-assign one of its members, which an
         # explicit agent must override): the conversation as Chatwoot now has it.
-        return ConversationChange.of(await conversations.update(account_id, conversation_id, None, agent_id, team_id))
-    conversation = None
-    if team_id is not None or clear_team:
+        conversation = await conversations.update(account_id, conversation_id, None, agent_id, team_id)
+    elif agent is None and not unassign_agent:
         conversation = await conversations.assign_team(account_id, conversation_id, team_id)
-    if agent_id is not None or unassign_agent:
+    else:
+        if team is not None or clear_team:
+            await conversations.assign_team(account_id, conversation_id, team_id)
         conversation = await conversations.assign(account_id, conversation_id, agent_id)
-    assert conversation is not None
-    return ConversationChange.of(conversation)
+    change = ConversationChange.of(conversation)
+    if agent is not None or unassign_agent:
+        _verify(change, "agent", change.assignee, agent_id)
+    if team is not None or clear_team:
+        _verify(change, "team", change.team, team_id)
+    return change
+
+
+def _verify(change: ConversationChange, what: str, shown: PersonRef | None, wanted: int | None) -> None:
+    """Raise Unverified unless the conversation read after the writes shows the `what` asked for."""
+    shown_id = shown.id if shown is not None else None
+    if shown_id != wanted:
+        raise Unverified(
+            f"Chatwoot accepted the assignment, but #{change.id} now shows {what} {shown_id or 'none'}, "
+            f"not {wanted or 'none'}."
+        )
 
 
 async def toggle_status(
@@ -140,7 +156,7 @@ async def update_conversation(
         Team id (list_teams).
     """
     if status is None and priority is None and assignee_id is None and team_id is None:
-        raise Refusal("Nothing to change: pass status, priority, assignee_id or team_id.")
+        raise Refusal("Nothing to change: pass status, priority, assignee_id or team_id. Nothing was written.")
     if assignee_id is not None:
         await resolve_agent(tools, account_id, assignee_id)
     if team_id is not None:

@@ -16,7 +16,8 @@ __all__ = ["resolve_agent", "resolve_team"]
 
 
 def _is_id(ref: int | str) -> bool:
-    return isinstance(ref, int) or ref.strip().lstrip("#").isdigit()
+    # ASCII digits only: "٣" or "３" are not ids (str.isdigit() would say they are).
+    return isinstance(ref, int) or (ref.strip().lstrip("#").isascii() and ref.strip().lstrip("#").isdigit())
 
 
 def _as_id(ref: int | str) -> int:
@@ -41,14 +42,14 @@ async def resolve_agent(tools: ToolContext, account_id: int, ref: int | str) -> 
         return found[0]
     if found:
         raise Refusal(
-            f"{ref!r} matches several agents: {'; '.join(map(_agent_line, found))}. Nothing was changed. "
+            f"{ref!r} matches several agents: {'; '.join(map(_agent_line, found))}. Nothing was written. "
             "Call again with the agent's id or email."
         )
     close = difflib.get_close_matches(str(ref).lower(), [a.name.lower() for a in agents], n=3, cutoff=0.4)
     hint = f" Did you mean: {', '.join(close)}?" if close else ""
     raise Refusal(
         f"No agent {ref!r} in account {account_id} (Chatwoot would silently unassign instead).{hint} Nothing was "
-        f"changed. Agents: {'; '.join(map(_agent_line, agents))}."
+        f"written. Agents: {'; '.join(map(_agent_line, agents))}."
     )
 
 
@@ -64,5 +65,5 @@ async def resolve_team(tools: ToolContext, account_id: int, ref: int | str) -> T
         return found[0]
     listing = "; ".join(f"{t.id} {t.name}" for t in teams)
     if found:
-        raise Refusal(f"{ref!r} matches several teams ({listing}). Nothing was changed. Call again with the team id.")
-    raise Refusal(f"No team {ref!r} in account {account_id}. Nothing was changed. Teams: {listing or 'none'}.")
+        raise Refusal(f"{ref!r} matches several teams ({listing}). Nothing was written. Call again with the team id.")
+    raise Refusal(f"No team {ref!r} in account {account_id}. Nothing was written. Teams: {listing or 'none'}.")

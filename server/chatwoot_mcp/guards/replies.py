@@ -202,9 +202,10 @@ async def send_reply(
             )
         if not is_confirmed(confirmation):
             raise Refusal(
-                f"send_reply was not confirmed, so nothing was sent to the customer of #{conversation_id}. Show the "
-                "user the exact text; only after they approve it, call send_reply again with confirm=true (or "
-                "use add_private_note for a note only agents see)."
+                f"send_reply was not confirmed by the user, so the customer of #{conversation_id} got nothing. Nothing "
+                "was sent. "
+                "Show the user the exact text; only after they approve it, call send_reply again with confirm=true "
+                "(or use add_private_note for a note only agents see)."
             )
         entry = tools.recent_replies[key] = SentReply(at=time.time(), certain=False)
         try:
