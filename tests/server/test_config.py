@@ -263,3 +263,11 @@ def test_tool_filters_without_a_chatwoot() -> None:
         load_settings({"CHATWOOT_BASE_URL": "chatwoot.example.com"}, need_chatwoot=False)
     with pytest.raises(ConfigError, match="unknown toolsets"):
         load_settings({"CHATWOOT_MCP_TOOLSETS": "nope"}, need_chatwoot=False)
+
+
+def test_the_embedded_sandbox_constants_are_the_sandboxs_own() -> None:
+    import chatwoot_sandbox
+    from chatwoot_mcp.sandbox import SANDBOX_ACCOUNT, SANDBOX_TOKEN
+
+    assert SANDBOX_TOKEN == chatwoot_sandbox.ADMIN_TOKEN
+    assert SANDBOX_ACCOUNT == chatwoot_sandbox.DEMO_ACCOUNT_ID
