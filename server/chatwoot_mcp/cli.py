@@ -219,7 +219,7 @@ def _serve(args: argparse.Namespace) -> int:
     import httpx2
 
     from chatwoot_mcp.server import create_server
-    from chatwoot_mcp.startup import StartupCheck, verify_access
+    from chatwoot_mcp.startup import HANDSHAKE_GRACE, DeferredTransport, StartupCheck, verify_access
     from chatwoot_mcp.transports import serve
 
     settings = _settings(args)
@@ -228,7 +228,9 @@ def _serve(args: argparse.Namespace) -> int:
         anyio.run(serve, create_server(settings), settings)
         return 0
     check = StartupCheck()
-    http = httpx2.AsyncClient()  # one connection pool and TLS context for the check and every tool call
+    # One connection pool and TLS context for the check and every tool call, built on the first request (building
+    # a TLS context takes ~50 ms, which the host's handshake should not wait for).
+    http = httpx2.AsyncClient(transport=DeferredTransport())
     server = create_server(settings, startup=check, shared_http=http)
 
     async def verify() -> None:
@@ -249,6 +251,11 @@ def _serve(args: argparse.Namespace) -> int:
         async with anyio.create_task_group() as group:
 
             async def checked() -> None:
+                # Let the handshake (initialize, tools/list) go first: the check's first request builds the TLS
+                # context and its work would otherwise hold up the answers the host is waiting for.
+                with anyio.move_on_after(HANDSHAKE_GRACE):
+                    while not server.tools_listed:
+                        await anyio.sleep(0.005)
                 await check.run(verify())
                 if check.error is not None:
                     group.cancel_scope.cancel()

@@ -63,6 +63,8 @@ class ChatwootServer(MCPServer):
         self._wire = wire
         self._unbuilt: set[str] = set()
         self._extras_registered = False
+        self.tools_listed = False
+        """Set once a client has listed the tools (the stdio start-up check waits for it)."""
 
     def register(self, specs: Iterable[ToolSpec]) -> None:
         """Add tools to the list (at start, and when a dynamic toolset is enabled).
@@ -75,6 +77,7 @@ class ChatwootServer(MCPServer):
         self.specs.update((spec.name, spec) for spec in specs)
 
     async def list_tools(self) -> list[WireTool]:
+        self.tools_listed = True
         built = {tool.name: tool for tool in await super().list_tools()}
         return [self._wire[name] if name in self._unbuilt else built[name] for name in self.specs]
 
@@ -204,7 +207,7 @@ def create_server(
     listing_cache: bool = True,
     startup: StartupCheck | None = None,
     shared_http: httpx2.AsyncClient | None = None,
-) -> MCPServer:
+) -> ChatwootServer:
     """An MCPServer exposing the configured tools over one shared Chatwoot client.
 
     `http_client` makes the HTTP client Chatwoot requests go through (the sandbox, in tests and `--sandbox`);

@@ -11,7 +11,27 @@ from chatwoot_client import AsyncChatwootClient, ChatwootAuthError, ChatwootConn
 from chatwoot_mcp.config import ConfigError, Settings
 from chatwoot_mcp.redaction import redact
 
-__all__ = ["StartupCheck", "verify_access"]
+__all__ = ["HANDSHAKE_GRACE", "DeferredTransport", "StartupCheck", "verify_access"]
+
+
+HANDSHAKE_GRACE = 1.0
+"""Seconds the stdio token check waits for the host's tools/list before it starts anyway."""
+
+
+class DeferredTransport(httpx2.AsyncBaseTransport):
+    """httpx2's default transport (TLS context, connection pool), built when the first request is sent."""
+
+    def __init__(self) -> None:
+        self._transport: httpx2.AsyncHTTPTransport | None = None
+
+    async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
+        if self._transport is None:
+            self._transport = httpx2.AsyncHTTPTransport()
+        return await self._transport.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        if self._transport is not None:
+            await self._transport.aclose()
 
 
 class StartupCheck:
