@@ -16,9 +16,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import socket
 import sys
-import threading
 import time
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
@@ -29,6 +27,7 @@ import anyio
 from mcp import Client, StdioServerParameters
 
 from chatwoot_sandbox import ADMIN_TOKEN, SandboxState, create_app
+from chatwoot_sandbox.serving import loopback_server
 
 CONVERSATION = 7
 ACCOUNT = 1
@@ -76,24 +75,8 @@ def with_jitter(app: ASGIApp, jitter: float) -> ASGIApp:
 @contextmanager
 def loopback_sandbox(state: SandboxState, jitter: float) -> Iterator[str]:
     """Serve `state` on a free 127.0.0.1 port (in a thread) for the duration of the block; yields its URL."""
-    import uvicorn
-
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    sock.listen(1024)
-    server = uvicorn.Server(uvicorn.Config(with_jitter(create_app(state), jitter), log_level="warning"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.02)
-    try:
-        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        sock.close()
+    with loopback_server(app=with_jitter(create_app(state), jitter)) as server:
+        yield server.url
 
 
 def _server_env(base_url: str) -> dict[str, str]:
