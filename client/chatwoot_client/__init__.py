@@ -23,6 +23,12 @@ from chatwoot_client._exceptions import (
 )
 from chatwoot_client._request import APIRequest
 from chatwoot_client._retry import RetryPolicy
+from chatwoot_client.resources.contacts import (
+    AsyncContactLabelsResource,
+    AsyncContactsResource,
+    ContactLabelsResource,
+    ContactsResource,
+)
 from chatwoot_client.resources.conversations import AsyncConversationsResource, ConversationsResource
 from chatwoot_client.resources.labels import AsyncConversationLabelsResource, ConversationLabelsResource
 from chatwoot_client.resources.messages import AsyncMessagesResource, MessagesResource
@@ -30,6 +36,8 @@ from chatwoot_client.resources.messages import AsyncMessagesResource, MessagesRe
 __all__ = [
     "APIRequest",
     "AsyncChatwootClient",
+    "AsyncContactLabelsResource",
+    "AsyncContactsResource",
     "AsyncConversationLabelsResource",
     "AsyncConversationsResource",
     "AsyncMessagesResource",
@@ -46,6 +54,8 @@ __all__ = [
     "ChatwootServerError",
     "ChatwootTimeoutError",
     "ChatwootValidationError",
+    "ContactLabelsResource",
+    "ContactsResource",
     "ConversationLabelsResource",
     "ConversationsResource",
     "MessagesResource",

@@ -24,6 +24,7 @@ from chatwoot_client._exceptions import (
 )
 from chatwoot_client._request import APIRequest, Operation, build_error, decode_response, error_from_response, resume
 from chatwoot_client._retry import RetryPolicy, never_sent, retry_delay, should_retry_status
+from chatwoot_client.resources.contacts import AsyncContactsResource, ContactsResource
 from chatwoot_client.resources.conversations import AsyncConversationsResource, ConversationsResource
 from chatwoot_client.resources.directory import (
     AccountLabelsResource,
@@ -234,6 +235,11 @@ class ChatwootClient(_BaseClient):
         """The labels defined in the account."""
         return AccountLabelsResource(self)
 
+    @cached_property
+    def contacts(self) -> ContactsResource:
+        """Contacts (customers), and their labels as `contacts.labels`."""
+        return ContactsResource(self)
+
 
 class AsyncChatwootClient(_BaseClient):
     """Async Chatwoot client; the same API as `ChatwootClient`, awaited.
@@ -335,6 +341,11 @@ class AsyncChatwootClient(_BaseClient):
     def labels(self) -> AsyncAccountLabelsResource:
         """The labels defined in the account."""
         return AsyncAccountLabelsResource(self)
+
+    @cached_property
+    def contacts(self) -> AsyncContactsResource:
+        """Contacts (customers), and their labels as `contacts.labels`."""
+        return AsyncContactsResource(self)
 
 
 def _final(request: APIRequest, outcome: Outcome) -> httpx2.Response:

@@ -15,7 +15,16 @@ from typing import TypeVar
 from starlette.datastructures import QueryParams
 
 from chatwoot_sandbox.errors import not_found
-from chatwoot_sandbox.state import ACTIVITY, INCOMING, OUTGOING, PRIORITIES, Conversation, Message, SandboxState
+from chatwoot_sandbox.state import (
+    ACTIVITY,
+    INCOMING,
+    OUTGOING,
+    PRIORITIES,
+    Contact,
+    Conversation,
+    Message,
+    SandboxState,
+)
 
 PAGE_SIZE = 25
 LATEST_MESSAGES = 20
@@ -318,3 +327,78 @@ def find_messages(conversation: Conversation, params: QueryParams) -> list[Messa
         low = ruby_to_i(after)
         return [m for m in messages if m.id > low][:MESSAGES_AFTER]
     return messages[-LATEST_MESSAGES:]
+
+
+# -- contacts ---------------------------------------------------------------------------------------------------
+
+CONTACTS_PER_PAGE = 15
+CONTACT_CONVERSATIONS_LIMIT = 20
+# procore-sift's sort keys, in the controller's declaration order (the order they are applied in, whatever the
+# request's order). True: `NULLS LAST` in both directions; False: PostgreSQL's default (NULLs are largest).
+_CONTACT_SORTS: dict[str, bool] = {
+    "email": False,
+    "name": False,
+    "phone_number": False,
+    "last_activity_at": True,
+    "created_at": True,
+    "company_name": True,
+    "city": True,
+    "country": True,
+}
+
+
+def account_contacts(state: SandboxState, account_id: int) -> list[Contact]:
+    """The account's contacts in insertion (id) order: what PostgreSQL returns without an ORDER BY."""
+    return sorted((c for c in state.contacts.values() if c.account_id == account_id), key=lambda c: c.id)
+
+
+def _contact_sort_value(contact: Contact, key: str) -> tuple[float, str] | None:
+    """The column's value as a sortable pair (number, text), or None for NULL."""
+    if key in ("email", "name", "phone_number"):
+        value = getattr(contact, key)
+        return (0.0, value.lower()) if isinstance(value, str) else None
+    if key in ("last_activity_at", "created_at"):
+        moment = getattr(contact, key)
+        return None if moment is None else (float(moment), "")
+    value = contact.additional_attributes.get(key)
+    return None if value is None else (0.0, str(value))
+
+
+def sort_contacts(contacts: list[Contact], sort: str | None) -> list[Contact]:
+    """`sort=<key>[,-<key>...]` as procore-sift applies it; unknown keys are ignored, no sort keeps the order."""
+    if not sort:
+        return contacts
+    wanted: dict[str, bool] = {}
+    for part in sort.split(","):
+        name = part.strip()
+        descending = name.startswith("-")
+        name = name.lstrip("-")
+        if name in _CONTACT_SORTS:
+            wanted[name] = descending
+    ordered = list(contacts)
+    # ORDER BY k1, k2: stable sorts from the last key to the first.
+    for key in reversed([k for k in _CONTACT_SORTS if k in wanted]):
+        descending, nulls_last = wanted[key], _CONTACT_SORTS[key]
+        present = [c for c in ordered if _contact_sort_value(c, key) is not None]
+        missing = [c for c in ordered if _contact_sort_value(c, key) is None]
+        present.sort(key=lambda c: _contact_sort_value(c, key) or (0.0, ""), reverse=descending)
+        nulls_first = descending and not nulls_last
+        ordered = missing + present if nulls_first else present + missing
+    return ordered
+
+
+def like(pattern: str, text: str | None) -> bool:
+    """PostgreSQL `text LIKE '%pattern%'` (case-sensitive; `%` and `_` stay wildcards)."""
+    if text is None:
+        return False
+    regex = "".join(".*" if ch == "%" else "." if ch == "_" else re.escape(ch) for ch in pattern)
+    return re.search(regex, text, re.DOTALL) is not None
+
+
+def search_contacts(contacts: list[Contact], q: str) -> list[Contact]:
+    """contacts#search (≥4.11): every contact; name/email/phone ILIKE, identifier LIKE (case-sensitive)."""
+    return [
+        c
+        for c in contacts
+        if ilike(q, c.name) or ilike(q, c.email) or ilike(q, c.phone_number) or like(q, c.identifier)
+    ]

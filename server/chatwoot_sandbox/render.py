@@ -14,6 +14,7 @@ from chatwoot_sandbox.state import (
     INCOMING,
     AgentBot,
     Contact,
+    ContactInbox,
     Conversation,
     Inbox,
     Label,
@@ -460,3 +461,29 @@ def messages_meta(state: SandboxState, conversation: Conversation) -> JSON:
     meta["agent_last_seen_at"] = iso_ms(conversation.agent_last_seen_at)
     meta["assignee_last_seen_at"] = iso_ms(conversation.assignee_last_seen_at)
     return meta
+
+
+def contact_inbox(state: SandboxState, contact_inbox: ContactInbox) -> JSON:
+    """An item of a contact's `contact_inboxes`: `{source_id, inbox: api/v1/models/_inbox_slim}`."""
+    found = state.inboxes[contact_inbox.inbox_id]
+    return {
+        "source_id": contact_inbox.source_id,
+        "inbox": {
+            "id": found.id,
+            "avatar_url": "",
+            "channel_id": found.channel_id,
+            "name": found.name,
+            "channel_type": found.channel_type,
+            "provider": None,
+        },
+    }
+
+
+def contact(state: SandboxState, contact: Contact, *, with_contact_inboxes: bool = True) -> JSON:
+    """`api/v1/models/_contact` as the /contacts endpoints render it: with `contact_inboxes` unless turned off."""
+    body = contact_partial(contact)
+    if with_contact_inboxes:
+        body["contact_inboxes"] = [
+            contact_inbox(state, ci) for ci in state.contact_inboxes.values() if ci.contact_id == contact.id
+        ]
+    return body

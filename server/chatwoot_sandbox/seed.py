@@ -200,6 +200,14 @@ def _whatsapp_details() -> dict[str, object]:
 
 ACCOUNT_ONE_CONTACTS = 70
 BLOCKED_CONTACT_ID = 70
+VIP_CONTACT_ID = 68
+"""The contact with the most conversations; labelled vip and billing."""
+EMAIL_ONLY_CONTACT_ID = 101
+"""No name, no phone, no identifier: only an email (listed by index, found by search on the email)."""
+VISITOR_CONTACT_ID = 102
+"""An anonymous widget visitor named "Ethan": not in the index or filter (unresolved), found by search."""
+IDENTIFIER_CONTACT_ID = 103
+"""Another Ethan, with a mixed-case identifier (search matches identifiers case-sensitively)."""
 
 
 def _contacts(state: SandboxState, rng: random.Random) -> None:
@@ -224,6 +232,27 @@ def _contacts(state: SandboxState, rng: random.Random) -> None:
         state.contacts[contact_id] = contact
     blocked = state.contacts[BLOCKED_CONTACT_ID]
     blocked.name, blocked.email, blocked.blocked = "Victor Crane", "v.crane@mailinator.com", True
+    blocked.labels = ["churn-risk"]
+    state.contacts[VIP_CONTACT_ID].labels = ["vip", "billing"]
+    state.contacts[4].labels = ["vip"]
+    # A directory that makes search interesting: more Ethans (1 is "Ethan Müller"), an email-only contact and an
+    # unresolved visitor. Not used by the conversations, so the demo queue stays as it was.
+    extra: tuple[tuple[int, str, str | None, str | None, str | None, dict[str, object]], ...] = (
+        (EMAIL_ONLY_CONTACT_ID, "", "billing@northwind-traders.com", None, None, {"company_name": "Northwind"}),
+        (VISITOR_CONTACT_ID, "Ethan", None, None, None, {}),
+        (IDENTIFIER_CONTACT_ID, "Ethan Park", "ethan.park@example.org", "+447700900123", "CRM-Park-77", {}),
+    )
+    for contact_id, name, email, phone, identifier, additional in extra:
+        state.contacts[contact_id] = Contact(
+            id=contact_id,
+            account_id=DEMO_ACCOUNT_ID,
+            name=name,
+            email=email,
+            phone_number=phone,
+            created_at=SEED_NOW - (contact_id - 90) * DAY,
+            identifier=identifier,
+            additional_attributes=additional,
+        )
 
 
 # -- conversations ----------------------------------------------------------------------------------------------

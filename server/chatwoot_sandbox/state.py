@@ -131,6 +131,12 @@ class Contact:
     last_activity_at: float | None = None
     additional_attributes: dict[str, object] = field(default_factory=dict)
     custom_attributes: dict[str, object] = field(default_factory=dict)
+    labels: list[str] = field(default_factory=list)
+
+    @property
+    def resolved(self) -> bool:
+        """`Contact.resolved_contacts`: has an email, a phone number or an identifier (what index and filter list)."""
+        return bool(self.email or self.phone_number or self.identifier)
 
 
 @dataclass
@@ -356,6 +362,10 @@ class SandboxState:
     faults: list[Fault] = field(default_factory=list)
     clock: Callable[[], float] = time.time
     next_message_id: int = 1
+    blank_contact_search_is_422: bool = False
+    """How `GET /contacts/search` answers a blank `q`. Unverified: the Rails guard's precedence most likely makes
+    it 200 `{"meta": {"count": null, "current_page": 1, "has_more": null}, "payload": []}` (the default here);
+    the swagger implies 422 `{"error": "Specify search string with parameter q"}` (True)."""
 
     def __post_init__(self) -> None:
         self.requests = RequestLog(maxlen=self.request_log_size)

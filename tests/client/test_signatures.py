@@ -16,10 +16,14 @@ import chatwoot_client._exceptions
 import chatwoot_client.types
 from chatwoot_client import (
     AsyncChatwootClient,
+    AsyncContactLabelsResource,
+    AsyncContactsResource,
     AsyncConversationLabelsResource,
     AsyncConversationsResource,
     AsyncMessagesResource,
     ChatwootClient,
+    ContactLabelsResource,
+    ContactsResource,
     ConversationLabelsResource,
     ConversationsResource,
     MessagesResource,
@@ -35,6 +39,8 @@ RESOURCE_PAIRS: list[tuple[type, type]] = [
     (AsyncConversationsResource, ConversationsResource),
     (AsyncConversationLabelsResource, ConversationLabelsResource),
     (AsyncMessagesResource, MessagesResource),
+    (AsyncContactsResource, ContactsResource),
+    (AsyncContactLabelsResource, ContactLabelsResource),
     *_DIRECTORY_PAIRS,
 ]
 ASYNC_RESOURCES = [pair[0] for pair in RESOURCE_PAIRS]
@@ -98,7 +104,16 @@ def test_both_clients_expose_the_same_resources_as_twins() -> None:
         if isinstance(prop, cached_property)
     }
     assert set(sync_resources) == set(async_resources)
-    assert set(async_resources) == {"conversations", "messages", "profile", "agents", "teams", "inboxes", "labels"}
+    assert set(async_resources) == {
+        "conversations",
+        "messages",
+        "profile",
+        "agents",
+        "teams",
+        "inboxes",
+        "labels",
+        "contacts",
+    }
     twins = dict(RESOURCE_PAIRS)
     for name, async_cls in async_resources.items():
         assert twins[async_cls] is sync_resources[name], name
@@ -277,6 +292,7 @@ def test_async_docstrings_document_every_parameter(method: Callable[..., Any]) -
         "chatwoot_client.types",
         "chatwoot_client.resources.conversations",
         "chatwoot_client.resources.directory",
+        "chatwoot_client.resources.contacts",
     ],
 )
 def test_all_is_sorted_unique_and_every_name_resolves(module_name: str) -> None:

@@ -1,0 +1,65 @@
+"""The contacts endpoints' raw shapes: paging meta of both kinds, blank and bad search input, contact_inboxes."""
+
+from __future__ import annotations
+
+import httpx2
+import pytest
+
+from chatwoot_sandbox import AGENT_TOKEN, DEMO_ACCOUNT_ID, VIP_CONTACT_ID, VISITOR_CONTACT_ID, SandboxState
+
+pytestmark = pytest.mark.anyio
+
+CONTACTS = f"/api/v1/accounts/{DEMO_ACCOUNT_ID}/contacts"
+
+
+async def test_index_meta_counts_the_total_and_echoes_page_as_sent(client: httpx2.AsyncClient) -> None:
+    plain = (await client.get(CONTACTS)).json()
+    paged = (await client.get(CONTACTS, params={"page": "2"})).json()
+
+    assert plain["meta"]["current_page"] == 1 and paged["meta"]["current_page"] == "2"
+    assert plain["meta"]["count"] == paged["meta"]["count"] > 15
+    assert len(plain["payload"]) == 15
+    assert VISITOR_CONTACT_ID not in {c["id"] for c in plain["payload"] + paged["payload"]}
+
+
+async def test_search_meta_is_the_page_and_has_more(client: httpx2.AsyncClient) -> None:
+    body = (await client.get(f"{CONTACTS}/search", params={"q": "@", "page": "1"})).json()
+    assert body["meta"] == {"count": 15, "current_page": "1", "has_more": True}
+
+
+async def test_blank_search_is_200_empty_unless_switched_to_422(
+    client: httpx2.AsyncClient, state: SandboxState
+) -> None:
+    response = await client.get(f"{CONTACTS}/search", params={"q": "  "})
+    assert response.status_code == 200
+    assert response.json() == {"meta": {"count": None, "current_page": 1, "has_more": None}, "payload": []}
+    state.blank_contact_search_is_422 = True
+    response = await client.get(f"{CONTACTS}/search")
+    assert response.status_code == 422
+    assert response.json() == {"error": "Specify search string with parameter q"}
+
+
+async def test_search_page_below_one_is_a_500(client: httpx2.AsyncClient) -> None:
+    assert (await client.get(f"{CONTACTS}/search", params={"q": "a", "page": "0"})).status_code == 500
+
+
+async def test_contact_inboxes_only_with_the_exact_string_true(client: httpx2.AsyncClient) -> None:
+    default = (await client.get(f"{CONTACTS}/{VIP_CONTACT_ID}")).json()["payload"]
+    off = (await client.get(f"{CONTACTS}/{VIP_CONTACT_ID}", params={"include_contact_inboxes": "1"})).json()
+    assert default["contact_inboxes"] and set(default["contact_inboxes"][0]) == {"source_id", "inbox"}
+    assert "contact_inboxes" not in off["payload"]
+
+
+async def test_labels_post_without_labels_clears_them_for_agents_too(client: httpx2.AsyncClient) -> None:
+    response = await client.post(
+        f"{CONTACTS}/{VIP_CONTACT_ID}/labels", json={}, headers={"api_access_token": AGENT_TOKEN}
+    )
+    assert response.json() == {"payload": []}
+
+
+async def test_filter_without_payload_is_a_500_and_values_are_required(client: httpx2.AsyncClient) -> None:
+    assert (await client.post(f"{CONTACTS}/filter", json={})).status_code == 500
+    empty = [{"attribute_key": "country_code", "filter_operator": "equal_to", "values": [], "query_operator": None}]
+    response = await client.post(f"{CONTACTS}/filter", json={"payload": empty})
+    assert response.status_code == 422
+    assert response.json() == {"error": "Invalid value. The values provided for country_code are invalid"}
