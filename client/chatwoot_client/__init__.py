@@ -23,6 +23,7 @@ from chatwoot_client._exceptions import (
 )
 from chatwoot_client._request import APIRequest
 from chatwoot_client._retry import RetryPolicy
+from chatwoot_client.resources.canned_responses import AsyncCannedResponsesResource, CannedResponsesResource
 from chatwoot_client.resources.contacts import (
     AsyncContactLabelsResource,
     AsyncContactsResource,
@@ -35,12 +36,14 @@ from chatwoot_client.resources.messages import AsyncMessagesResource, MessagesRe
 
 __all__ = [
     "APIRequest",
+    "AsyncCannedResponsesResource",
     "AsyncChatwootClient",
     "AsyncContactLabelsResource",
     "AsyncContactsResource",
     "AsyncConversationLabelsResource",
     "AsyncConversationsResource",
     "AsyncMessagesResource",
+    "CannedResponsesResource",
     "ChatwootAPIError",
     "ChatwootAuthError",
     "ChatwootClient",

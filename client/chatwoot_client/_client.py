@@ -24,6 +24,7 @@ from chatwoot_client._exceptions import (
 )
 from chatwoot_client._request import APIRequest, Operation, build_error, decode_response, error_from_response, resume
 from chatwoot_client._retry import RetryPolicy, never_sent, retry_delay, should_retry_status
+from chatwoot_client.resources.canned_responses import AsyncCannedResponsesResource, CannedResponsesResource
 from chatwoot_client.resources.contacts import AsyncContactsResource, ContactsResource
 from chatwoot_client.resources.conversations import AsyncConversationsResource, ConversationsResource
 from chatwoot_client.resources.directory import (
@@ -240,6 +241,11 @@ class ChatwootClient(_BaseClient):
         """Contacts (customers), and their labels as `contacts.labels`."""
         return ContactsResource(self)
 
+    @cached_property
+    def canned_responses(self) -> CannedResponsesResource:
+        """The account's canned responses (saved replies)."""
+        return CannedResponsesResource(self)
+
 
 class AsyncChatwootClient(_BaseClient):
     """Async Chatwoot client; the same API as `ChatwootClient`, awaited.
@@ -346,6 +352,11 @@ class AsyncChatwootClient(_BaseClient):
     def contacts(self) -> AsyncContactsResource:
         """Contacts (customers), and their labels as `contacts.labels`."""
         return AsyncContactsResource(self)
+
+    @cached_property
+    def canned_responses(self) -> AsyncCannedResponsesResource:
+        """The account's canned responses (saved replies)."""
+        return AsyncCannedResponsesResource(self)
 
 
 def _final(request: APIRequest, outcome: Outcome) -> httpx2.Response:

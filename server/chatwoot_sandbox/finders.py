@@ -73,6 +73,14 @@ def ilike(pattern: str, text: str | None) -> bool:
     return re.search(regex, text, re.IGNORECASE | re.DOTALL) is not None
 
 
+def ilike_starts(pattern: str, text: str | None) -> bool:
+    """PostgreSQL `text ILIKE 'pattern%'`."""
+    if text is None:
+        return False
+    regex = "".join(".*" if ch == "%" else "." if ch == "_" else re.escape(ch) for ch in pattern)
+    return re.match(regex, text, re.IGNORECASE | re.DOTALL) is not None
+
+
 def split_labels(values: list[str]) -> list[str]:
     """acts-as-taggable-on's parser: join, split on commas, strip, drop blanks, de-duplicate case-insensitively."""
     seen: set[str] = set()

@@ -13,6 +13,7 @@ import math
 from chatwoot_sandbox.state import (
     INCOMING,
     AgentBot,
+    CannedResponse,
     Contact,
     ContactInbox,
     Conversation,
@@ -487,3 +488,15 @@ def contact(state: SandboxState, contact: Contact, *, with_contact_inboxes: bool
             contact_inbox(state, ci) for ci in state.contact_inboxes.values() if ci.contact_id == contact.id
         ]
     return body
+
+
+def canned_response(canned: CannedResponse) -> JSON:
+    """`render json: @canned_response`: ActiveRecord's as_json in column order, ISO times, placeholders unrendered."""
+    return {
+        "id": canned.id,
+        "account_id": canned.account_id,
+        "short_code": canned.short_code,
+        "content": canned.content,
+        "created_at": iso_ms(canned.created_at),
+        "updated_at": iso_ms(canned.updated_at),
+    }

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from starlette.responses import JSONResponse, Response
 
-from chatwoot_sandbox import actions, contact_filters, filters, render
+from chatwoot_sandbox import actions, contact_filters, filters, liquid, render
 from chatwoot_sandbox.context import Context
 from chatwoot_sandbox.errors import NOT_AUTHORIZED, ServerError, not_found, unauthorized, unprocessable
 from chatwoot_sandbox.finders import (
@@ -24,6 +24,8 @@ from chatwoot_sandbox.finders import (
     account_contacts,
     find_conversations,
     find_messages,
+    ilike,
+    ilike_starts,
     kaminari_page,
     paginate,
     ruby_to_i,
@@ -38,7 +40,10 @@ from chatwoot_sandbox.state import (
     CONVERSATION_STATUSES,
     INCOMING,
     MESSAGE_TYPES,
+    OUTGOING,
     PRIORITIES,
+    TEMPLATE,
+    CannedResponse,
     Contact,
     ContactInbox,
     Conversation,
@@ -451,6 +456,9 @@ def create_message(ctx: Context) -> Response:
     if content is not None and len(content) > MAX_CONTENT_LENGTH:
         raise unprocessable(f"Validation failed: Content is too long (maximum is {MAX_CONTENT_LENGTH} characters)")
     type_code = MESSAGE_TYPES[message_type]
+    if content and type_code in (OUTGOING, TEMPLATE):
+        # Liquidable#process_liquid_in_content: the server fills in {{contact.name}} & co. (see liquid.py).
+        content = liquid.render(ctx.state, conversation, content, ctx.actor.user_id)
     if type_code == INCOMING:
         sender: tuple[str, int] | None = ("Contact", conversation.contact_id)
     elif message_type == "activity":
@@ -597,6 +605,29 @@ def replace_contact_labels(ctx: Context) -> Response:
     return ok({"payload": list(contact.labels)})
 
 
+# -- canned responses -------------------------------------------------------------------------------------------
+
+
+def _canned_relevance(canned: CannedResponse, search: str) -> float:
+    """canned_responses#index's ORDER BY CASE: short_code starts with > short_code contains > content contains."""
+    if ilike_starts(search, canned.short_code):
+        return 1.0
+    if ilike(search, canned.short_code):
+        return 0.5
+    return 0.2
+
+
+def list_canned_responses(ctx: Context) -> Response:
+    """canned_responses#index: a bare array, unpaginated, no role check; `search` (not `q`) on short_code/content."""
+    canned = [c for c in ctx.state.canned_responses.values() if c.account_id == ctx.account_id]
+    search = ctx.param("search")
+    if search is not None:
+        text = str(search)
+        canned = [c for c in canned if ilike(text, c.short_code) or ilike(text, c.content)]
+        canned.sort(key=lambda c: _canned_relevance(c, text), reverse=True)
+    return ok([render.canned_response(c) for c in canned])
+
+
 ACCOUNT = "/api/v1/accounts/{account_id}"
 CONVERSATION = ACCOUNT + "/conversations/{conversation_id}"
 CONTACT = ACCOUNT + "/contacts/{contact_id}"
@@ -622,6 +653,7 @@ ENDPOINTS: list[Endpoint] = [
     Endpoint(("POST",), CONVERSATION + "/labels", replace_conversation_labels),
     Endpoint(("GET",), CONVERSATION + "/messages", list_messages),
     Endpoint(("POST",), CONVERSATION + "/messages", create_message, bots_allowed=True),
+    Endpoint(("GET",), ACCOUNT + "/canned_responses", list_canned_responses),
     Endpoint(("GET",), ACCOUNT + "/contacts", list_contacts),
     Endpoint(("GET",), ACCOUNT + "/contacts/search", search_contacts_endpoint),
     Endpoint(("POST",), ACCOUNT + "/contacts/filter", filter_contacts),

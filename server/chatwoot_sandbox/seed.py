@@ -23,6 +23,7 @@ from chatwoot_sandbox.state import (
     Account,
     AccountUser,
     AgentBot,
+    CannedResponse,
     Contact,
     ContactInbox,
     Conversation,
@@ -105,6 +106,7 @@ def build_demo_state(
     _people_and_places(state)
     rng = random.Random(SEED)
     _contacts(state, rng)
+    _canned_responses(state)
     if with_conversations:
         builder = _ConversationBuilder(state, rng)
         builder.build_account_one()
@@ -253,6 +255,35 @@ def _contacts(state: SandboxState, rng: random.Random) -> None:
             identifier=identifier,
             additional_attributes=additional,
         )
+
+
+# -- canned responses -------------------------------------------------------------------------------------------
+
+CANNED_RESPONSES = (
+    (1, "greeting", "Hi {{contact.first_name}}, thanks for reaching out! I'm {{agent.name}} and I'll help you today."),
+    (2, "refund", "Hi {{contact.name}}, your refund has been issued and should reach your account within 5-10 days."),
+    (
+        3,
+        "password-reset",
+        "You can reset your password at https://app.acme.example/reset. The link is valid for 1 hour.",
+    ),
+    (4, "closing", "Glad I could help, {{contact.first_name | default: 'there'}}! Reply here any time."),
+    (5, "escalate", "I've passed conversation #{{conversation.display_id}} to our {{inbox.name}} specialists."),
+    (6, "thanks", "Thanks for your patience while we look into this."),
+)
+"""(id, short_code, content) in account 1; account 2 has one of its own (id 7)."""
+REFUND_CANNED_RESPONSE_ID = 2
+
+
+def _canned_responses(state: SandboxState) -> None:
+    for canned_id, short_code, content in CANNED_RESPONSES:
+        created = SEED_NOW - (30 - canned_id) * DAY
+        state.canned_responses[canned_id] = CannedResponse(
+            canned_id, DEMO_ACCOUNT_ID, short_code, content, created, created + canned_id * HOUR
+        )
+    state.canned_responses[7] = CannedResponse(
+        7, SECOND_ACCOUNT_ID, "greeting", "Hello from Acme Labs!", SEED_NOW - 10 * DAY, SEED_NOW - 10 * DAY
+    )
 
 
 # -- conversations ----------------------------------------------------------------------------------------------

@@ -149,6 +149,16 @@ class ContactInbox:
 
 
 @dataclass
+class CannedResponse:
+    id: int
+    account_id: int
+    short_code: str
+    content: str
+    created_at: float
+    updated_at: float
+
+
+@dataclass
 class Label:
     id: int
     account_id: int
@@ -355,6 +365,7 @@ class SandboxState:
     contacts: dict[int, Contact] = field(default_factory=dict)
     contact_inboxes: dict[int, ContactInbox] = field(default_factory=dict)
     labels: dict[int, Label] = field(default_factory=dict)
+    canned_responses: dict[int, CannedResponse] = field(default_factory=dict)
     custom_attribute_definitions: dict[int, CustomAttributeDefinition] = field(default_factory=dict)
     conversations: dict[int, Conversation] = field(default_factory=dict)
     request_log_size: int | None = DEFAULT_REQUEST_LOG_SIZE

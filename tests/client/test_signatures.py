@@ -15,12 +15,14 @@ import chatwoot_client
 import chatwoot_client._exceptions
 import chatwoot_client.types
 from chatwoot_client import (
+    AsyncCannedResponsesResource,
     AsyncChatwootClient,
     AsyncContactLabelsResource,
     AsyncContactsResource,
     AsyncConversationLabelsResource,
     AsyncConversationsResource,
     AsyncMessagesResource,
+    CannedResponsesResource,
     ChatwootClient,
     ContactLabelsResource,
     ContactsResource,
@@ -40,6 +42,7 @@ RESOURCE_PAIRS: list[tuple[type, type]] = [
     (AsyncConversationLabelsResource, ConversationLabelsResource),
     (AsyncMessagesResource, MessagesResource),
     (AsyncContactsResource, ContactsResource),
+    (AsyncCannedResponsesResource, CannedResponsesResource),
     (AsyncContactLabelsResource, ContactLabelsResource),
     *_DIRECTORY_PAIRS,
 ]
@@ -113,6 +116,7 @@ def test_both_clients_expose_the_same_resources_as_twins() -> None:
         "inboxes",
         "labels",
         "contacts",
+        "canned_responses",
     }
     twins = dict(RESOURCE_PAIRS)
     for name, async_cls in async_resources.items():
@@ -293,6 +297,7 @@ def test_async_docstrings_document_every_parameter(method: Callable[..., Any]) -
         "chatwoot_client.resources.conversations",
         "chatwoot_client.resources.directory",
         "chatwoot_client.resources.contacts",
+        "chatwoot_client.resources.canned_responses",
     ],
 )
 def test_all_is_sorted_unique_and_every_name_resolves(module_name: str) -> None:

@@ -63,3 +63,12 @@ async def test_filter_without_payload_is_a_500_and_values_are_required(client: h
     response = await client.post(f"{CONTACTS}/filter", json={"payload": empty})
     assert response.status_code == 422
     assert response.json() == {"error": "Invalid value. The values provided for country_code are invalid"}
+
+
+async def test_canned_responses_are_a_bare_array_of_iso_records(client: httpx2.AsyncClient) -> None:
+    body = (
+        await client.get(f"/api/v1/accounts/{DEMO_ACCOUNT_ID}/canned_responses", params={"search": "thanks"})
+    ).json()
+    assert isinstance(body, list) and body[0]["short_code"] == "thanks"
+    assert list(body[0]) == ["id", "account_id", "short_code", "content", "created_at", "updated_at"]
+    assert body[0]["created_at"].endswith(".000Z")

@@ -1,6 +1,7 @@
 """Models of what the Chatwoot server really sends (unknown fields are kept)."""
 
 from chatwoot_client.types._base import ChatwootModel, Timestamp
+from chatwoot_client.types.canned_response import CannedResponse
 from chatwoot_client.types.contact import Contact, ContactInbox, ContactInboxRef, ContactList
 from chatwoot_client.types.conversation import (
     AssigneeType,
@@ -24,6 +25,7 @@ __all__ = [
     "Agent",
     "AgentBot",
     "AssigneeType",
+    "CannedResponse",
     "ChatwootModel",
     "Contact",
     "ContactInbox",
