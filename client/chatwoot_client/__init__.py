@@ -33,6 +33,10 @@ from chatwoot_client.resources.contacts import (
 from chatwoot_client.resources.conversations import AsyncConversationsResource, ConversationsResource
 from chatwoot_client.resources.labels import AsyncConversationLabelsResource, ConversationLabelsResource
 from chatwoot_client.resources.messages import AsyncMessagesResource, MessagesResource
+from chatwoot_client.resources.participants import (
+    AsyncConversationParticipantsResource,
+    ConversationParticipantsResource,
+)
 
 __all__ = [
     "APIRequest",
@@ -41,6 +45,7 @@ __all__ = [
     "AsyncContactLabelsResource",
     "AsyncContactsResource",
     "AsyncConversationLabelsResource",
+    "AsyncConversationParticipantsResource",
     "AsyncConversationsResource",
     "AsyncMessagesResource",
     "CannedResponsesResource",
@@ -60,6 +65,7 @@ __all__ = [
     "ContactLabelsResource",
     "ContactsResource",
     "ConversationLabelsResource",
+    "ConversationParticipantsResource",
     "ConversationsResource",
     "MessagesResource",
     "RetryPolicy",

@@ -605,6 +605,86 @@ def replace_contact_labels(ctx: Context) -> Response:
     return ok({"payload": list(contact.labels)})
 
 
+# -- participants (watchers) -----------------------------------------------------------------------------------
+
+
+def _participants_json(ctx: Context, user_ids: list[int]) -> list[object]:
+    return [render.agent_partial(ctx.state.users[i], ctx.account_id) for i in user_ids]
+
+
+def _user_ids(ctx: Context) -> list[object]:
+    """`params[:user_ids]`; missing is `nil - [...]` on the server, a NoMethodError (500)."""
+    raw = ctx.param("user_ids")
+    if not isinstance(raw, list):
+        raise ServerError("undefined method `-' for nil")
+    return raw
+
+
+def _assignable(ctx: Context, conversation: Conversation, user_id: int) -> bool:
+    """`inbox.assignable_agents`: the inbox's members and the account's administrators (teams do not count)."""
+    user = ctx.state.users[user_id]
+    role = user.role_in(ctx.account_id)
+    return role == "administrator" or (
+        role is not None and user_id in ctx.state.inboxes[conversation.inbox_id].member_ids
+    )
+
+
+def _known_user_id(ctx: Context, value: object) -> int | None:
+    """An id as Ruby compares it: only a JSON integer can equal a user id (a string never does)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    return None
+
+
+def list_participants(ctx: Context) -> Response:
+    """conversations/participants#show: a bare array of agents."""
+    conversation = ctx.conversation()
+    return ok(_participants_json(ctx, conversation.participant_ids))
+
+
+def add_participants(ctx: Context) -> Response:
+    """conversations/participants#create: `find_or_create_by` each id not yet present; answers only those ids.
+
+    An id that fails validation (not an inbox member or administrator) is not saved but still echoed back; an id
+    of no user renders a nil user, a 500.
+    """
+    conversation = ctx.conversation()
+    new: list[int] = []
+    for value in _user_ids(ctx):
+        user_id = _known_user_id(ctx, value)
+        if user_id is None or user_id not in ctx.state.users:
+            raise ServerError("undefined method for nil (no such user)")
+        if user_id in conversation.participant_ids or user_id in new:
+            continue
+        new.append(user_id)
+    for user_id in new:
+        if _assignable(ctx, conversation, user_id):
+            conversation.participant_ids.append(user_id)
+    return ok(_participants_json(ctx, new))
+
+
+def replace_participants(ctx: Context) -> Response:
+    """conversations/participants#update: REPLACE the set with `user_ids`; answers the full list."""
+    conversation = ctx.conversation()
+    wanted = [_known_user_id(ctx, v) for v in _user_ids(ctx)]
+    keep = [i for i in conversation.participant_ids if i in wanted]
+    for user_id in wanted:
+        if user_id is None or user_id not in ctx.state.users:
+            raise ServerError("undefined method for nil (no such user)")
+        if user_id not in keep and _assignable(ctx, conversation, user_id):
+            keep.append(user_id)
+    conversation.participant_ids = keep
+    return ok(_participants_json(ctx, keep))
+
+
+def remove_participants(ctx: Context) -> Response:
+    """conversations/participants#destroy: remove those ids (unknown ones ignored); 200 with an empty body."""
+    conversation = ctx.conversation()
+    unwanted = {_known_user_id(ctx, v) for v in _user_ids(ctx)}
+    conversation.participant_ids = [i for i in conversation.participant_ids if i not in unwanted]
+    return Response(status_code=200)
+
+
 # -- canned responses -------------------------------------------------------------------------------------------
 
 
@@ -653,6 +733,10 @@ ENDPOINTS: list[Endpoint] = [
     Endpoint(("POST",), CONVERSATION + "/labels", replace_conversation_labels),
     Endpoint(("GET",), CONVERSATION + "/messages", list_messages),
     Endpoint(("POST",), CONVERSATION + "/messages", create_message, bots_allowed=True),
+    Endpoint(("GET",), CONVERSATION + "/participants", list_participants),
+    Endpoint(("POST",), CONVERSATION + "/participants", add_participants),
+    Endpoint(("PATCH", "PUT"), CONVERSATION + "/participants", replace_participants),
+    Endpoint(("DELETE",), CONVERSATION + "/participants", remove_participants),
     Endpoint(("GET",), ACCOUNT + "/canned_responses", list_canned_responses),
     Endpoint(("GET",), ACCOUNT + "/contacts", list_contacts),
     Endpoint(("GET",), ACCOUNT + "/contacts/search", search_contacts_endpoint),

@@ -112,6 +112,8 @@ def build_demo_state(
         builder.build_account_one()
         builder.build_account_two()
         builder.number_messages()
+        # Watchers: the administrator and an inbox member follow the long conversation (Website chat inbox).
+        state.conversation(DEMO_ACCOUNT_ID, LONG_CONVERSATION_ID).participant_ids = [ADMIN_USER_ID, 5]
     return state
 
 

@@ -233,6 +233,8 @@ class Conversation:
     waiting_since: float | None = None
     messages: list[Message] = field(default_factory=list)
     """Oldest first (by created_at, then id), as `conversation.messages` reads in Rails."""
+    participant_ids: list[int] = field(default_factory=list)
+    """Watchers (`conversation_participants`), in the order they were added."""
 
 
 @dataclass

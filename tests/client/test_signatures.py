@@ -20,6 +20,7 @@ from chatwoot_client import (
     AsyncContactLabelsResource,
     AsyncContactsResource,
     AsyncConversationLabelsResource,
+    AsyncConversationParticipantsResource,
     AsyncConversationsResource,
     AsyncMessagesResource,
     CannedResponsesResource,
@@ -27,6 +28,7 @@ from chatwoot_client import (
     ContactLabelsResource,
     ContactsResource,
     ConversationLabelsResource,
+    ConversationParticipantsResource,
     ConversationsResource,
     MessagesResource,
 )
@@ -42,6 +44,7 @@ RESOURCE_PAIRS: list[tuple[type, type]] = [
     (AsyncConversationLabelsResource, ConversationLabelsResource),
     (AsyncMessagesResource, MessagesResource),
     (AsyncContactsResource, ContactsResource),
+    (AsyncConversationParticipantsResource, ConversationParticipantsResource),
     (AsyncCannedResponsesResource, CannedResponsesResource),
     (AsyncContactLabelsResource, ContactLabelsResource),
     *_DIRECTORY_PAIRS,

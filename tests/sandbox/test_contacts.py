@@ -72,3 +72,12 @@ async def test_canned_responses_are_a_bare_array_of_iso_records(client: httpx2.A
     assert isinstance(body, list) and body[0]["short_code"] == "thanks"
     assert list(body[0]) == ["id", "account_id", "short_code", "content", "created_at", "updated_at"]
     assert body[0]["created_at"].endswith(".000Z")
+
+
+async def test_participants_patch_replaces_and_missing_user_ids_is_a_500(client: httpx2.AsyncClient) -> None:
+    path = f"/api/v1/accounts/{DEMO_ACCOUNT_ID}/conversations/7/participants"
+    replaced = await client.patch(path, json={"user_ids": [2, 3]})
+    assert [a["id"] for a in replaced.json()] == [2, 3]
+    assert (await client.post(path, json={})).status_code == 500
+    deleted = await client.request("DELETE", path, json={"user_ids": [2]})
+    assert deleted.status_code == 200 and deleted.content == b""

@@ -14,6 +14,10 @@ from typing import Any, Literal
 from chatwoot_client._request import APIRequest, Operation
 from chatwoot_client.resources._base import AsyncResource, SyncResource, docs_from, path_id
 from chatwoot_client.resources.labels import AsyncConversationLabelsResource, ConversationLabelsResource
+from chatwoot_client.resources.participants import (
+    AsyncConversationParticipantsResource,
+    ConversationParticipantsResource,
+)
 from chatwoot_client.types import (
     AssigneeType,
     Conversation,
@@ -227,12 +231,17 @@ def custom_attributes_op(
 
 
 class AsyncConversationsResource(AsyncResource):
-    """Conversations of an account (async). Labels are at `.labels`."""
+    """Conversations of an account (async). Labels are at `.labels`, watchers at `.participants`."""
 
     @cached_property
     def labels(self) -> AsyncConversationLabelsResource:
         """A conversation's labels."""
         return AsyncConversationLabelsResource(self._client)
+
+    @cached_property
+    def participants(self) -> AsyncConversationParticipantsResource:
+        """A conversation's participants (watchers)."""
+        return AsyncConversationParticipantsResource(self._client)
 
     async def list(
         self,
@@ -503,12 +512,17 @@ class AsyncConversationsResource(AsyncResource):
 
 
 class ConversationsResource(SyncResource):
-    """Conversations of an account. Labels are at `.labels`."""
+    """Conversations of an account. Labels are at `.labels`, watchers at `.participants`."""
 
     @cached_property
     def labels(self) -> ConversationLabelsResource:
         """A conversation's labels."""
         return ConversationLabelsResource(self._client)
+
+    @cached_property
+    def participants(self) -> ConversationParticipantsResource:
+        """A conversation's participants (watchers)."""
+        return ConversationParticipantsResource(self._client)
 
     @docs_from(AsyncConversationsResource.list)
     def list(
