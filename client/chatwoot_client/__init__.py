@@ -31,6 +31,12 @@ from chatwoot_client.resources.contacts import (
     ContactsResource,
 )
 from chatwoot_client.resources.conversations import AsyncConversationsResource, ConversationsResource
+from chatwoot_client.resources.help_center import (
+    ArticlesResource,
+    AsyncArticlesResource,
+    AsyncPortalsResource,
+    PortalsResource,
+)
 from chatwoot_client.resources.labels import AsyncConversationLabelsResource, ConversationLabelsResource
 from chatwoot_client.resources.messages import AsyncMessagesResource, MessagesResource
 from chatwoot_client.resources.participants import (
@@ -40,6 +46,8 @@ from chatwoot_client.resources.participants import (
 
 __all__ = [
     "APIRequest",
+    "ArticlesResource",
+    "AsyncArticlesResource",
     "AsyncCannedResponsesResource",
     "AsyncChatwootClient",
     "AsyncContactLabelsResource",
@@ -48,6 +56,7 @@ __all__ = [
     "AsyncConversationParticipantsResource",
     "AsyncConversationsResource",
     "AsyncMessagesResource",
+    "AsyncPortalsResource",
     "CannedResponsesResource",
     "ChatwootAPIError",
     "ChatwootAuthError",
@@ -68,5 +77,6 @@ __all__ = [
     "ConversationParticipantsResource",
     "ConversationsResource",
     "MessagesResource",
+    "PortalsResource",
     "RetryPolicy",
 ]

@@ -39,6 +39,12 @@ from chatwoot_client.resources.directory import (
     ProfileResource,
     TeamsResource,
 )
+from chatwoot_client.resources.help_center import (
+    ArticlesResource,
+    AsyncArticlesResource,
+    AsyncPortalsResource,
+    PortalsResource,
+)
 from chatwoot_client.resources.messages import AsyncMessagesResource, MessagesResource
 
 __all__ = ["AsyncChatwootClient", "ChatwootClient"]
@@ -246,6 +252,16 @@ class ChatwootClient(_BaseClient):
         """The account's canned responses (saved replies)."""
         return CannedResponsesResource(self)
 
+    @cached_property
+    def portals(self) -> PortalsResource:
+        """Help-center portals."""
+        return PortalsResource(self)
+
+    @cached_property
+    def articles(self) -> ArticlesResource:
+        """Help-center articles: list, search, get."""
+        return ArticlesResource(self)
+
 
 class AsyncChatwootClient(_BaseClient):
     """Async Chatwoot client; the same API as `ChatwootClient`, awaited.
@@ -357,6 +373,16 @@ class AsyncChatwootClient(_BaseClient):
     def canned_responses(self) -> AsyncCannedResponsesResource:
         """The account's canned responses (saved replies)."""
         return AsyncCannedResponsesResource(self)
+
+    @cached_property
+    def portals(self) -> AsyncPortalsResource:
+        """Help-center portals."""
+        return AsyncPortalsResource(self)
+
+    @cached_property
+    def articles(self) -> AsyncArticlesResource:
+        """Help-center articles: list, search, get."""
+        return AsyncArticlesResource(self)
 
 
 def _final(request: APIRequest, outcome: Outcome) -> httpx2.Response:

@@ -20,6 +20,7 @@ from chatwoot_sandbox.state import (
     INCOMING,
     OUTGOING,
     PRIORITIES,
+    Article,
     Contact,
     Conversation,
     Message,
@@ -410,3 +411,35 @@ def search_contacts(contacts: list[Contact], q: str) -> list[Contact]:
         for c in contacts
         if ilike(q, c.name) or ilike(q, c.email) or ilike(q, c.phone_number) or like(q, c.identifier)
     ]
+
+
+# -- help center ------------------------------------------------------------------------------------------------
+
+ARTICLES_PER_PAGE = 25
+SEARCH_ARTICLES_PER_PAGE = 15
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def text_search(articles: list[Article], q: str) -> list[Article]:
+    """pg_search `text_search` (tsearch, prefix: true): every query word must start some word of the title (weight
+    A), description (B) or content (C); ordered by a rank that weighs title hits most. Stemming is not modelled.
+
+    A blank query matches nothing (pg_search with an empty tsquery; unverified, see chatwoot-api-contacts.md §10).
+    """
+    terms = [t.lower() for t in _WORD.findall(q)]
+    if not terms:
+        return []
+
+    def field_hits(text: str) -> int:
+        words = [w.lower() for w in _WORD.findall(text)]
+        return sum(any(w.startswith(t) for w in words) for t in terms)
+
+    ranked: list[tuple[float, Article]] = []
+    for article in articles:
+        title, description = field_hits(article.title), field_hits(article.description)
+        content = field_hits(article.content)
+        words = [w.lower() for w in _WORD.findall(f"{article.title} {article.description} {article.content}")]
+        if all(any(w.startswith(t) for w in words) for t in terms):
+            ranked.append((1.0 * title + 0.4 * description + 0.1 * content, article))
+    ranked.sort(key=lambda pair: (-pair[0], pair[1].id))
+    return [article for _, article in ranked]

@@ -18,8 +18,10 @@ from chatwoot_sandbox import actions, contact_filters, filters, liquid, render
 from chatwoot_sandbox.context import Context
 from chatwoot_sandbox.errors import NOT_AUTHORIZED, ServerError, not_found, unauthorized, unprocessable
 from chatwoot_sandbox.finders import (
+    ARTICLES_PER_PAGE,
     CONTACT_CONVERSATIONS_LIMIT,
     CONTACTS_PER_PAGE,
+    SEARCH_ARTICLES_PER_PAGE,
     Counts,
     account_contacts,
     find_conversations,
@@ -33,6 +35,7 @@ from chatwoot_sandbox.finders import (
     sort_contacts,
     sort_conversations,
     split_labels,
+    text_search,
     visible_conversations,
 )
 from chatwoot_sandbox.state import (
@@ -43,10 +46,12 @@ from chatwoot_sandbox.state import (
     OUTGOING,
     PRIORITIES,
     TEMPLATE,
+    Article,
     CannedResponse,
     Contact,
     ContactInbox,
     Conversation,
+    Portal,
     User,
 )
 
@@ -708,6 +713,105 @@ def list_canned_responses(ctx: Context) -> Response:
     return ok([render.canned_response(c) for c in canned])
 
 
+# -- help center ------------------------------------------------------------------------------------------------
+
+
+def _is_admin(ctx: Context) -> bool:
+    user = ctx.actor.user
+    return user is not None and user.role_in(ctx.account_id) == "administrator"
+
+
+def _portal(ctx: Context) -> Portal | None:
+    slug = ctx.path_params["portal_slug"]
+    return next((p for p in ctx.state.portals.values() if p.account_id == ctx.account_id and p.slug == slug), None)
+
+
+def list_portals(ctx: Context) -> Response:
+    """portals#index: every portal (archived too), unpaginated; the per-portal article counts are 0/null here."""
+    portals = sorted((p for p in ctx.state.portals.values() if p.account_id == ctx.account_id), key=lambda p: p.id)
+    return ok(
+        {
+            "payload": [render.portal(ctx.state, p, with_counts=False) for p in portals],
+            "meta": {"current_page": 1, "portals_count": len(portals)},
+        }
+    )
+
+
+def show_portal(ctx: Context) -> Response:
+    """portals#show: real counts. An unknown slug is `nil.articles` (find_by, not find_by!): a 500, not a 404."""
+    portal = _portal(ctx)
+    if portal is None:
+        raise ServerError("undefined method `articles' for nil")
+    return ok(render.portal(ctx.state, portal, with_counts=True))
+
+
+def _portal_or_404(ctx: Context) -> Portal:
+    portal = _portal(ctx)
+    if portal is None:
+        raise not_found()
+    return portal
+
+
+def list_articles(ctx: Context) -> Response:
+    """articles#index: any member; filters, 25 per page by updated_at DESC (position ASC with a category), even
+    when searching; the meta counts ignore the status and author filters."""
+    portal = _portal_or_404(ctx)
+    everything = [a for a in ctx.state.articles.values() if a.portal_id == portal.id]
+    articles = list(everything)
+    locale = ctx.param("locale")
+    if locale:
+        articles = [a for a in articles if a.locale == locale]
+    category_slug = ctx.param("category_slug")
+    if category_slug:
+        wanted = {c.id for c in ctx.state.categories.values() if c.portal_id == portal.id and c.slug == category_slug}
+        articles = [a for a in articles if a.category_id in wanted]
+    counted = list(articles)
+    query = ctx.param("query")
+    if query:
+        articles = text_search(articles, str(query))
+    status = ctx.param("status")
+    if status:
+        articles = [a for a in articles if a.status == status]
+    author_id = ctx.param("author_id")
+    if author_id:
+        articles = [a for a in articles if a.author_id == ruby_to_i(author_id)]
+    if category_slug:
+        articles.sort(key=lambda a: a.position)
+    else:
+        articles.sort(key=lambda a: a.updated_at, reverse=True)
+    page = paginate(articles, kaminari_page(ctx.param("page")), ARTICLES_PER_PAGE)
+    user_id = ctx.actor.user_id
+    meta = {
+        "all_articles_count": len(everything),
+        "archived_articles_count": sum(a.status == "archived" for a in counted),
+        "articles_count": len(counted),
+        "current_page": _current_page(ctx),
+        "draft_articles_count": sum(a.status == "draft" for a in counted),
+        "mine_articles_count": sum(a.author_id == user_id for a in counted),
+        "published_count": sum(a.status == "published" for a in counted),
+    }
+    return ok({"payload": [render.article(ctx.state, a) for a in page], "meta": meta})
+
+
+def show_article(ctx: Context) -> Response:
+    """articles#show: administrators only (ArticlePolicy#show?), so agents get 401; `{id}` is the numeric id."""
+    portal = _portal_or_404(ctx)
+    if not _is_admin(ctx):
+        raise unauthorized(NOT_AUTHORIZED)
+    found: Article | None = ctx.state.articles.get(ruby_to_i(ctx.path_params["article_id"]))
+    if found is None or found.portal_id != portal.id:
+        raise not_found()
+    return ok({"payload": render.article(ctx.state, found)})
+
+
+def search_articles(ctx: Context) -> Response:
+    """search#articles: every portal of the account and every status (drafts too), by rank, 15 per page."""
+    articles = [a for a in ctx.state.articles.values() if a.account_id == ctx.account_id]
+    found = text_search(articles, str(ctx.param("q") or ""))
+    page = paginate(found, kaminari_page(ctx.param("page")), SEARCH_ARTICLES_PER_PAGE)
+    return ok({"payload": {"articles": [render.search_article(ctx.state, a) for a in page]}})
+
+
 ACCOUNT = "/api/v1/accounts/{account_id}"
 CONVERSATION = ACCOUNT + "/conversations/{conversation_id}"
 CONTACT = ACCOUNT + "/contacts/{contact_id}"
@@ -738,6 +842,11 @@ ENDPOINTS: list[Endpoint] = [
     Endpoint(("PATCH", "PUT"), CONVERSATION + "/participants", replace_participants),
     Endpoint(("DELETE",), CONVERSATION + "/participants", remove_participants),
     Endpoint(("GET",), ACCOUNT + "/canned_responses", list_canned_responses),
+    Endpoint(("GET",), ACCOUNT + "/portals", list_portals),
+    Endpoint(("GET",), ACCOUNT + "/portals/{portal_slug}", show_portal),
+    Endpoint(("GET",), ACCOUNT + "/portals/{portal_slug}/articles", list_articles),
+    Endpoint(("GET",), ACCOUNT + "/portals/{portal_slug}/articles/{article_id}", show_article),
+    Endpoint(("GET",), ACCOUNT + "/search/articles", search_articles),
     Endpoint(("GET",), ACCOUNT + "/contacts", list_contacts),
     Endpoint(("GET",), ACCOUNT + "/contacts/search", search_contacts_endpoint),
     Endpoint(("POST",), ACCOUNT + "/contacts/filter", filter_contacts),

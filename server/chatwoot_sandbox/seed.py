@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from chatwoot_sandbox import seed_text as text
+from chatwoot_sandbox.seed_help_center import add_help_center
 from chatwoot_sandbox.state import (
     ACTIVITY,
     DEFAULT_REQUEST_LOG_SIZE,
@@ -107,6 +108,7 @@ def build_demo_state(
     rng = random.Random(SEED)
     _contacts(state, rng)
     _canned_responses(state)
+    add_help_center(state, DEMO_ACCOUNT_ID, SEED_NOW, DAY)
     if with_conversations:
         builder = _ConversationBuilder(state, rng)
         builder.build_account_one()

@@ -159,6 +159,57 @@ class CannedResponse:
 
 
 @dataclass
+class Portal:
+    """A help center. API paths name it by `slug`."""
+
+    id: int
+    account_id: int
+    name: str
+    slug: str
+    header_text: str
+    homepage_link: str
+    page_title: str
+    color: str = "#1f93ff"
+    archived: bool = False
+    custom_domain: str | None = None
+    default_locale: str = "en"
+    locales: tuple[str, ...] = ("en",)
+
+
+@dataclass
+class Category:
+    id: int
+    portal_id: int
+    name: str
+    slug: str
+    locale: str = "en"
+    icon: str = ""
+    description: str = ""
+    position: int = 0
+
+
+@dataclass
+class Article:
+    """A help-center article; `content` is markdown. `status` is draft, published or archived."""
+
+    id: int
+    account_id: int
+    portal_id: int
+    category_id: int | None
+    title: str
+    slug: str
+    content: str
+    description: str
+    status: str
+    author_id: int
+    created_at: float
+    updated_at: float
+    locale: str = "en"
+    position: int = 0
+    views: int = 0
+
+
+@dataclass
 class Label:
     id: int
     account_id: int
@@ -368,6 +419,9 @@ class SandboxState:
     contact_inboxes: dict[int, ContactInbox] = field(default_factory=dict)
     labels: dict[int, Label] = field(default_factory=dict)
     canned_responses: dict[int, CannedResponse] = field(default_factory=dict)
+    portals: dict[int, Portal] = field(default_factory=dict)
+    categories: dict[int, Category] = field(default_factory=dict)
+    articles: dict[int, Article] = field(default_factory=dict)
     custom_attribute_definitions: dict[int, CustomAttributeDefinition] = field(default_factory=dict)
     conversations: dict[int, Conversation] = field(default_factory=dict)
     request_log_size: int | None = DEFAULT_REQUEST_LOG_SIZE

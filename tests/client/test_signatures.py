@@ -33,6 +33,12 @@ from chatwoot_client import (
     MessagesResource,
 )
 from chatwoot_client.resources import directory
+from chatwoot_client.resources.help_center import (
+    ArticlesResource,
+    AsyncArticlesResource,
+    AsyncPortalsResource,
+    PortalsResource,
+)
 
 _DIRECTORY_PAIRS = [
     (getattr(directory, name), getattr(directory, name.removeprefix("Async")))
@@ -44,6 +50,8 @@ RESOURCE_PAIRS: list[tuple[type, type]] = [
     (AsyncConversationLabelsResource, ConversationLabelsResource),
     (AsyncMessagesResource, MessagesResource),
     (AsyncContactsResource, ContactsResource),
+    (AsyncPortalsResource, PortalsResource),
+    (AsyncArticlesResource, ArticlesResource),
     (AsyncConversationParticipantsResource, ConversationParticipantsResource),
     (AsyncCannedResponsesResource, CannedResponsesResource),
     (AsyncContactLabelsResource, ContactLabelsResource),
@@ -120,6 +128,8 @@ def test_both_clients_expose_the_same_resources_as_twins() -> None:
         "labels",
         "contacts",
         "canned_responses",
+        "portals",
+        "articles",
     }
     twins = dict(RESOURCE_PAIRS)
     for name, async_cls in async_resources.items():
@@ -301,6 +311,8 @@ def test_async_docstrings_document_every_parameter(method: Callable[..., Any]) -
         "chatwoot_client.resources.directory",
         "chatwoot_client.resources.contacts",
         "chatwoot_client.resources.canned_responses",
+        "chatwoot_client.resources.help_center",
+        "chatwoot_client.resources.participants",
     ],
 )
 def test_all_is_sorted_unique_and_every_name_resolves(module_name: str) -> None:

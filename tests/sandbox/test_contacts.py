@@ -81,3 +81,13 @@ async def test_participants_patch_replaces_and_missing_user_ids_is_a_500(client:
     assert (await client.post(path, json={})).status_code == 500
     deleted = await client.request("DELETE", path, json={"user_ids": [2]})
     assert deleted.status_code == 200 and deleted.content == b""
+
+
+async def test_unknown_portal_slug_is_a_500_on_show_and_a_404_on_articles(client: httpx2.AsyncClient) -> None:
+    base = f"/api/v1/accounts/{DEMO_ACCOUNT_ID}/portals"
+    assert (await client.get(f"{base}/nope")).status_code == 500
+    assert (await client.get(f"{base}/nope/articles")).status_code == 404
+    shown = (await client.get(f"{base}/acme-help")).json()
+    assert shown["meta"]["published_count"] == 3 and shown["meta"]["draft_articles_count"] == 1
+    listed = (await client.get(base)).json()
+    assert listed["meta"] == {"current_page": 1, "portals_count": 2}

@@ -19,11 +19,15 @@ from chatwoot_client.types.conversation import (
     SortBy,
 )
 from chatwoot_client.types.directory import Agent, AgentBot, Inbox, Label, Profile, ProfileAccount, Team
+from chatwoot_client.types.help_center import Article, ArticleCategory, ArticleList, Portal
 from chatwoot_client.types.message import Message, MessageContentType, MessageSender, MessageStatus, MessageType
 
 __all__ = [
     "Agent",
     "AgentBot",
+    "Article",
+    "ArticleCategory",
+    "ArticleList",
     "AssigneeType",
     "CannedResponse",
     "ChatwootModel",
@@ -48,6 +52,7 @@ __all__ = [
     "MessageSender",
     "MessageStatus",
     "MessageType",
+    "Portal",
     "Profile",
     "ProfileAccount",
     "SearchResult",
