@@ -17,6 +17,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from chatwoot_sandbox import blobs
 from chatwoot_sandbox.auth import authenticate, current_account
 from chatwoot_sandbox.context import Context
 from chatwoot_sandbox.errors import ApiError, ServerError, fault_response, not_found, rails_error_page
@@ -34,6 +35,10 @@ def create_app(state: SandboxState | None = None) -> Starlette:
         Route(endpoint.path, _wrap(world, _handle_endpoint(world, endpoint)), methods=list(endpoint.methods))
         for endpoint in ENDPOINTS
     ]
+    routes.append(
+        Route(blobs.REDIRECT_PREFIX + "{key}/{filename}", _wrap(world, _blob_redirect(world)), methods=["GET"])
+    )
+    routes.append(Route(blobs.DISK_PREFIX + "{key}/{filename}", _wrap(world, _blob_file(world)), methods=["GET"]))
     routes.append(Route("/{path:path}", _wrap(world, _unrouted), methods=ALL_METHODS))
     app = Starlette(routes=routes)
     app.state.sandbox = world
@@ -55,6 +60,7 @@ def _wrap(state: SandboxState, handle: Handle) -> Callable[[Request], Awaitable[
             body=raw,
         )
         state.requests.append(record)
+        blobs.frontend_url.set(str(request.base_url).rstrip("/"))
         fault = state.take_fault(request.method, request.url.path)
         if fault is None:
             response = _answer(handle, request, body)
@@ -86,6 +92,36 @@ def _handle_endpoint(state: SandboxState, endpoint: Endpoint) -> Handle:
         account = current_account(state, actor, path_params["account_id"]) if "account_id" in path_params else None
         context = Context(state, actor, account, path_params, request.query_params, body)
         return endpoint.handler(context)
+
+    return handle
+
+
+def _blob_redirect(state: SandboxState) -> Handle:
+    """ActiveStorage::Blobs::RedirectController: 302 to the storage service (no API token needed)."""
+
+    def handle(request: Request, body: object) -> Response:
+        blob = state.blobs.get(str(request.path_params["key"]))
+        if blob is None:
+            return not_found().response()
+        disposition = request.query_params.get("disposition")
+        location = blobs.absolute(f"{blobs.DISK_PREFIX}{blob.key}/{blob.filename}")
+        if disposition:
+            location += f"?disposition={disposition}"
+        return Response(status_code=302, headers={"location": location})
+
+    return handle
+
+
+def _blob_file(state: SandboxState) -> Handle:
+    """ActiveStorage::DiskController#show: the bytes, with their type and length."""
+
+    def handle(request: Request, body: object) -> Response:
+        blob = state.blobs.get(str(request.path_params["key"]))
+        if blob is None:
+            return not_found().response()
+        disposition = "inline" if request.query_params.get("disposition") == "inline" else "attachment"
+        headers = {"content-disposition": f'{disposition}; filename="{blob.filename}"'}
+        return Response(blob.data, media_type=blob.content_type, headers=headers)
 
     return handle
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 
+from chatwoot_sandbox import blobs
 from chatwoot_sandbox.state import (
     INCOMING,
     AgentBot,
@@ -308,7 +309,7 @@ def message(state: SandboxState, message: Message, conversation: Conversation) -
     if sender is not None:
         body["sender"] = sender
     if message.attachments:
-        body["attachments"] = message.attachments
+        body["attachments"] = blobs.rendered(message.attachments)
     return body
 
 
@@ -352,7 +353,7 @@ def message_push(state: SandboxState, message: Message, conversation: Conversati
     if message.echo_id:
         body["echo_id"] = message.echo_id
     if message.attachments:
-        body["attachments"] = message.attachments
+        body["attachments"] = blobs.rendered(message.attachments)
     sender = _sender(state, message)
     if sender is not None:
         body["sender"] = sender

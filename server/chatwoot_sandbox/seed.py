@@ -13,6 +13,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from chatwoot_sandbox import blobs
 from chatwoot_sandbox import seed_text as text
 from chatwoot_sandbox.seed_help_center import add_help_center
 from chatwoot_sandbox.state import (
@@ -116,7 +117,28 @@ def build_demo_state(
         builder.number_messages()
         # Watchers: the administrator and an inbox member follow the long conversation (Website chat inbox).
         state.conversation(DEMO_ACCOUNT_ID, LONG_CONVERSATION_ID).participant_ids = [ADMIN_USER_ID, 5]
+        _attachments(state)
     return state
+
+
+SCREENSHOT_CONVERSATION_ID = 5
+"""Its first customer message carries a PNG screenshot (attachment 1, 64x40)."""
+INVOICE_PDF_CONVERSATION_ID = 3
+"""Its first customer message carries invoice.pdf (attachment 2)."""
+VOICE_NOTE_CONVERSATION_ID = 11
+"""Its first customer message (WhatsApp) carries a WAV voice note (attachment 3)."""
+
+
+def _attachments(state: SandboxState) -> None:
+    files = (
+        (SCREENSHOT_CONVERSATION_ID, "safari-export-error.png", "image/png", blobs.screenshot_png(), (64, 40)),
+        (INVOICE_PDF_CONVERSATION_ID, "invoice-INV-2026-0042.pdf", "application/pdf", blobs.invoice_pdf(), None),
+        (VOICE_NOTE_CONVERSATION_ID, "voice-note.wav", "audio/wav", blobs.voice_note_wav(), None),
+    )
+    for display_id, filename, content_type, data, size in files:
+        conversation = state.conversation(DEMO_ACCOUNT_ID, display_id)
+        message = next(m for m in conversation.messages if m.message_type == INCOMING)
+        blobs.attach(state, conversation, message, filename, content_type, data, size)
 
 
 # -- accounts, people, inboxes, teams, labels -------------------------------------------------------------------

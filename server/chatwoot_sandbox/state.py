@@ -159,6 +159,16 @@ class CannedResponse:
 
 
 @dataclass
+class Blob:
+    """A stored file (Active Storage blob), served at its data_url."""
+
+    key: str
+    filename: str
+    content_type: str
+    data: bytes
+
+
+@dataclass
 class Portal:
     """A help center. API paths name it by `slug`."""
 
@@ -422,6 +432,7 @@ class SandboxState:
     portals: dict[int, Portal] = field(default_factory=dict)
     categories: dict[int, Category] = field(default_factory=dict)
     articles: dict[int, Article] = field(default_factory=dict)
+    blobs: dict[str, Blob] = field(default_factory=dict)
     custom_attribute_definitions: dict[int, CustomAttributeDefinition] = field(default_factory=dict)
     conversations: dict[int, Conversation] = field(default_factory=dict)
     request_log_size: int | None = DEFAULT_REQUEST_LOG_SIZE
