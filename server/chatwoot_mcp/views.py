@@ -362,7 +362,8 @@ class LabelSet(View):
 class LabelChange(View):
     """What a label tool did: the set before and after, and exactly what changed."""
 
-    conversation_id: int = Field(default=0, exclude=True)
+    subject: str = Field(default="", exclude=True)
+    """What the labels are on, for the text: "#7" or "contact 20"."""
     before: list[str]
     after: list[str]
     added: list[str] = Field(default_factory=list)
@@ -379,8 +380,7 @@ class LabelChange(View):
     def text(self) -> str:
         verb = "would change" if self.dry_run else ("changed" if self.written else "unchanged (nothing written)")
         lines = [
-            f"#{self.conversation_id} labels {verb}: {', '.join(self.before) or 'none'} -> "
-            f"{', '.join(self.after) or 'none'}"
+            f"{self.subject} labels {verb}: {', '.join(self.before) or 'none'} -> {', '.join(self.after) or 'none'}"
         ]
         if self.added:
             lines.append(f"added: {', '.join(self.added)}")

@@ -130,6 +130,8 @@ def read_calls(canary: str) -> dict[str, list[dict[str, Any]]]:
         "list_teams": [{}],
         "list_inboxes": [{}],
         "list_account_labels": [{}],
+        "search_contacts": [{"q": canary}, {"q": "Eve"}],
+        "get_contact": [{"conversation_id": CONVERSATION}, {"contact_id": canary}],
     }
 
 
@@ -138,6 +140,8 @@ def write_calls(canary: str) -> dict[str, list[dict[str, Any]]]:
     c = CONVERSATION
     return {
         "create_conversation": [{"inbox_id": 1, "contact_id": 20, "message": f"hello {canary}"}],
+        "add_contact_labels": [{"contact_id": 1, "labels": [canary]}, {"contact_id": canary, "labels": ["vip"]}],
+        "remove_contact_labels": [{"contact_id": 4, "labels": [canary, "vip"]}],
         "update_conversation": [{"conversation_id": c, "status": canary}, {"conversation_id": c, "priority": "high"}],
         "assign_conversation": [{"conversation_id": c, "agent": canary}, {"conversation_id": c, "team": canary}],
         "toggle_status": [{"conversation_id": c, "status": "snoozed", "snoozed_until": canary}],

@@ -57,7 +57,7 @@ pytestmark = pytest.mark.anyio
 TALLY = Tally("fault matrix: write-tool calls per fault and outcome")
 RETRIES = 2
 """The client's default retries: a fault lasting 1 + RETRIES attempts is never retried away."""
-READ_TOOLS = ("get_conversation", "list_labels", "list_messages", "list_conversations")
+READ_TOOLS = ("get_conversation", "list_labels", "list_messages", "list_conversations", "get_contact")
 TARGET = 3
 """The conversation the calls change: open, unassigned, team billing, labels [billing], an order_id attribute."""
 
@@ -191,6 +191,7 @@ def _label_pair(state: SandboxState) -> None:
 
 MESSAGES = rf"/conversations/{TARGET}/messages$"
 LABELS = rf"/conversations/{TARGET}/labels$"
+CONTACT_LABELS = r"/api/v1/accounts/1/contacts/\d+/labels$"
 ASSIGNMENTS = rf"/conversations/{TARGET}/assignments$"
 
 WRITES = [
@@ -271,6 +272,20 @@ WRITES = [
         (("POST", LABELS),),
         ("labels",),
         lambda s: set(target(s).labels) == {"billing", "bug"},
+    ),
+    Write(
+        "add_contact_labels",
+        {"contact_id": 68, "labels": ["refund"]},
+        (("POST", CONTACT_LABELS),),
+        (),
+        lambda s: s.contacts[68].labels == ["vip", "billing", "refund"],
+    ),
+    Write(
+        "remove_contact_labels",
+        {"contact_id": 68, "labels": ["vip"]},
+        (("POST", CONTACT_LABELS),),
+        (),
+        lambda s: s.contacts[68].labels == ["billing"],
     ),
 ]
 BY_TOOL = {write.tool: write for write in WRITES}

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Callable
-from typing import Annotated
+from typing import Annotated, Protocol
 
 from mcp.server.mcpserver import Context, Elicit, ElicitationResult, Resolve
 
@@ -18,7 +18,17 @@ from chatwoot_mcp.errors import Refusal
 from chatwoot_mcp.guards.confirm import Confirmation, is_confirmed, supports_elicitation
 from chatwoot_mcp.views import LabelChange
 
-__all__ = ["add_labels", "check_labels", "remove_labels", "set_labels"]
+__all__ = [
+    "LabelStore",
+    "add_labels",
+    "adding",
+    "check_labels",
+    "remove_labels",
+    "removing",
+    "rewrite_labels",
+    "set_labels",
+    "unwanted",
+]
 
 
 def _normalise(labels: list[str]) -> list[str]:
@@ -65,28 +75,42 @@ def _concurrent(expected: list[str], reread: list[str]) -> str | None:
     )
 
 
-async def _rewrite(
-    tools: ToolContext, account_id: int, conversation_id: int, change: Callable[[list[str]], list[str]]
+class LabelStore(Protocol):
+    """Where a record's labels live: conversations.labels or contacts.labels (both replace on `add`)."""
+
+    async def list(self, account_id: int, record_id: int, /) -> list[str]: ...
+    async def add(self, account_id: int, record_id: int, labels: list[str], /) -> list[str]: ...
+
+
+async def rewrite_labels(
+    tools: ToolContext,
+    account_id: int,
+    conversation_id: int,
+    change: Callable[[list[str]], list[str]],
+    *,
+    store: LabelStore | None = None,
+    kind: str = "conversation",
 ) -> LabelChange:
-    """Read the labels, apply `change` and write only if it changed anything, holding the conversation's lock.
+    """Read the labels, apply `change` and write only if it changed anything, holding the record's lock.
 
     The lock (see `chatwoot_mcp.locks`) keeps every chatwoot-mcp process on this machine from writing between
     our read and our write. Chatwoot answers the write with the set it now has, which is the verification: what
     is reported as added or removed is what that answer shows, and anything it does not show is in `not_kept`.
     """
-    client = tools.client.conversations.labels
-    async with tools.label_locks((account_id, conversation_id)):
+    client = store or tools.client.conversations.labels
+    subject = f"#{conversation_id}" if kind == "conversation" else f"{kind} {conversation_id}"
+    async with tools.label_locks((kind, account_id, conversation_id)):
         before = await client.list(account_id, conversation_id)
         intended = change(before)
         if intended == before:
-            return LabelChange(conversation_id=conversation_id, before=before, after=before, written=False)
+            return LabelChange(subject=subject, before=before, after=before, written=False)
         after = await client.add(account_id, conversation_id, intended)
     to_add = [label for label in intended if label not in before]
     to_remove = [label for label in before if label not in intended]
     lost = [f"{label} (Chatwoot's answer does not have it)" for label in to_add if label not in after]
     lost += [f"{label} (Chatwoot's answer still has it)" for label in to_remove if label in after]
     return LabelChange(
-        conversation_id=conversation_id,
+        subject=subject,
         before=before,
         after=after,
         added=[label for label in to_add if label in after],
@@ -95,6 +119,21 @@ async def _rewrite(
         concurrent_change=_concurrent(intended, after),
         not_kept=lost,
     )
+
+
+def adding(wanted: list[str]) -> Callable[[list[str]], list[str]]:
+    """The change that adds `wanted`, keeping every label already there."""
+    return lambda before: [*before, *(label for label in wanted if label not in before)]
+
+
+def removing(unwanted_labels: list[str]) -> Callable[[list[str]], list[str]]:
+    """The change that removes `unwanted_labels` (any case), keeping the others."""
+    return lambda before: [label for label in before if label.lower() not in unwanted_labels]
+
+
+def unwanted(labels: list[str]) -> list[str]:
+    """Labels to remove, normalised; blanks dropped."""
+    return [label for label in _normalise(labels) if label]
 
 
 async def add_labels(tools: ToolContext, account_id: int, conversation_id: int, labels: list[str]) -> LabelChange:
@@ -110,9 +149,7 @@ async def add_labels(tools: ToolContext, account_id: int, conversation_id: int, 
     wanted = await check_labels(tools, account_id, labels)
     if not wanted:
         raise Refusal("No labels given to add. Nothing was written.")
-    return await _rewrite(
-        tools, account_id, conversation_id, lambda before: [*before, *(x for x in wanted if x not in before)]
-    )
+    return await rewrite_labels(tools, account_id, conversation_id, adding(wanted))
 
 
 async def remove_labels(tools: ToolContext, account_id: int, conversation_id: int, labels: list[str]) -> LabelChange:
@@ -125,12 +162,10 @@ async def remove_labels(tools: ToolContext, account_id: int, conversation_id: in
     labels
         Labels to remove.
     """
-    unwanted = [label for label in _normalise(labels) if label]
-    if not unwanted:
+    unwanted_labels = unwanted(labels)
+    if not unwanted_labels:
         raise Refusal("No labels given to remove. Nothing was written.")
-    return await _rewrite(
-        tools, account_id, conversation_id, lambda before: [x for x in before if x.lower() not in unwanted]
-    )
+    return await rewrite_labels(tools, account_id, conversation_id, removing(unwanted_labels))
 
 
 async def ask_to_replace(
@@ -202,7 +237,7 @@ async def set_labels(
         added = [label for label in wanted if label not in before]
         removed = [label for label in before if label not in wanted]
         change = LabelChange(
-            conversation_id=conversation_id, before=before, after=wanted, added=added, removed=removed, written=False
+            subject=f"#{conversation_id}", before=before, after=wanted, added=added, removed=removed, written=False
         )
         if dry_run:
             return change.model_copy(update={"dry_run": True})

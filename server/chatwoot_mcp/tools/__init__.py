@@ -1,7 +1,7 @@
 """Every tool the server offers, in the order they are listed, grouped into toolsets."""
 
 from chatwoot_mcp.registry import ToolSpec
-from chatwoot_mcp.tools import conversations, directory, labels, messages, search
+from chatwoot_mcp.tools import contacts, conversations, directory, labels, messages, search
 
 __all__ = ["ALL_TOOLS", "TOOLSETS"]
 
@@ -11,6 +11,7 @@ TOOLSETS = {
     "messages": "read a conversation's history, add private notes, send confirmed replies to the customer",
     "directory": "list the account's agents, teams, inboxes and labels",
     "search": "full-text search over messages and the advanced conversation filter",
+    "contacts": "who the customer is: search contacts, read one with their recent conversations, label them",
 }
 
 ALL_TOOLS: list[ToolSpec] = [
@@ -20,4 +21,5 @@ ALL_TOOLS: list[ToolSpec] = [
     *labels.TOOLS,
     *search.TOOLS,
     *directory.TOOLS,
+    *contacts.TOOLS,
 ]
