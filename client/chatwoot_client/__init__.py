@@ -9,6 +9,8 @@
 from chatwoot_client._client import AsyncChatwootClient, ChatwootClient
 from chatwoot_client._exceptions import (
     ChatwootAPIError,
+    ChatwootAttachmentError,
+    ChatwootAttachmentTooLargeError,
     ChatwootAuthError,
     ChatwootConnectionError,
     ChatwootError,
@@ -23,6 +25,7 @@ from chatwoot_client._exceptions import (
 )
 from chatwoot_client._request import APIRequest
 from chatwoot_client._retry import RetryPolicy
+from chatwoot_client.resources.attachments import AsyncAttachmentsResource, AttachmentsResource
 from chatwoot_client.resources.canned_responses import AsyncCannedResponsesResource, CannedResponsesResource
 from chatwoot_client.resources.contacts import (
     AsyncContactLabelsResource,
@@ -48,6 +51,7 @@ __all__ = [
     "APIRequest",
     "ArticlesResource",
     "AsyncArticlesResource",
+    "AsyncAttachmentsResource",
     "AsyncCannedResponsesResource",
     "AsyncChatwootClient",
     "AsyncContactLabelsResource",
@@ -57,8 +61,11 @@ __all__ = [
     "AsyncConversationsResource",
     "AsyncMessagesResource",
     "AsyncPortalsResource",
+    "AttachmentsResource",
     "CannedResponsesResource",
     "ChatwootAPIError",
+    "ChatwootAttachmentError",
+    "ChatwootAttachmentTooLargeError",
     "ChatwootAuthError",
     "ChatwootClient",
     "ChatwootConnectionError",

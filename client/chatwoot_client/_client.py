@@ -24,6 +24,7 @@ from chatwoot_client._exceptions import (
 )
 from chatwoot_client._request import APIRequest, Operation, build_error, decode_response, error_from_response, resume
 from chatwoot_client._retry import RetryPolicy, never_sent, retry_delay, should_retry_status
+from chatwoot_client.resources.attachments import AsyncAttachmentsResource, AttachmentsResource
 from chatwoot_client.resources.canned_responses import AsyncCannedResponsesResource, CannedResponsesResource
 from chatwoot_client.resources.contacts import AsyncContactsResource, ContactsResource
 from chatwoot_client.resources.conversations import AsyncConversationsResource, ConversationsResource
@@ -253,6 +254,11 @@ class ChatwootClient(_BaseClient):
         return CannedResponsesResource(self)
 
     @cached_property
+    def attachments(self) -> AttachmentsResource:
+        """Attachment files, downloaded from the Chatwoot host only and bounded by size."""
+        return AttachmentsResource(self)
+
+    @cached_property
     def portals(self) -> PortalsResource:
         """Help-center portals."""
         return PortalsResource(self)
@@ -373,6 +379,11 @@ class AsyncChatwootClient(_BaseClient):
     def canned_responses(self) -> AsyncCannedResponsesResource:
         """The account's canned responses (saved replies)."""
         return AsyncCannedResponsesResource(self)
+
+    @cached_property
+    def attachments(self) -> AsyncAttachmentsResource:
+        """Attachment files, downloaded from the Chatwoot host only and bounded by size."""
+        return AsyncAttachmentsResource(self)
 
     @cached_property
     def portals(self) -> AsyncPortalsResource:

@@ -25,6 +25,8 @@ from typing import Any
 
 __all__ = [
     "ChatwootAPIError",
+    "ChatwootAttachmentError",
+    "ChatwootAttachmentTooLargeError",
     "ChatwootAuthError",
     "ChatwootConnectionError",
     "ChatwootError",
@@ -160,3 +162,16 @@ class ChatwootResponseError(ChatwootError):
             path=path,
             sent=True,
         )
+
+
+class ChatwootAttachmentError(ChatwootError):
+    """An attachment download was refused: its URL (or a redirect) leaves the Chatwoot host, or it is too large."""
+
+
+class ChatwootAttachmentTooLargeError(ChatwootAttachmentError):
+    """The attachment is larger than `max_bytes`; `size` is its declared size in bytes, or None if undeclared."""
+
+    def __init__(self, *args: object, size: int | None, max_bytes: int, method: str = "", path: str = "") -> None:
+        super().__init__(*args, method=method, path=path)
+        self.size = size
+        self.max_bytes = max_bytes

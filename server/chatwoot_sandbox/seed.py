@@ -122,11 +122,11 @@ def build_demo_state(
 
 
 SCREENSHOT_CONVERSATION_ID = 5
-"""Its first customer message carries a PNG screenshot (attachment 1, 64x40)."""
+"""Its last customer message carries a PNG screenshot (attachment 1, 64x40)."""
 INVOICE_PDF_CONVERSATION_ID = 3
-"""Its first customer message carries invoice.pdf (attachment 2)."""
+"""Its last customer message carries invoice.pdf (attachment 2)."""
 VOICE_NOTE_CONVERSATION_ID = 11
-"""Its first customer message (WhatsApp) carries a WAV voice note (attachment 3)."""
+"""Its last customer message (WhatsApp) carries a WAV voice note (attachment 3)."""
 
 
 def _attachments(state: SandboxState) -> None:
@@ -137,7 +137,7 @@ def _attachments(state: SandboxState) -> None:
     )
     for display_id, filename, content_type, data, size in files:
         conversation = state.conversation(DEMO_ACCOUNT_ID, display_id)
-        message = next(m for m in conversation.messages if m.message_type == INCOMING)
+        message = [m for m in conversation.messages if m.message_type == INCOMING][-1]
         blobs.attach(state, conversation, message, filename, content_type, data, size)
 
 

@@ -33,6 +33,7 @@ from chatwoot_client import (
     MessagesResource,
 )
 from chatwoot_client.resources import directory
+from chatwoot_client.resources.attachments import AsyncAttachmentsResource, AttachmentsResource
 from chatwoot_client.resources.help_center import (
     ArticlesResource,
     AsyncArticlesResource,
@@ -51,6 +52,7 @@ RESOURCE_PAIRS: list[tuple[type, type]] = [
     (AsyncMessagesResource, MessagesResource),
     (AsyncContactsResource, ContactsResource),
     (AsyncPortalsResource, PortalsResource),
+    (AsyncAttachmentsResource, AttachmentsResource),
     (AsyncArticlesResource, ArticlesResource),
     (AsyncConversationParticipantsResource, ConversationParticipantsResource),
     (AsyncCannedResponsesResource, CannedResponsesResource),
@@ -130,6 +132,7 @@ def test_both_clients_expose_the_same_resources_as_twins() -> None:
         "canned_responses",
         "portals",
         "articles",
+        "attachments",
     }
     twins = dict(RESOURCE_PAIRS)
     for name, async_cls in async_resources.items():
@@ -312,6 +315,7 @@ def test_async_docstrings_document_every_parameter(method: Callable[..., Any]) -
         "chatwoot_client.resources.contacts",
         "chatwoot_client.resources.canned_responses",
         "chatwoot_client.resources.help_center",
+        "chatwoot_client.resources.attachments",
         "chatwoot_client.resources.participants",
     ],
 )

@@ -1,6 +1,7 @@
 """Models of what the Chatwoot server really sends (unknown fields are kept)."""
 
 from chatwoot_client.types._base import ChatwootModel, Timestamp
+from chatwoot_client.types.attachment import Attachment, DownloadedAttachment
 from chatwoot_client.types.canned_response import CannedResponse
 from chatwoot_client.types.contact import Contact, ContactInbox, ContactInboxRef, ContactList
 from chatwoot_client.types.conversation import (
@@ -29,6 +30,7 @@ __all__ = [
     "ArticleCategory",
     "ArticleList",
     "AssigneeType",
+    "Attachment",
     "CannedResponse",
     "ChatwootModel",
     "Contact",
@@ -45,6 +47,7 @@ __all__ = [
     "ConversationStatus",
     "ConversationTeam",
     "ConversationToggleStatusResponse",
+    "DownloadedAttachment",
     "Inbox",
     "Label",
     "Message",

@@ -1,0 +1,45 @@
+"""Message attachments: the JSON items in a message's `attachments`, and a downloaded file."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from chatwoot_client.types._base import ChatwootModel
+
+__all__ = ["Attachment", "DownloadedAttachment"]
+
+
+class Attachment(ChatwootModel):
+    """One item of `Message.attachments` (`Attachment#push_event_data`).
+
+    `file_type` is image, audio, video, file, location, fallback, share, contact, embed... `content_type` and
+    `extension` come from Chatwoot 4.13 on (None before); `width`/`height` are often None. `data_url` is the file
+    (a redirect URL on the Chatwoot host), `thumb_url` a small preview for images ("" otherwise).
+    """
+
+    id: int
+    message_id: int | None = None
+    file_type: str | None = None
+    account_id: int | None = None
+    extension: str | None = None
+    content_type: str | None = None
+    data_url: str | None = None
+    thumb_url: str | None = None
+    file_size: int | None = None
+    width: int | None = None
+    height: int | None = None
+    fallback_title: str | None = None
+
+
+@dataclass(frozen=True)
+class DownloadedAttachment:
+    """A file read from an attachment URL, at most `max_bytes` long."""
+
+    url: str
+    content: bytes
+    content_type: str | None
+    filename: str | None
+
+    @property
+    def size(self) -> int:
+        return len(self.content)
