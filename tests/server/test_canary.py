@@ -132,6 +132,7 @@ def read_calls(canary: str) -> dict[str, list[dict[str, Any]]]:
         "list_account_labels": [{}],
         "search_contacts": [{"q": canary}, {"q": "Eve"}],
         "get_contact": [{"conversation_id": CONVERSATION}, {"contact_id": canary}],
+        "list_canned_responses": [{}, {"q": canary}],
     }
 
 

@@ -1,7 +1,7 @@
 """Every tool the server offers, in the order they are listed, grouped into toolsets."""
 
 from chatwoot_mcp.registry import ToolSpec
-from chatwoot_mcp.tools import contacts, conversations, directory, labels, messages, search
+from chatwoot_mcp.tools import contacts, conversations, directory, knowledge, labels, messages, search
 
 __all__ = ["ALL_TOOLS", "TOOLSETS"]
 
@@ -12,6 +12,7 @@ TOOLSETS = {
     "directory": "list the account's agents, teams, inboxes and labels",
     "search": "full-text search over messages and the advanced conversation filter",
     "contacts": "who the customer is: search contacts, read one with their recent conversations, label them",
+    "knowledge": "what the team has written down: canned responses",
 }
 
 ALL_TOOLS: list[ToolSpec] = [
@@ -22,4 +23,5 @@ ALL_TOOLS: list[ToolSpec] = [
     *search.TOOLS,
     *directory.TOOLS,
     *contacts.TOOLS,
+    *knowledge.TOOLS,
 ]
