@@ -133,6 +133,8 @@ def read_calls(canary: str) -> dict[str, list[dict[str, Any]]]:
         "search_contacts": [{"q": canary}, {"q": "Eve"}],
         "get_contact": [{"conversation_id": CONVERSATION}, {"contact_id": canary}],
         "list_canned_responses": [{}, {"q": canary}],
+        "search_articles": [{"q": canary}],
+        "get_article": [{"portal": canary, "article_id": 1}, {"portal": "acme-help", "article_id": 1}],
     }
 
 
