@@ -651,21 +651,30 @@ def add_participants(ctx: Context) -> Response:
     """conversations/participants#create: `find_or_create_by` each id not yet present; answers only those ids.
 
     An id that fails validation (not an inbox member or administrator) is not saved but still echoed back; an id
-    of no user renders a nil user, a 500.
+    of no user renders a nil user, a 500. "Not yet present" is Ruby's `Array#-`, so a string id ("5") is always
+    new: it is echoed even when that agent already watches (find_or_create_by casts it and finds the record).
     """
     conversation = ctx.conversation()
     new: list[int] = []
     for value in _user_ids(ctx):
-        user_id = _known_user_id(ctx, value)
+        exact = _known_user_id(ctx, value)
+        user_id = exact if exact is not None else _cast_id(value)
         if user_id is None or user_id not in ctx.state.users:
             raise ServerError("undefined method for nil (no such user)")
-        if user_id in conversation.participant_ids or user_id in new:
+        if exact is not None and (user_id in conversation.participant_ids or user_id in new):
             continue
         new.append(user_id)
     for user_id in new:
-        if _assignable(ctx, conversation, user_id):
+        if user_id not in conversation.participant_ids and _assignable(ctx, conversation, user_id):
             conversation.participant_ids.append(user_id)
     return ok(_participants_json(ctx, new))
+
+
+def _cast_id(value: object) -> int | None:
+    """ActiveRecord's integer cast of a non-integer id: a numeric string is its number, anything else nil."""
+    if isinstance(value, str) and value.strip().lstrip("+-").isdigit():
+        return int(value.strip())
+    return None
 
 
 def replace_participants(ctx: Context) -> Response:

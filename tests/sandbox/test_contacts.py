@@ -91,3 +91,11 @@ async def test_unknown_portal_slug_is_a_500_on_show_and_a_404_on_articles(client
     assert shown["meta"]["published_count"] == 3 and shown["meta"]["draft_articles_count"] == 1
     listed = (await client.get(base)).json()
     assert listed["meta"] == {"current_page": 1, "portals_count": 2}
+
+
+async def test_participants_post_with_string_ids_echoes_even_present_ones(client: httpx2.AsyncClient) -> None:
+    path = f"/api/v1/accounts/{DEMO_ACCOUNT_ID}/conversations/7/participants"
+    echoed = await client.post(path, json={"user_ids": ["5", "2"]})
+    assert [a["id"] for a in echoed.json()] == [5, 2]
+    listed = await client.get(path)
+    assert [a["id"] for a in listed.json()] == [1, 5, 2]
