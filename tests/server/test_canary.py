@@ -134,6 +134,7 @@ def read_calls(canary: str) -> dict[str, list[dict[str, Any]]]:
         "get_contact": [{"conversation_id": CONVERSATION}, {"contact_id": canary}],
         "list_canned_responses": [{}, {"q": canary}],
         "search_articles": [{"q": canary}],
+        "list_participants": [{"conversation_id": CONVERSATION}],
         "get_article": [{"portal": canary, "article_id": 1}, {"portal": "acme-help", "article_id": 1}],
     }
 
@@ -145,6 +146,7 @@ def write_calls(canary: str) -> dict[str, list[dict[str, Any]]]:
         "create_conversation": [{"inbox_id": 1, "contact_id": 20, "message": f"hello {canary}"}],
         "add_contact_labels": [{"contact_id": 1, "labels": [canary]}, {"contact_id": canary, "labels": ["vip"]}],
         "remove_contact_labels": [{"contact_id": 4, "labels": [canary, "vip"]}],
+        "add_participants": [{"conversation_id": c, "agents": [canary]}],
         "update_conversation": [{"conversation_id": c, "status": canary}, {"conversation_id": c, "priority": "high"}],
         "assign_conversation": [{"conversation_id": c, "agent": canary}, {"conversation_id": c, "team": canary}],
         "toggle_status": [{"conversation_id": c, "status": "snoozed", "snoozed_until": canary}],

@@ -57,7 +57,14 @@ pytestmark = pytest.mark.anyio
 TALLY = Tally("fault matrix: write-tool calls per fault and outcome")
 RETRIES = 2
 """The client's default retries: a fault lasting 1 + RETRIES attempts is never retried away."""
-READ_TOOLS = ("get_conversation", "list_labels", "list_messages", "list_conversations", "get_contact")
+READ_TOOLS = (
+    "get_conversation",
+    "list_labels",
+    "list_messages",
+    "list_conversations",
+    "get_contact",
+    "list_participants",
+)
 TARGET = 3
 """The conversation the calls change: open, unassigned, team billing, labels [billing], an order_id attribute."""
 
@@ -279,6 +286,13 @@ WRITES = [
         (("POST", CONTACT_LABELS),),
         (),
         lambda s: s.contacts[68].labels == ["vip", "billing", "refund"],
+    ),
+    Write(
+        "add_participants",
+        {"conversation_id": TARGET, "agents": [1]},
+        (("POST", rf"/conversations/{TARGET}/participants$"),),
+        (),
+        lambda s: 1 in target(s).participant_ids,
     ),
     Write(
         "remove_contact_labels",
