@@ -19,16 +19,21 @@ from pydantic import BaseModel, ValidationError
 from chatwoot_mcp.config import Settings
 
 __all__ = [
+    "MAX_ID",
     "ConversationURL",
     "argument_problem",
     "conversation_url",
     "describe_accepted",
     "describe_validation",
+    "not_bool",
     "parse_conversation_id",
+    "resolve_conversation_link",
+    "whole_number",
 ]
 
 _DIGITS = re.compile(r"[0-9]{1,18}")
-_MAX_ID = 2**53
+MAX_ID = 2**53
+"""Ids and counts above this are no record of Chatwoot's (and lose precision in JSON)."""
 _URL_LIMIT = 500
 _URL_PATH = re.compile(r"/app/accounts/([0-9]{1,18})/(?:[^/]+/){0,4}conversations/([0-9]{1,18})/?")
 """…/conversations/7, also under an inbox, label, team or view: …/inbox/2/conversations/7."""
@@ -79,13 +84,58 @@ def parse_conversation_id(value: Any) -> int:
     """
     if isinstance(value, bool):
         raise ValueError("a conversation id is a number such as 123, not true or false")
-    if isinstance(value, int) and value <= _MAX_ID:
+    if isinstance(value, int) and value <= MAX_ID:
         return value
     if isinstance(value, str):
         text = value.strip().removeprefix("#")
-        if _DIGITS.fullmatch(text) and int(text) <= _MAX_ID:
+        if _DIGITS.fullmatch(text) and int(text) <= MAX_ID:
             return int(text)
     raise ValueError('a conversation id is a number such as 123 (also "#123" or its Chatwoot link)')
+
+
+def whole_number(value: Any) -> Any:
+    """Integers arrive as JSON integers or ASCII digits; true/false, "1_000" or other scripts' digits do not.
+
+    Above MAX_ID no number is a record of Chatwoot's or a sensible count (and it would lose precision in JSON).
+    """
+    if isinstance(value, bool):
+        raise ValueError("a whole number is expected, not true or false")
+    if isinstance(value, str) and not (value.isascii() and value.strip().isdigit() and len(value.strip()) <= 18):
+        raise ValueError("a whole number is expected, written with the digits 0-9")
+    if isinstance(value, int | str) and int(value) > MAX_ID:
+        raise ValueError("the number is larger than any Chatwoot id or count")
+    return value
+
+
+def not_bool(value: Any) -> Any:
+    """true/false where a number (or an id, email or name) is meant: pydantic would read true as 1."""
+    if isinstance(value, bool):
+        raise ValueError("true or false is not a value this parameter takes")
+    return value
+
+
+def resolve_conversation_link(tool: str, arguments: dict[str, Any], settings: Settings, *, writes: bool) -> str | None:
+    """Replace a conversation link in `arguments` by its number (and, on an allowlist, pick its account).
+
+    Returns what is wrong (another host, an account not allowed, a clash with `account_id`), or None.
+    """
+    reference = arguments.get("conversation_id")
+    if not (isinstance(reference, str) and "://" in reference):
+        return None
+    try:
+        link = conversation_url(reference.strip(), settings)
+    except ValueError as error:
+        return f"Invalid arguments for {tool}: `conversation_id`: {error}. {_nothing_done(writes)}"
+    requested = arguments.get("account_id")
+    if not settings.pinned_account and requested is not None and requested != link.account_id:
+        return (
+            f"Invalid arguments for {tool}: `conversation_id` links into account {link.account_id} but `account_id` "
+            f"is {requested}; pass one of them. {_nothing_done(writes)}"
+        )
+    arguments["conversation_id"] = link.conversation_id
+    if not settings.pinned_account:
+        arguments["account_id"] = link.account_id
+    return None
 
 
 def argument_problem(

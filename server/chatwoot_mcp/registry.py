@@ -24,7 +24,7 @@ from mcp.types import CallToolResult, TextContent, ToolAnnotations
 from pydantic import BaseModel, BeforeValidator, Field, ValidationError, WithJsonSchema
 
 from chatwoot_client import AsyncChatwootClient, ChatwootError
-from chatwoot_mcp.arguments import parse_conversation_id
+from chatwoot_mcp.arguments import MAX_ID, not_bool, parse_conversation_id, whole_number
 from chatwoot_mcp.config import ConfigError, Settings
 from chatwoot_mcp.context import ToolContext, tool_context
 from chatwoot_mcp.docstrings import parse_docstring
@@ -38,8 +38,6 @@ __all__ = ["ConversationRef", "ToolSpec", "build_tool", "register_tools", "selec
 
 log = logging.getLogger("chatwoot_mcp")
 
-MAX_ID = 2**53
-"""Ids above this are no record of Chatwoot's (and lose precision in JSON)."""
 CONVERSATION_DOC = "Conversation number"
 """Every tool's `conversation_id` says the same; docstrings describe it for their own readers."""
 TEXT_LIMITS = {"content": 150_000, "message": 150_000}
@@ -183,26 +181,6 @@ def _tool_parameters(spec: ToolSpec, settings: Settings) -> list[inspect.Paramet
     return parameters
 
 
-def _whole_number(value: Any) -> Any:
-    """Integers arrive as JSON integers or ASCII digits; true/false, "1_000" or other scripts' digits do not.
-
-    Above MAX_ID no number is a record of Chatwoot's or a sensible count (and it would lose precision in JSON).
-    """
-    if isinstance(value, bool):
-        raise ValueError("a whole number is expected, not true or false")
-    if isinstance(value, str) and not (value.isascii() and value.strip().isdigit() and len(value.strip()) <= 18):
-        raise ValueError("a whole number is expected, written with the digits 0-9")
-    if isinstance(value, int | str) and int(value) > MAX_ID:
-        raise ValueError("the number is larger than any Chatwoot id or count")
-    return value
-
-
-def _not_bool(value: Any) -> Any:
-    if isinstance(value, bool):
-        raise ValueError("true or false is not a value this parameter takes")
-    return value
-
-
 def _bounded(name: str, annotation: Any) -> Any:
     """`annotation` with the bounds every tool argument gets: ids >= 1, text and lists of a sane size, and no
     true/false where a number is meant (pydantic would read true as 1: `agent=true` assigning agent 1).
@@ -211,7 +189,7 @@ def _bounded(name: str, annotation: Any) -> Any:
     its parameter's name before any HTTP call (the schema says the same, so a model can see it).
     """
     shaped = _shaped(name, annotation)
-    return Annotated[shaped, BeforeValidator(_not_bool)] if _takes_int(annotation) else shaped
+    return Annotated[shaped, BeforeValidator(not_bool)] if _takes_int(annotation) else shaped
 
 
 def _shaped(name: str, annotation: Any) -> Any:
@@ -225,7 +203,7 @@ def _shaped(name: str, annotation: Any) -> Any:
     if annotation is int:
         low = 1 if name.endswith("_id") or name in ("before", "page") else None
         # Constraints before the validator, so that the schema says "minimum" (after it, pydantic writes "ge").
-        return Annotated[int, Field(ge=low), BeforeValidator(_whole_number)]
+        return Annotated[int, Field(ge=low), BeforeValidator(whole_number)]
     if annotation is str:
         return Annotated[str, Field(max_length=TEXT_LIMITS.get(name, SHORT_TEXT))]
     if typing.get_origin(annotation) is list and typing.get_args(annotation) == (str,):

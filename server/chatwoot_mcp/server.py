@@ -19,7 +19,7 @@ from pydantic import ValidationError
 
 from chatwoot_client import AsyncChatwootClient
 from chatwoot_mcp import __version__
-from chatwoot_mcp.arguments import argument_problem, conversation_url, describe_validation
+from chatwoot_mcp.arguments import argument_problem, describe_validation, resolve_conversation_link
 from chatwoot_mcp.config import Settings, config_error
 from chatwoot_mcp.context import ToolContext
 from chatwoot_mcp.outcomes import install_hooks
@@ -53,7 +53,9 @@ Tools for working a Chatwoot support queue. How to work safely:
 
 
 class ChatwootServer(MCPServer):
-    """MCPServer whose tool calls pass our argument check first (see `chatwoot_mcp.arguments`)."""
+    """MCPServer with our edges: tool calls pass our argument check first (`chatwoot_mcp.arguments`), tools are
+    listed from their checked-in wire forms and built on first call (`chatwoot_mcp.wire_cache`), resources and
+    prompts are registered on first use, and resource errors come back scrubbed of secrets."""
 
     def __init__(self, settings: Settings, name: str, *, wire: dict[str, WireTool], **options: Any) -> None:
         super().__init__(name, **options)
@@ -146,23 +148,11 @@ class ChatwootServer(MCPServer):
 
     def _argument_problem(self, spec: ToolSpec, tool: Tool, arguments: dict[str, Any]) -> str | None:
         """Check (and for a conversation link, resolve) the arguments in place; say what is wrong, if anything."""
-        pinned = self.chatwoot_settings.default_account_id if self.chatwoot_settings.pinned_account else None
-        nothing_done = "Nothing was done." if spec.read_only else "Nothing was written."
-        reference = arguments.get("conversation_id")
-        if isinstance(reference, str) and "://" in reference:
-            try:
-                link = conversation_url(reference.strip(), self.chatwoot_settings)
-            except ValueError as error:
-                return f"Invalid arguments for {spec.name}: `conversation_id`: {error}. {nothing_done}"
-            requested = arguments.get("account_id")
-            if pinned is None and requested is not None and requested != link.account_id:
-                return (
-                    f"Invalid arguments for {spec.name}: `conversation_id` links into account {link.account_id} but "
-                    f"`account_id` is {requested}; pass one of them. {nothing_done}"
-                )
-            arguments["conversation_id"] = link.conversation_id
-            if pinned is None:
-                arguments["account_id"] = link.account_id
+        settings = self.chatwoot_settings
+        problem = resolve_conversation_link(spec.name, arguments, settings, writes=not spec.read_only)
+        if problem is not None:
+            return problem
+        pinned = settings.default_account_id if settings.pinned_account else None
         return argument_problem(
             spec.name, tool.fn_metadata.arg_model, arguments, pinned_account=pinned, writes=not spec.read_only
         )
