@@ -44,7 +44,7 @@ from chatwoot_mcp.guards.filters import CUSTOM_ATTRIBUTE_OPERATORS, STANDARD_KEY
 from chatwoot_sandbox import SandboxState
 from chatwoot_sandbox.seed import AGENTS, LABELS, TEAMS
 from tests.server.conftest import SANDBOX_URL, Asker, assert_refused, connect, make_server, text_of, writes
-from tests.server.hunt_support import NO_MARKER, OUTCOMES, Tally, classify, portal, result_problems
+from tests.server.hunt_support import OUTCOMES, Tally, classify, portal, result_problems
 
 HUNT_EXAMPLES = int(os.environ.get("HUNT_EXAMPLES", "10"))
 TALLY = Tally(f"argument hunt: calls per tool and outcome (HUNT_EXAMPLES={HUNT_EXAMPLES})")
@@ -527,28 +527,6 @@ class KnownBug:
     test: str
     matches: Callable[[str, Mapping[str, Any], str, list[str]], bool]
     """(tool, arguments, result text, problems found) -> whether this call shows the bug."""
-
-
-def _only_no_marker(pattern: str) -> Callable[[str, Mapping[str, Any], str, list[str]], bool]:
-    """The refusal's wording lacks the marker (and so does not read as a refusal), and nothing else is wrong."""
-
-    def matches(tool: str, arguments: Mapping[str, Any], text: str, problems: list[str]) -> bool:
-        wording = [p for p in problems if p == NO_MARKER or p.endswith("were not refused as such")]
-        return NO_MARKER in problems and wording == problems and re.search(pattern, text) is not None
-
-    return matches
-
-
-def _boolean_in(*names: str) -> Callable[[str, Mapping[str, Any], str, list[str]], bool]:
-    return lambda tool, arguments, text, problems: any(isinstance(arguments.get(name), bool) for name in names)
-
-
-def _other_digits_in(*names: str) -> Callable[[str, Mapping[str, Any], str, list[str]], bool]:
-    def matches(tool: str, arguments: Mapping[str, Any], text: str, problems: list[str]) -> bool:
-        values = [arguments.get(name) for name in names]
-        return any(isinstance(v, str) and any(ch.isdigit() and not ch.isascii() for ch in v) for v in values)
-
-    return matches
 
 
 KNOWN_BUGS: tuple[KnownBug, ...] = ()
