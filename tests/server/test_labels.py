@@ -359,3 +359,32 @@ async def test_chatwoot_errors_while_asking_are_explained(state: SandboxState, m
         assert text_of(failing).startswith("Chatwoot does not allow this action")
     assert asker.questions == []
     assert writes(state) == []
+
+
+def slow_labels(app: ASGIApp) -> ASGIApp:
+    """The sandbox, with every label request taking 50 ms (so that unserialised writers would overlap)."""
+
+    async def wrapped(scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http" and scope["path"] == LABELS_PATH:
+            await anyio.sleep(0.05)
+        await app(scope, receive, send)
+
+    return wrapped
+
+
+@pytest.mark.anyio
+async def test_set_labels_takes_the_same_lock_as_add_labels(state: SandboxState) -> None:
+    """A replace, then an add started while it runs: the add waits, reads the replaced set and keeps it."""
+    server = make_server(state, make_settings(CHATWOOT_MCP_ALLOW_NEW_LABELS="1"), wrap_app=slow_labels)
+    async with connect(server, "auto") as client:
+
+        async def replace() -> None:
+            await client.call_tool("set_labels", {"conversation_id": CONVERSATION, "labels": ["x"], "confirm": True})
+
+        with anyio.fail_after(30):
+            async with anyio.create_task_group() as group:
+                group.start_soon(replace)
+                await anyio.sleep(0.02)  # the replace holds the lock and is reading
+                added = await client.call_tool("add_labels", {"conversation_id": CONVERSATION, "labels": ["tag"]})
+    assert structured(added)["before"] == ["x"]
+    assert labels_of(state) == ["x", "tag"]

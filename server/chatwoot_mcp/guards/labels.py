@@ -232,7 +232,7 @@ async def set_labels(
     """
     wanted = await check_labels(tools, account_id, labels)
     client = tools.client.conversations.labels
-    async with tools.label_locks((account_id, conversation_id)):
+    async with tools.label_locks(("conversation", account_id, conversation_id)):
         before = await client.list(account_id, conversation_id)
         added = [label for label in wanted if label not in before]
         removed = [label for label in before if label not in wanted]
