@@ -377,6 +377,7 @@ async def test_set_labels_takes_the_same_lock_as_add_labels(state: SandboxState)
     """A replace, then an add started while it runs: the add waits, reads the replaced set and keeps it."""
     server = make_server(state, make_settings(CHATWOOT_MCP_ALLOW_NEW_LABELS="1"), wrap_app=slow_labels)
     async with connect(server, "auto") as client:
+        added = None
 
         async def replace() -> None:
             await client.call_tool("set_labels", {"conversation_id": CONVERSATION, "labels": ["x"], "confirm": True})
@@ -386,5 +387,5 @@ async def test_set_labels_takes_the_same_lock_as_add_labels(state: SandboxState)
                 group.start_soon(replace)
                 await anyio.sleep(0.02)  # the replace holds the lock and is reading
                 added = await client.call_tool("add_labels", {"conversation_id": CONVERSATION, "labels": ["tag"]})
-    assert structured(added)["before"] == ["x"]
+    assert added is not None and structured(added)["before"] == ["x"]
     assert labels_of(state) == ["x", "tag"]
