@@ -13,6 +13,7 @@ from chatwoot_client import AsyncChatwootClient
 from chatwoot_client.types import Agent, Inbox, Label, Team
 from chatwoot_mcp.config import Settings
 from chatwoot_mcp.errors import Refusal
+from chatwoot_mcp.identity import Identity
 from chatwoot_mcp.locks import WriteLocks
 
 if TYPE_CHECKING:
@@ -79,6 +80,8 @@ class ToolContext:
     """With --dynamic-toolsets: which toolsets are listed, and how to add one."""
     startup: StartupCheck | None = None
     """The start-up token check when it runs alongside serving (stdio); calls wait for it."""
+    identity: Identity | None = None
+    """The Chatwoot user this call acts as, once known (the audit log names them)."""
 
     @classmethod
     def create(
