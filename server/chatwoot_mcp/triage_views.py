@@ -82,11 +82,14 @@ class PostedMessage(View):
     answer_lost: str | None = Field(
         default=None, description="Chatwoot's answer was lost (this error); the message was found in the conversation"
     )
+    canned_response: str | None = Field(default=None, exclude=True)
 
     def text(self) -> str:
         what = "Private note added (agents only; not sent to the customer)"
         if self.reached_customer:
             what = "Reply SENT to the customer"
+        if self.canned_response:
+            what += f" (canned response {self.canned_response!r}; the text as Chatwoot filled it in)"
         lost = f" (Chatwoot's answer was lost: {self.answer_lost}; the message is in the conversation)"
         return f"{what} on #{self.conversation_id}{lost if self.answer_lost else ''}: {self.message.line()}"
 

@@ -6,6 +6,9 @@ user's); only clients that cannot ask fall back to `confirm=true`. Replies are n
 does not retry message creation once it may have reached Chatwoot), and the same text to the same
 conversation twice within DUPLICATE_WINDOW is refused unless `confirm_duplicate=true`: the usual way a
 customer gets a reply twice is a model that retries after a timeout.
+
+A reply may be a canned response named by its short code: it is sent as the team wrote it, and Chatwoot fills
+in its placeholders (`canned.py`); the user's preview and the result show the text the customer gets.
 """
 
 from __future__ import annotations
@@ -17,7 +20,8 @@ from typing import Annotated
 from mcp.server.mcpserver import Context, Elicit, ElicitationResult, Resolve
 
 from chatwoot_client import ChatwootError
-from chatwoot_client.types import Message, MessageType
+from chatwoot_client.types import Conversation, Message, MessageType
+from chatwoot_mcp.canned import find_canned_response, preview, same_reply
 from chatwoot_mcp.context import SentReply, ToolContext, tool_context
 from chatwoot_mcp.errors import Refusal, describe_error
 from chatwoot_mcp.guards.confirm import Confirmation, is_confirmed, supports_elicitation
@@ -86,7 +90,7 @@ async def _find_posted(
         if (
             message.message_type == MessageType.OUTGOING
             and message.private == private
-            and normalise_reply(message.content or "") == wanted
+            and same_reply(wanted, normalise_reply(message.content or ""))
             and (created is None or created >= since - CLOCK_SLACK)
         ):
             return message
@@ -136,22 +140,52 @@ async def add_private_note(tools: ToolContext, account_id: int, conversation_id:
     return await _post(tools, account_id, conversation_id, content, private=True)
 
 
+async def _canned_preview(ctx: Context, conversation_id: int, short_code: str) -> str | None:
+    """The canned response's text as the customer will get it, or None when it cannot be found or read."""
+    tools = tool_context(ctx)
+    params = ctx.request_context.params or {}
+    requested = (params.get("arguments") or {}).get("account_id")
+    try:
+        account_id = tools.account(requested if isinstance(requested, int) else None)
+        canned = await find_canned_response(tools, account_id, short_code)
+        conversation: Conversation | None = await tools.client.conversations.get(account_id, conversation_id)
+    except (Refusal, ChatwootError):
+        return None  # the call itself finds the same problem and says so; nothing is sent
+    agent = tools.identity.name if tools.identity is not None else None
+    return preview(canned.content, conversation, agent)
+
+
 async def ask_to_send(
-    ctx: Context, conversation_id: int, content: str, confirm: bool = False, confirm_duplicate: bool = False
+    ctx: Context,
+    conversation_id: int,
+    content: str | None = None,
+    canned_response: str | None = None,
+    confirm: bool = False,
+    confirm_duplicate: bool = False,
 ) -> Confirmation | Elicit[Confirmation]:
     """Ask the user before a reply goes out, when the client can ask; else pass the caller's `confirm` on."""
-    if not supports_elicitation(ctx) or not visible_text(content):
+    if not supports_elicitation(ctx) or (content is None) == (canned_response is None):
+        return Confirmation(confirm=confirm)
+    if content is not None and not visible_text(content):
         return Confirmation(confirm=confirm)
     tools = tool_context(ctx)
-    if tools.settings.pinned_account and not confirm_duplicate:
+    if content is not None and tools.settings.pinned_account and not confirm_duplicate:
         key = (tools.settings.default_account_id, conversation_id, normalise_reply(content))
         sent = _recent(tools, key)
         if sent is not None and sent.certain:
             return Confirmation(confirm=False)  # refused as a duplicate anyway: do not bother the user
-    preview = content if len(content) <= PREVIEW_LIMIT else content[:PREVIEW_LIMIT] + "…"
+    source = ""
+    if canned_response is not None:
+        content = await _canned_preview(ctx, conversation_id, canned_response)
+        if content is None:
+            return Confirmation(confirm=False)
+        source = f" (canned response {canned_response.strip()!r}, placeholders as Chatwoot will fill them)"
+    assert content is not None
+    shown = content if len(content) <= PREVIEW_LIMIT else content[:PREVIEW_LIMIT] + "…"
     again = " (the same text was sent recently: it would go out a second time)" if confirm_duplicate else ""
     return Elicit(
-        f"Send this reply to the CUSTOMER of conversation #{conversation_id}{again}? It cannot be unsent.\n\n{preview}",
+        f"Send this reply{source} to the CUSTOMER of conversation #{conversation_id}{again}? It cannot be unsent."
+        f"\n\n{shown}",
         Confirmation,
     )
 
@@ -160,7 +194,8 @@ async def send_reply(
     tools: ToolContext,
     account_id: int,
     conversation_id: int,
-    content: str,
+    content: str | None = None,
+    canned_response: str | None = None,
     confirm: bool = False,
     confirm_duplicate: bool = False,
     *,
@@ -177,11 +212,21 @@ async def send_reply(
         The conversation.
     content
         Exact text the customer gets.
+    canned_response
+        Instead of content: a short code from list_canned_responses.
     confirm
         The user approved this text.
     confirm_duplicate
         Send it again anyway.
     """
+    if (content is None) == (canned_response is None):
+        raise Refusal(
+            "Pass either content (the text) or canned_response (a short code from list_canned_responses), not "
+            f"{'both' if content is not None else 'neither'}. Nothing was sent."
+        )
+    if canned_response is not None:
+        content = (await find_canned_response(tools, account_id, canned_response)).content
+    assert content is not None
     _check_content(content, "reply", "Nothing was sent.")
     key = (account_id, conversation_id, normalise_reply(content))
     async with tools.conversation_locks((account_id, conversation_id)):
@@ -210,6 +255,8 @@ async def send_reply(
         entry = tools.recent_replies[key] = SentReply(at=time.time(), certain=False)
         try:
             posted = await _post(tools, account_id, conversation_id, content, private=False)
+            if canned_response is not None:
+                posted.canned_response = canned_response.strip().lstrip("/")
         except ChatwootError as error:
             if refused_by_chatwoot(error):
                 del tools.recent_replies[key]  # certainly not sent: not a duplicate of anything
