@@ -313,6 +313,17 @@ def message(state: SandboxState, message: Message, conversation: Conversation) -
     return body
 
 
+def conversation_attachment(state: SandboxState, message: Message, item: dict[str, object]) -> JSON:
+    """`api/v1/models/_attachment` (conversations#attachments): the file, its message's time and sender, no
+    content_type."""
+    keys = ("id", "message_id", "thumb_url", "data_url", "file_size", "file_type", "extension", "width", "height")
+    body: JSON = {key: item.get(key) for key in keys}
+    body = blobs.rendered([body])[0]
+    body["created_at"] = int(message.created_at)
+    body["sender"] = _sender(state, message)
+    return body
+
+
 def unread_count(conversation: Conversation) -> int:
     """Incoming messages newer than the agent's last visit (all of them if never seen), capped at 10."""
     seen = conversation.agent_last_seen_at

@@ -444,6 +444,26 @@ def list_messages(ctx: Context) -> Response:
     )
 
 
+ATTACHMENTS_PER_PAGE = 100
+
+
+def list_conversation_attachments(ctx: Context) -> Response:
+    """conversations#attachments: the conversation's files, newest message first, 100 a page, with a total."""
+    conversation = ctx.conversation()
+    items = [
+        (message, item)
+        for message in sorted(conversation.messages, key=lambda m: (m.created_at, m.id), reverse=True)
+        for item in message.attachments
+    ]
+    page = paginate(items, kaminari_page(ctx.query.get("page")), ATTACHMENTS_PER_PAGE)
+    return ok(
+        {
+            "meta": {"total_count": len(items)},
+            "payload": [render.conversation_attachment(ctx.state, message, item) for message, item in page],
+        }
+    )
+
+
 def create_message(ctx: Context) -> Response:
     """conversations/messages#create (`MessageBuilder`): every failure is a 422 `{"error": message}`."""
     conversation = ctx.conversation()
@@ -845,6 +865,7 @@ ENDPOINTS: list[Endpoint] = [
     Endpoint(("GET",), CONVERSATION + "/labels", list_conversation_labels),
     Endpoint(("POST",), CONVERSATION + "/labels", replace_conversation_labels),
     Endpoint(("GET",), CONVERSATION + "/messages", list_messages),
+    Endpoint(("GET",), CONVERSATION + "/attachments", list_conversation_attachments),
     Endpoint(("POST",), CONVERSATION + "/messages", create_message, bots_allowed=True),
     Endpoint(("GET",), CONVERSATION + "/participants", list_participants),
     Endpoint(("POST",), CONVERSATION + "/participants", add_participants),

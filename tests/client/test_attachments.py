@@ -132,3 +132,26 @@ async def test_without_content_length_reading_stops_at_the_limit(kind: Kind) -> 
     with pytest.raises(ChatwootAttachmentTooLargeError) as caught:
         await resolve(client.attachments.download("http://chatwoot.test/f.bin", max_bytes=100))
     assert caught.value.size is None
+
+
+async def test_a_conversations_attachment_list_names_each_file_with_its_sender(client: AnyClient) -> None:
+    page = await resolve(client.conversations.attachments(ACCOUNT, SCREENSHOT_CONVERSATION_ID))
+    assert page.total_count == 1 and page.page == 1
+    [item] = page.attachments
+    assert item.file_type == "image" and item.extension == "png"
+    assert item.content_type is None  # Chatwoot's attachment list leaves it out
+    assert item.data_url and item.data_url.endswith("/safari-export-error.png")
+    assert item.sender is not None and item.sender.type == "contact"
+    assert item.created_at is not None
+    messages = await resolve(client.messages.list(ACCOUNT, SCREENSHOT_CONVERSATION_ID))
+    assert item.message_id in {m.id for m in messages if m.attachments}
+
+
+async def test_a_conversation_without_files_has_an_empty_attachment_list(client: AnyClient) -> None:
+    page = await resolve(client.conversations.attachments(ACCOUNT, 1, page=2))
+    assert page.total_count == 0 and page.attachments == [] and page.page == 2
+
+
+async def test_the_attachment_list_of_an_unknown_conversation_is_not_found(client: AnyClient) -> None:
+    with pytest.raises(ChatwootNotFoundError):
+        await resolve(client.conversations.attachments(ACCOUNT, 99_999))

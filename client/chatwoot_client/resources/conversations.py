@@ -20,6 +20,7 @@ from chatwoot_client.resources.participants import (
 )
 from chatwoot_client.types import (
     AssigneeType,
+    AttachmentList,
     Conversation,
     ConversationCounts,
     ConversationList,
@@ -101,6 +102,14 @@ def list_op(
 def get_op(account_id: int, conversation_id: int) -> Operation[Conversation]:
     body = yield APIRequest("GET", _one(account_id, conversation_id))
     return Conversation.model_validate(body)
+
+
+def attachments_op(account_id: int, conversation_id: int, page: int) -> Operation[AttachmentList]:
+    body = yield APIRequest("GET", f"{_one(account_id, conversation_id)}/attachments", {"page": page})
+    meta = body.get("meta") or {}
+    return AttachmentList.model_validate(
+        {"total_count": meta.get("total_count") or 0, "attachments": body.get("payload") or [], "page": max(page, 1)}
+    )
 
 
 def create_op(
@@ -297,6 +306,20 @@ class AsyncConversationsResource(AsyncResource):
             The conversation's number as shown in Chatwoot (its display id).
         """
         return await self._client.run(get_op(account_id, conversation_id))
+
+    async def attachments(self, account_id: int, conversation_id: int, page: int = 1) -> AttachmentList:
+        """List a conversation's attachments, newest message first, 100 a page, with their total count.
+
+        Parameters
+        ----------
+        account_id
+            The account ID.
+        conversation_id
+            The conversation's number as shown in Chatwoot (its display id).
+        page
+            Page number, from 1.
+        """
+        return await self._client.run(attachments_op(account_id, conversation_id, page))
 
     async def create(
         self,
@@ -543,6 +566,10 @@ class ConversationsResource(SyncResource):
     @docs_from(AsyncConversationsResource.get)
     def get(self, account_id: int, conversation_id: int) -> Conversation:
         return self._client.run(get_op(account_id, conversation_id))
+
+    @docs_from(AsyncConversationsResource.attachments)
+    def attachments(self, account_id: int, conversation_id: int, page: int = 1) -> AttachmentList:
+        return self._client.run(attachments_op(account_id, conversation_id, page))
 
     @docs_from(AsyncConversationsResource.create)
     def create(

@@ -1,7 +1,12 @@
 """Models of what the Chatwoot server really sends (unknown fields are kept)."""
 
 from chatwoot_client.types._base import ChatwootModel, Timestamp
-from chatwoot_client.types.attachment import Attachment, DownloadedAttachment
+from chatwoot_client.types.attachment import (
+    Attachment,
+    AttachmentList,
+    ConversationAttachment,
+    DownloadedAttachment,
+)
 from chatwoot_client.types.canned_response import CannedResponse
 from chatwoot_client.types.contact import Contact, ContactInbox, ContactInboxRef, ContactList
 from chatwoot_client.types.conversation import (
@@ -31,6 +36,7 @@ __all__ = [
     "ArticleList",
     "AssigneeType",
     "Attachment",
+    "AttachmentList",
     "CannedResponse",
     "ChatwootModel",
     "Contact",
@@ -39,6 +45,7 @@ __all__ = [
     "ContactList",
     "Conversation",
     "ConversationAssignee",
+    "ConversationAttachment",
     "ConversationContact",
     "ConversationCounts",
     "ConversationList",

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from chatwoot_client.types._base import ChatwootModel
+from pydantic import Field
 
-__all__ = ["Attachment", "DownloadedAttachment"]
+from chatwoot_client.types._base import ChatwootModel, Timestamp
+from chatwoot_client.types.message import MessageSender
+
+__all__ = ["Attachment", "AttachmentList", "ConversationAttachment", "DownloadedAttachment"]
 
 
 class Attachment(ChatwootModel):
@@ -29,6 +32,25 @@ class Attachment(ChatwootModel):
     width: int | None = None
     height: int | None = None
     fallback_title: str | None = None
+
+
+class ConversationAttachment(Attachment):
+    """An item of a conversation's attachment list: the file, when its message was sent and by whom.
+
+    This list does not carry `content_type` (Chatwoot's `_attachment` view leaves it out); `created_at` is the
+    message's time.
+    """
+
+    created_at: Timestamp = None
+    sender: MessageSender | None = None
+
+
+class AttachmentList(ChatwootModel):
+    """One page of a conversation's attachments (100 a page, newest message first) and how many there are."""
+
+    total_count: int = 0
+    attachments: list[ConversationAttachment] = Field(default_factory=list)
+    page: int = 1
 
 
 @dataclass(frozen=True)
