@@ -219,21 +219,25 @@ class ConversationPage(View):
     next_page: int | None = Field(default=None, description="Pass as `page` to get more; absent on the last page")
     counts: Counts | None = Field(default=None, exclude=True)
     """Shown in the text; get_counts has them as data."""
+    first_page: int | None = Field(default=None, exclude=True)
+    """Set when one call read several pages (filter_conversations' `pages`); `page` is then the last one read."""
 
     @classmethod
-    def of(cls, result: ConversationList) -> ConversationPage:
+    def of(cls, result: ConversationList, first_page: int | None = None) -> ConversationPage:
         return cls(
             conversations=[ConversationSummary.of(c) for c in result],
             page=result.page,
             total=result.total,
             next_page=result.page + 1 if result.has_more else None,
             counts=Counts.of(result.counts),
+            first_page=first_page if first_page is not None and first_page < result.page else None,
         )
 
     def text(self) -> str:
         lines = [c.line() for c in self.conversations] or ["No conversations match."]
         counts = f" ({self.counts.text()})" if self.counts is not None else ""
-        tail = f"page {self.page}, {len(self.conversations)} shown of {self.total}{counts}"
+        where = f"pages {self.first_page}-{self.page}" if self.first_page is not None else f"page {self.page}"
+        tail = f"{where}, {len(self.conversations)} shown of {self.total}{counts}"
         tail += f"; more: call again with page={self.next_page}" if self.next_page else "; last page"
         shown = [text for c in self.conversations for text in (c.contact, c.last_message)]
         return "\n".join([*lines, tail, *untrusted_note(shown)])

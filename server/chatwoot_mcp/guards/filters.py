@@ -9,15 +9,30 @@ custom-attribute operators and Chatwoot's own 422 comes back if the key is not d
 
 from __future__ import annotations
 
-from typing import Any
+import math
+from typing import Annotated, Any
 
+from mcp.server.mcpserver import Context
 from pydantic import BaseModel, Field
 
+from chatwoot_client.types import Conversation, ConversationList
 from chatwoot_mcp.context import ToolContext
 from chatwoot_mcp.errors import Refusal
+from chatwoot_mcp.progress import WalkProgress
 from chatwoot_mcp.views import ConversationPage
 
-__all__ = ["CUSTOM_ATTRIBUTE_OPERATORS", "STANDARD_KEYS", "FilterCondition", "check_conditions", "filter_conversations"]
+__all__ = [
+    "CUSTOM_ATTRIBUTE_OPERATORS",
+    "MAX_PAGES",
+    "STANDARD_KEYS",
+    "FilterCondition",
+    "check_conditions",
+    "filter_conversations",
+]
+
+PAGE_SIZE = 25
+MAX_PAGES = 10
+"""The most pages one filter call reads (250 conversations): more is a listing no model should read at once."""
 
 _EQUALITY = ("equal_to", "not_equal_to")
 _PRESENCE = (*_EQUALITY, "is_present", "is_not_present")
@@ -107,7 +122,12 @@ def check_conditions(conditions: list[FilterCondition]) -> list[dict[str, Any]]:
 
 
 async def filter_conversations(
-    tools: ToolContext, account_id: int, conditions: list[FilterCondition], page: int = 1
+    tools: ToolContext,
+    account_id: int,
+    conditions: list[FilterCondition],
+    page: int = 1,
+    pages: Annotated[int, Field(ge=1, le=MAX_PAGES)] = 1,
+    ctx: Context | None = None,
 ) -> ConversationPage:
     """Filter conversations by conditions, 25 per page (simple lists: list_conversations is cheaper).
 
@@ -119,8 +139,24 @@ async def filter_conversations(
         e.g. [{"attribute_key":"priority","filter_operator":"equal_to","values":["urgent"]}]
     page
         From 1.
+    pages
+        Pages to read in this call, from `page` on.
     """
     payload = check_conditions(conditions)
     if page < 1:
         raise Refusal("page starts at 1. Nothing was sent to Chatwoot.")
-    return ConversationPage.of(await tools.client.conversations.filter(account_id, payload, page))
+    read: list[Conversation] = []
+    last = page + pages - 1
+    current = page
+    with WalkProgress(ctx, "filter_conversations") as progress:
+        while True:
+            result = await tools.client.conversations.filter(account_id, payload, current)
+            read.extend(result)
+            # A known total: Chatwoot counts every match, so the pages to read are known after the first.
+            end = min(last, max(current, math.ceil(result.total / PAGE_SIZE)))
+            await progress.page(end - page + 1)
+            if current >= end or not result:
+                break
+            current += 1
+    combined = ConversationList(read, counts=result.counts, page=current, total=result.total)
+    return ConversationPage.of(combined, first_page=page)

@@ -12,16 +12,20 @@ once, so it is used only when both are hidden; any other mix is filtered here, a
 
 from __future__ import annotations
 
+import math
+import time
 from typing import Annotated
 
+from mcp.server.mcpserver import Context
 from pydantic import Field
 
 from chatwoot_client.types import Message
 from chatwoot_mcp.context import ToolContext
+from chatwoot_mcp.progress import WalkProgress
 from chatwoot_mcp.triage_views import MessageHistory
 from chatwoot_mcp.views import MessageView, message_view
 
-__all__ = ["DEFAULT_MAX_BYTES", "DEFAULT_MAX_MESSAGES", "PAGE_SIZE", "list_messages"]
+__all__ = ["DEFAULT_MAX_BYTES", "DEFAULT_MAX_MESSAGES", "PAGE_SIZE", "WALK_SECONDS", "list_messages"]
 
 PAGE_SIZE = 20
 """What Chatwoot returns per page without `after`; a shorter page means the start was reached."""
@@ -29,6 +33,21 @@ DEFAULT_MAX_MESSAGES = 500
 DEFAULT_MAX_BYTES = 60_000
 MAX_PAGES = 150
 """Hard stop on HTTP pages per call, for histories that are mostly hidden by the filters."""
+WALK_SECONDS = 25.0
+"""Wall-clock budget of one walk. Hosts give up on a call after a while (60 s is the TypeScript SDK's default),
+and a call given up is cancelled and answers nothing, so a slow walk stops itself first and returns what it read,
+cut, with the cursor to continue from."""
+
+
+def _estimated_pages(pages: int, kept: int, used: int, max_messages: int, max_bytes: int) -> int:
+    """The pages a walk reads before its budget stops it, at the rate pages have filled it so far.
+
+    An estimate (for progress only): a history that starts sooner ends the walk sooner.
+    """
+    if kept == 0:
+        return MAX_PAGES  # everything so far was hidden by the filters: only the page cap bounds the walk
+    fits = min(max_messages, max_bytes * kept // max(used, 1))
+    return min(MAX_PAGES, max(pages + 1, math.ceil(fits * pages / kept)))
 
 
 def _kept(message: Message, include_private_notes: bool, include_activity: bool) -> bool:
@@ -47,6 +66,7 @@ async def list_messages(
     include_activity: bool = False,
     max_messages: Annotated[int, Field(ge=1, le=5000)] = DEFAULT_MAX_MESSAGES,
     max_bytes: Annotated[int, Field(ge=1000, le=1_000_000)] = DEFAULT_MAX_BYTES,
+    ctx: Context | None = None,
 ) -> MessageHistory:
     """Read messages, oldest first: the latest ~20, or all within a budget (says if cut).
 
@@ -76,33 +96,44 @@ async def list_messages(
     cut_reason: str | None = None
     oldest_kept: int | None = None
     page_limit = MAX_PAGES if all_history else 1
-    while pages < page_limit:
-        page = await client.list(account_id, conversation_id, before=cursor, filter_internal_messages=server_filter)
-        pages += 1
-        for message in reversed(page):  # newest first
-            if not _kept(message, include_private_notes, include_activity):
-                hidden += 1
-                continue
-            view = message_view(message)
-            size = len(view.line().encode())
-            if len(kept) >= max_messages:
-                cut_reason = f"reached max_messages={max_messages}"
-            elif used + size > max_bytes:
-                cut_reason = f"reached max_bytes={max_bytes} of message text"
+    started = time.monotonic()
+    with WalkProgress(ctx, "list_messages") as progress:
+        while True:
+            if pages >= page_limit:
+                if all_history:
+                    cut_reason = f"read {MAX_PAGES} pages, the most one call reads"
+                break
+            if pages and time.monotonic() - started > WALK_SECONDS:
+                cut_reason = f"read for {WALK_SECONDS:g} s, the longest one call reads"
+                break
+            page = await client.list(account_id, conversation_id, before=cursor, filter_internal_messages=server_filter)
+            pages += 1
+            for message in reversed(page):  # newest first
+                if not _kept(message, include_private_notes, include_activity):
+                    hidden += 1
+                    continue
+                view = message_view(message)
+                size = len(view.line().encode())
+                if len(kept) >= max_messages:
+                    cut_reason = f"reached max_messages={max_messages}"
+                elif used + size > max_bytes:
+                    cut_reason = f"reached max_bytes={max_bytes} of message text"
+                if cut_reason:
+                    break
+                kept.append(view)
+                used += size
+                oldest_kept = message.id
+            last = cut_reason is not None or len(page) < PAGE_SIZE or pages >= page_limit
+            if last:
+                await progress.page(pages)
+            else:
+                await progress.page(_estimated_pages(pages, len(kept), used, max_messages, max_bytes), estimated=True)
             if cut_reason:
                 break
-            kept.append(view)
-            used += size
-            oldest_kept = message.id
-        if cut_reason:
-            break
-        if len(page) < PAGE_SIZE:
-            reached_start = True
-            break
-        cursor = min(message.id for message in page)
-    else:
-        if all_history:
-            cut_reason = f"read {MAX_PAGES} pages, the most one call reads"
+            if len(page) < PAGE_SIZE:
+                reached_start = True
+                break
+            cursor = min(message.id for message in page)
     if cut_reason:
         next_before = oldest_kept if oldest_kept is not None else cursor
     else:
