@@ -118,6 +118,18 @@ def _parser() -> argparse.ArgumentParser:
         default=None,
         help="bind beyond loopback without a bearer token (anyone who reaches the port acts as your Chatwoot user)",
     )
+    serve.add_argument(
+        "--auth",
+        choices=["token", "chatwoot-token"],
+        help="token: act as CHATWOOT_API_TOKEN's user; chatwoot-token: each HTTP request sends its user's own "
+        "Chatwoot token as a bearer [CHATWOOT_MCP_AUTH]",
+    )
+    serve.add_argument(
+        "--stateless",
+        action="store_true",
+        default=None,
+        help="stateless streamable HTTP, for several workers or replicas [CHATWOOT_MCP_STATELESS]",
+    )
 
     tools = commands.add_parser("tools", help="list the tools this configuration exposes")
     _config_options(tools)
@@ -159,6 +171,8 @@ def _settings(args: argparse.Namespace, *, need_chatwoot: bool = True) -> Settin
             "allowed_hosts",
             "allow_unauthenticated_remote",
             "log_level",
+            "auth",
+            "stateless",
         )
     }
     return load_settings(need_chatwoot=need_chatwoot, **flags)
@@ -224,9 +238,8 @@ def _serve(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     _setup_logging(settings.log_level, settings.secrets)
-    if settings.sandbox:
-        anyio.run(serve, create_server(settings), settings)
-        return 0
+    if settings.sandbox or settings.auth == "chatwoot-token":
+        return _serve_without_check(settings)
     check = StartupCheck()
     # One connection pool and TLS context for the check and every tool call, built on the first request (building
     # a TLS context takes ~50 ms, which the host's handshake should not wait for).
@@ -244,7 +257,7 @@ def _serve(args: argparse.Namespace) -> int:
     async def run_with(http: httpx2.AsyncClient) -> None:
         if settings.transport != "stdio":
             await check.run(verify())  # an HTTP server is not spawned per session: check first, then bind
-            await serve(server, settings)
+            await serve(server, settings, http)
             return
         # stdio: a host spawns the server and waits for `initialize`, which needs no Chatwoot; the check runs
         # alongside, tool calls wait for it, and a failed check ends the server with its paragraph.
@@ -267,6 +280,29 @@ def _serve(args: argparse.Namespace) -> int:
     anyio.run(run)
     if check.error is not None:
         raise check.error
+    return 0
+
+
+def _serve_without_check(settings: Settings) -> int:
+    """Serve the sandbox, or per-user tokens (no token of the server's own to check; /readyz asks Chatwoot)."""
+    import httpx2
+
+    from chatwoot_mcp.server import create_server
+    from chatwoot_mcp.startup import DeferredTransport
+    from chatwoot_mcp.transports import serve
+
+    if settings.sandbox:
+        from chatwoot_mcp.sandbox import sandbox_http_client
+
+        http = sandbox_http_client()
+    else:
+        http = httpx2.AsyncClient(transport=DeferredTransport())
+
+    async def run() -> None:
+        async with http:
+            await serve(create_server(settings, shared_http=http), settings, http)
+
+    anyio.run(run)
     return 0
 
 

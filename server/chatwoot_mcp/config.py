@@ -15,6 +15,8 @@ from urllib.parse import urlparse
 __all__ = ["ENV_VARS", "LOG_LEVELS", "ConfigError", "Settings", "config_error", "load_settings", "log_level"]
 
 Transport = Literal["stdio", "sse", "streamable-http"]
+AuthMode = Literal["token", "chatwoot-token"]
+AUTH_MODES = ("token", "chatwoot-token")
 
 ENV_VARS = {
     "CHATWOOT_BASE_URL": "Chatwoot URL, e.g. https://app.chatwoot.com",
@@ -29,6 +31,9 @@ ENV_VARS = {
     "CHATWOOT_MCP_HTTP_TOKEN": "bearer token HTTP clients must send (required to bind beyond loopback)",
     "CHATWOOT_MCP_ALLOWED_HOSTS": "extra Host names HTTP clients may use, comma-separated (Host/Origin checks)",
     "CHATWOOT_MCP_LOG_LEVEL": "log level on stderr: DEBUG, INFO, WARNING (default), ERROR or CRITICAL",
+    "CHATWOOT_MCP_AUTH": "token (default: the server's CHATWOOT_API_TOKEN) or chatwoot-token (each HTTP user's own)",
+    "CHATWOOT_MCP_STATELESS": "1/true: stateless streamable HTTP (any request may reach any worker or replica)",
+    "CHATWOOT_MCP_STATE_KEY": "secret sealing request state, the same on every worker (comma-separated to rotate)",
 }
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
@@ -64,6 +69,10 @@ class Settings:
     sandbox: bool = False
     verify_token: bool = True
     log_level: str = "WARNING"
+    auth: AuthMode = "token"
+    """"chatwoot-token": no token of the server's own; each HTTP request carries its user's Chatwoot token."""
+    stateless: bool = False
+    state_keys: tuple[str, ...] = field(default=(), repr=False)
 
     @property
     def default_account_id(self) -> int:
@@ -77,7 +86,7 @@ class Settings:
     @property
     def secrets(self) -> tuple[str, ...]:
         """Values that must never appear in output or logs."""
-        return tuple(s for s in (self.api_token, self.http_token) if s)
+        return tuple(s for s in (self.api_token, self.http_token, *self.state_keys) if s)
 
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -205,7 +214,12 @@ def load_settings(env: Mapping[str, str] | None = None, *, need_chatwoot: bool =
         problems.append("CHATWOOT_BASE_URL (or --base-url) is not set")
     else:
         problems += filter(None, [_base_url_problem(base_url)])
-    if not api_token:
+    auth = (_str(given.get("auth")) or env.get("CHATWOOT_MCP_AUTH") or "token").strip().lower()
+    if auth not in AUTH_MODES:
+        problems.append(f"CHATWOOT_MCP_AUTH must be one of {', '.join(AUTH_MODES)}, got {auth!r}")
+    if auth == "chatwoot-token":
+        api_token = ""  # the server holds no token: every request brings its user's own
+    elif not api_token:
         problems.append("CHATWOOT_API_TOKEN is not set (a user access token from Chatwoot's Profile settings)")
     else:
         problems += filter(None, [_header_problem("CHATWOOT_API_TOKEN", api_token)])
@@ -236,7 +250,9 @@ def load_settings(env: Mapping[str, str] | None = None, *, need_chatwoot: bool =
     if http_token:
         problems += filter(None, [_header_problem("CHATWOOT_MCP_HTTP_TOKEN", http_token)])
     insecure = bool(given.get("allow_unauthenticated_remote", False))
-    if transport != "stdio" and not _is_loopback(host) and not http_token and not insecure:
+    problems += _auth_problems(auth, transport, http_token) if need_chatwoot else []
+    per_user = auth == "chatwoot-token"
+    if transport != "stdio" and not _is_loopback(host) and not http_token and not insecure and not per_user:
         problems.append(
             f"binding {host} exposes Chatwoot beyond this machine: set CHATWOOT_MCP_HTTP_TOKEN (or --http-token) so "
             "clients must send it as a bearer token, or pass --i-understand-this-exposes-chatwoot-without-auth"
@@ -247,6 +263,11 @@ def load_settings(env: Mapping[str, str] | None = None, *, need_chatwoot: bool =
     exclude_tools = _names(_str(given.get("exclude_tools")) or env.get("CHATWOOT_MCP_EXCLUDE_TOOLS")) or frozenset()
     problems += _unknown_names(toolsets, tools, exclude_tools)
     level = _log_level(pick("log_level", "CHATWOOT_MCP_LOG_LEVEL"), problems)
+    stateless = bool(given.get("stateless")) or _flag(
+        "CHATWOOT_MCP_STATELESS", env.get("CHATWOOT_MCP_STATELESS"), problems
+    )
+    # Order matters: the first key seals, every key unseals (rotation).
+    state_keys = tuple(dict.fromkeys(k.strip() for k in env.get("CHATWOOT_MCP_STATE_KEY", "").split(",") if k.strip()))
 
     if problems:
         raise config_error(problems)
@@ -272,7 +293,23 @@ def load_settings(env: Mapping[str, str] | None = None, *, need_chatwoot: bool =
         sandbox=sandbox,
         verify_token=bool(given.get("verify_token", True)),
         log_level=level,
+        auth=auth,  # type: ignore[arg-type]
+        stateless=stateless,
+        state_keys=state_keys,
     )
+
+
+def _auth_problems(auth: str, transport: str, http_token: str | None) -> list[str]:
+    if auth != "chatwoot-token":
+        return []
+    if transport == "stdio":
+        return ["--auth chatwoot-token needs an HTTP transport (--transport streamable-http): stdio has no requests"]
+    if http_token:
+        return [
+            "CHATWOOT_MCP_HTTP_TOKEN and --auth chatwoot-token both use the Authorization header: unset one "
+            "(with chatwoot-token every user already sends their own Chatwoot token)"
+        ]
+    return []
 
 
 def _str(value: object) -> str | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from mcp.server.mcpserver import Context
@@ -20,11 +20,14 @@ if TYPE_CHECKING:
     from chatwoot_mcp.startup import StartupCheck
     from chatwoot_mcp.toolsets import DynamicToolsets
 
-__all__ = ["DIRECTORY_TTL", "Directory", "SentReply", "ToolContext", "tool_context"]
+__all__ = ["DIRECTORY_TTL", "REQUEST_USER", "Directory", "SentReply", "ToolContext", "tool_context"]
 
 T = TypeVar("T")
 
 DIRECTORY_TTL = 60.0
+
+REQUEST_USER = "chatwoot_mcp.user"
+"""The ASGI scope key where `--auth chatwoot-token`'s middleware leaves the request's `auth.UserSession`."""
 
 
 @dataclass
@@ -102,15 +105,35 @@ class ToolContext:
         )
 
     def account(self, requested: int | None) -> int:
-        """The account a call acts in: the pinned one, or a requested one from the allowlist."""
+        """The account a call acts in: the pinned one, or a requested one from the allowlist.
+
+        With per-user tokens the allowlist is narrowed to the accounts the calling user belongs to.
+        """
+        accounts = self.settings.account_ids
+        if self.identity is not None and self.settings.auth == "chatwoot-token":
+            accounts = tuple(a for a in accounts if a in self.identity.account_ids) or accounts
         if requested is None:
-            return self.settings.default_account_id
-        if requested not in self.settings.account_ids:
-            allowed = ", ".join(map(str, self.settings.account_ids))
+            return self.settings.default_account_id if self.settings.default_account_id in accounts else accounts[0]
+        if requested not in accounts:
+            allowed = ", ".join(map(str, accounts))
+            if requested in self.settings.account_ids:  # served here, but this user is not a member
+                raise Refusal(f"Your Chatwoot user is not a member of account {requested}. Use one of: {allowed}.")
             raise Refusal(f"Account {requested} is not allowed here. Use one of: {allowed} (default: the first).")
         return requested
 
 
 def tool_context(ctx: Context) -> ToolContext:
-    """The ToolContext of the server handling `ctx`'s request."""
-    return cast(ToolContext, ctx.request_context.lifespan_context)
+    """The ToolContext of the server handling `ctx`'s request, acting as the request's user when it has one."""
+    tools = cast(ToolContext, ctx.request_context.lifespan_context)
+    scope = getattr(ctx.request_context.request, "scope", None)
+    user = scope.get(REQUEST_USER) if isinstance(scope, dict) else None
+    if user is None:
+        return tools
+    # A shallow copy: the locks, reply window and shared state stay the server's; client and identity are theirs.
+    return replace(
+        tools,
+        client=user.client,
+        directory=user.directory,
+        identity=user.identity,
+        settings=replace(tools.settings, api_token=user.token),  # so their token is scrubbed like the server's
+    )

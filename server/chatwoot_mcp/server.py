@@ -20,6 +20,7 @@ from pydantic import ValidationError
 from chatwoot_client import AsyncChatwootClient
 from chatwoot_mcp import __version__
 from chatwoot_mcp.arguments import argument_problem, describe_validation, resolve_conversation_link
+from chatwoot_mcp.auth import request_state_security
 from chatwoot_mcp.config import Settings, config_error
 from chatwoot_mcp.context import ToolContext
 from chatwoot_mcp.outcomes import install_hooks
@@ -58,7 +59,11 @@ class ChatwootServer(MCPServer):
     prompts are registered on first use, and resource errors come back scrubbed of secrets."""
 
     def __init__(self, settings: Settings, name: str, *, wire: dict[str, WireTool], **options: Any) -> None:
-        super().__init__(name, **options)
+        if options.get("lifespan") is not None:
+            options["lifespan"] = self._remembered(options["lifespan"])
+        super().__init__(name, request_state_security=request_state_security(settings), **options)
+        self.live_context: ToolContext | None = None
+        """The lifespan's ToolContext while the server runs (health checks ask its state)."""
         self.chatwoot_settings = settings
         self.specs: dict[str, ToolSpec] = {}
         self.toolsets: DynamicToolsets | None = None
@@ -67,6 +72,18 @@ class ChatwootServer(MCPServer):
         self._extras_registered = False
         self.tools_listed = False
         """Set once a client has listed the tools (the stdio start-up check waits for it)."""
+
+    def _remembered(self, lifespan: Callable[[MCPServer], Any]) -> Callable[[MCPServer], Any]:
+        @asynccontextmanager
+        async def remembering(server: MCPServer) -> AsyncIterator[Any]:
+            async with lifespan(server) as context:
+                self.live_context = context
+                try:
+                    yield context
+                finally:
+                    self.live_context = None
+
+        return remembering
 
     def register(self, specs: Iterable[ToolSpec]) -> None:
         """Add tools to the list (at start, and when a dynamic toolset is enabled).

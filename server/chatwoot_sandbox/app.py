@@ -22,7 +22,7 @@ from chatwoot_sandbox.auth import authenticate, current_account
 from chatwoot_sandbox.context import Context
 from chatwoot_sandbox.errors import ApiError, ServerError, fault_response, not_found, rails_error_page
 from chatwoot_sandbox.routes import ENDPOINTS, Endpoint
-from chatwoot_sandbox.state import RecordedRequest, SandboxState
+from chatwoot_sandbox.state import RecordedRequest, SandboxState, WriteRecord
 
 ALL_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 Handle = Callable[[Request, object], Response]
@@ -91,7 +91,14 @@ def _handle_endpoint(state: SandboxState, endpoint: Endpoint) -> Handle:
         path_params = {key: str(value) for key, value in request.path_params.items()}
         account = current_account(state, actor, path_params["account_id"]) if "account_id" in path_params else None
         context = Context(state, actor, account, path_params, request.query_params, body)
-        return endpoint.handler(context)
+        response = endpoint.handler(context)
+        if request.method != "GET" and actor.sender is not None and response.status_code < 400:
+            kind, actor_id = actor.sender
+            write = WriteRecord(
+                state.clock(), kind, actor_id, account.id if account else None, request.method, request.url.path
+            )
+            state.writes.append(write)
+        return response
 
     return handle
 

@@ -312,6 +312,19 @@ class RecordedRequest:
     """The status the app answered with (filled in once the response is known)."""
 
 
+@dataclass(frozen=True)
+class WriteRecord:
+    """One write the API accepted, and who made it (Chatwoot keeps this as audit logs and activity messages)."""
+
+    at: float
+    actor_type: str
+    """"User" or "AgentBot"."""
+    actor_id: int
+    account_id: int | None
+    method: str
+    path: str
+
+
 class RequestLog(Sequence[RecordedRequest]):
     """The most recent requests, oldest first, in a ring buffer of `maxlen` (None: unbounded; 0: keeps none).
 
@@ -438,6 +451,8 @@ class SandboxState:
     request_log_size: int | None = DEFAULT_REQUEST_LOG_SIZE
     requests: RequestLog = field(init=False, repr=False)
     faults: list[Fault] = field(default_factory=list)
+    writes: list[WriteRecord] = field(default_factory=list)
+    """Every accepted write (non-GET) with the user or bot whose token made it, oldest first."""
     clock: Callable[[], float] = time.time
     next_message_id: int = 1
     blank_contact_search_is_422: bool = False
