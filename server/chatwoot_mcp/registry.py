@@ -1,13 +1,20 @@
 """Tool declarations, and the machinery that turns each one into an MCP tool.
 
 A tool is declared once, as a `ToolSpec` row pointing at an async client method (by its path on the client,
-e.g. "conversations.get") or at a guard function of this package. Everything else follows from that target:
-the input schema from its signature, parameter descriptions from its docstring's "Parameters" section, the
-description from the docstring's summary, the output schema from the view's (or target's) return type.
+e.g. "conversations.get") or at a guard function of this package (by its import path,
+"chatwoot_mcp.guards.labels:add_labels"). Everything else follows from that target: the input schema from its
+signature, parameter descriptions from its docstring's "Parameters" section, the description from the
+docstring's summary, the output schema from the view's (or target's) return type.
+
+Targets and views are named, not imported: start-up lists tools from their checked-in wire forms
+(`chatwoot_mcp.wire_cache`), so this module, the tool rows and the server import none of the client, the guards or
+the views. They are imported when a tool is first built (its first call), which is also why the imports of
+`build_tool` are inside it.
 """
 
 from __future__ import annotations
 
+import importlib
 import inspect
 import json
 import logging
@@ -16,23 +23,23 @@ import typing
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from mcp.server import MCPServer
 from mcp.server.mcpserver import Context
 from mcp.types import CallToolResult, TextContent, ToolAnnotations
 from pydantic import BaseModel, BeforeValidator, Field, ValidationError, WithJsonSchema
 
-from chatwoot_client import AsyncChatwootClient, ChatwootError
 from chatwoot_mcp.arguments import MAX_ID, not_bool, parse_conversation_id, whole_number
 from chatwoot_mcp.config import ConfigError, Settings
-from chatwoot_mcp.context import ToolContext, tool_context
 from chatwoot_mcp.docstrings import parse_docstring
-from chatwoot_mcp.errors import Refusal, describe_error
-from chatwoot_mcp.outcomes import CallRecord, Unverified, recording, unknown_outcome, write_failure
 from chatwoot_mcp.redaction import contains_secret, redact, redact_data
 from chatwoot_mcp.schema_diet import slim_input_schema, slim_output_schema
-from chatwoot_mcp.views import View
+
+if TYPE_CHECKING:
+    from chatwoot_mcp.context import ToolContext
+    from chatwoot_mcp.outcomes import CallRecord
+    from chatwoot_mcp.views import View
 
 __all__ = ["ConversationRef", "ToolSpec", "build_tool", "register_tools", "select_tools"]
 
@@ -70,9 +77,10 @@ class ToolSpec:
     """One MCP tool, declared once.
 
     `target` is either a dotted path on AsyncChatwootClient ("conversations.labels.list"), called as
-    `method(account_id, **arguments)`, or a guard `async def guard(tools: ToolContext, account_id, ...)`.
-    `view(result, arguments)` turns the target's result into the View that is returned (`arguments` are the
-    call's, with `account_id`); without a view the target must itself return a View.
+    `method(account_id, **arguments)`, or a guard `async def guard(tools: ToolContext, account_id, ...)`, named by
+    its import path ("module:function") or given as the function itself. `view(result, arguments)` turns the
+    target's result into the View that is returned (`arguments` are the call's, with `account_id`), likewise an
+    import path or the function; without a view the target must itself return a View.
     """
 
     name: str
@@ -83,7 +91,7 @@ class ToolSpec:
     destructive: bool = False
     idempotent: bool = False
     open_world: bool = True
-    view: Callable[[Any, dict[str, Any]], View] | None = None
+    view: str | Callable[[Any, dict[str, Any]], View] | None = None
     verify_with: str = "get_conversation"
     """The read tool that shows whether a write whose outcome is unknown was applied."""
 
@@ -92,6 +100,10 @@ class ToolSpec:
         """The async callable the tool runs (an unbound client method, or the guard)."""
         if callable(self.target):
             return self.target
+        if ":" in self.target:
+            return _imported(self.target)
+        from chatwoot_client import AsyncChatwootClient
+
         owner: Any = AsyncChatwootClient
         *resources, method = self.target.split(".")
         for attribute in resources:
@@ -100,7 +112,12 @@ class ToolSpec:
 
     @property
     def is_guard(self) -> bool:
-        return callable(self.target)
+        return callable(self.target) or ":" in self.target
+
+    @cached_property
+    def view_function(self) -> Callable[[Any, dict[str, Any]], View] | None:
+        """The view, imported if it is named by its import path."""
+        return _imported(self.view) if isinstance(self.view, str) else self.view
 
     @cached_property
     def wants_context(self) -> bool:
@@ -109,7 +126,9 @@ class ToolSpec:
 
     @cached_property
     def output_model(self) -> type[View]:
-        source = self.view if self.view is not None else self.function
+        from chatwoot_mcp.views import View
+
+        source = self.view_function or self.function
         model = typing.get_type_hints(source)["return"]
         if not (inspect.isclass(model) and issubclass(model, View)):
             raise TypeError(f"tool {self.name}: results must be a View, got {model!r}; declare a view")
@@ -143,6 +162,17 @@ class ToolSpec:
         for attribute in self.target.split(".")[:-1]:
             owner = getattr(owner, attribute)
         return owner
+
+
+def _imported(path: str) -> Callable[..., Any]:
+    """The function at an import path such as "chatwoot_mcp.guards.labels:add_labels"."""
+    module, _, name = path.partition(":")
+    found: Any = importlib.import_module(module)
+    for attribute in name.split("."):
+        found = getattr(found, attribute)
+    if not callable(found):
+        raise TypeError(f"{path} is not a function")
+    return found
 
 
 def _tool_parameters(spec: ToolSpec, settings: Settings) -> list[inspect.Parameter]:
@@ -229,7 +259,13 @@ def _is_resolved(annotation: Any) -> bool:
 
 def build_tool(spec: ToolSpec, settings: Settings) -> Callable[..., Any]:
     """The function registered with MCPServer for `spec`: validated arguments in, one compact result out."""
+    from chatwoot_client import ChatwootError
+    from chatwoot_mcp.context import tool_context
+    from chatwoot_mcp.errors import Refusal, describe_error
+    from chatwoot_mcp.outcomes import Unverified, recording, unknown_outcome, write_failure
+
     output_model = spec.output_model
+    view_function = spec.view_function
 
     async def run_tool(ctx: Context, **arguments: Any) -> CallToolResult:
         tools = tool_context(ctx)
@@ -244,7 +280,7 @@ def build_tool(spec: ToolSpec, settings: Settings) -> Callable[..., Any]:
                 if spec.wants_context:
                     arguments["ctx"] = ctx
                 result = await spec.function(spec.receiver(tools), account_id, **arguments)
-                view = spec.view(result, arguments | {"account_id": account_id}) if spec.view is not None else result
+                view = view_function(result, arguments | {"account_id": account_id}) if view_function else result
             except Refusal as refusal:
                 return _error(str(refusal), tools.settings.secrets)
             except Unverified as unverified:
@@ -264,7 +300,7 @@ def build_tool(spec: ToolSpec, settings: Settings) -> Callable[..., Any]:
         if contains_secret(json.dumps(structured, ensure_ascii=False), tools.settings.secrets):
             structured = redact_data(structured, tools.settings.secrets)
         return CallToolResult(
-            content=[TextContent(type="text", text=redact(view.text(), tools.settings.secrets))],
+            content=[TextContent(type="text", text=redact(view.text(), tools.settings.secrets)), *view.media()],
             structured_content=structured,
         )
 
@@ -310,6 +346,8 @@ def _inner_model(annotation: Any) -> type[BaseModel] | None:
 
 def _internal_failure(spec: ToolSpec, record: CallRecord) -> str:
     """The truthful words for a failure of our own making (a bug), which the log records in full."""
+    from chatwoot_mcp.outcomes import unknown_outcome
+
     cause = f"{spec.name} failed on an internal error of chatwoot-mcp (logged on the server)."
     if spec.read_only:
         return f"{cause} Nothing was changed."

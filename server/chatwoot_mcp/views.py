@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
+from urllib.parse import unquote
 
 from pydantic import BaseModel, ConfigDict, Field, field_serializer
 
@@ -37,6 +38,7 @@ __all__ = [
     "ConversationPage",
     "ConversationSummary",
     "Counts",
+    "FileRef",
     "LabelChange",
     "LabelSet",
     "MessageView",
@@ -81,12 +83,65 @@ class View(Compact):
         fields = self.model_dump(mode="json", exclude_none=True)
         return "\n".join(f"{key}: {value}" for key, value in fields.items() if value not in ([], {}))
 
+    def media(self) -> list[Any]:
+        """Content blocks after the text (e.g. an image for a multimodal model); none for most results."""
+        return []
+
 
 class PersonRef(Compact):
     """An agent, team or contact, by id and name."""
 
     id: int
     name: str | None = None
+
+
+class FileRef(Compact):
+    """A file attached to a message; get_attachment reads it by `id`."""
+
+    id: int
+    type: str | None = None
+    name: str | None = None
+    bytes: int | None = None
+
+    def label(self) -> str:
+        size = f", {_size(self.bytes)}" if self.bytes is not None else ""
+        return f"[file {self.id}: {self.type or 'file'} {self.name or ''}{size}]".replace(" ,", ",")
+
+
+def _size(count: int) -> str:
+    if count < 1024:
+        return f"{count} B"
+    if count < 1024 * 1024:
+        return f"{count / 1024:.0f} KB"
+    return f"{count / 1024 / 1024:.1f} MB"
+
+
+def file_name(data_url: str | None) -> str | None:
+    """The file name an attachment URL ends with (Active Storage puts it last), decoded."""
+    if not data_url:
+        return None
+    last = unquote(data_url.split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1])
+    return last or None
+
+
+def file_refs(message: Message, from_customer: bool) -> list[FileRef] | None:
+    """The message's attachments, named as uploaded (by the customer: wrapped as untrusted)."""
+    refs = []
+    for item in message.attachments:
+        if not isinstance(item.get("id"), int):
+            continue
+        raw = item.get("fallback_title") or file_name(item.get("data_url"))
+        name = raw if isinstance(raw, str) else None
+        size = item.get("file_size")
+        refs.append(
+            FileRef(
+                id=item["id"],
+                type=item.get("file_type") if isinstance(item.get("file_type"), str) else None,
+                name=untrusted_name(name) if from_customer else clean_name(name),
+                bytes=size if isinstance(size, int) and not isinstance(size, bool) else None,
+            )
+        )
+    return refs or None
 
 
 class MessageView(Compact):
@@ -97,14 +152,16 @@ class MessageView(Compact):
     author: str | None = None
     content: str | None = None
     at: str | None = None
+    files: list[FileRef] | None = None
 
     def line(self) -> str:
+        files = "".join(f" {ref.label()}" for ref in self.files or ())
         if self.author and self.author.startswith(OPEN):
             # The customer's name and words share one wrapper, as a chat transcript reads: "Jane: hello".
             said = joined(self.author, self.content) if self.content else self.author
-            return f"[{self.id} {self.type} {self.at or ''}] {said}"
+            return f"[{self.id} {self.type} {self.at or ''}] {said}{files}"
         who = f" {self.author}" if self.author else ""
-        return f"[{self.id} {self.type}{who} {self.at or ''}] {self.content or ''}".rstrip()
+        return f"[{self.id} {self.type}{who} {self.at or ''}] {self.content or ''}{files}".rstrip()
 
 
 def message_view(message: Message, limit: int = DETAIL_LIMIT) -> MessageView:
@@ -118,7 +175,14 @@ def message_view(message: Message, limit: int = DETAIL_LIMIT) -> MessageView:
         content = content[:limit] + f"… [{len(content) - limit} more characters cut]"
     name = message.sender.name if message.sender else None
     author = untrusted_name(name) if from_customer else clean_name(name)
-    return MessageView(id=message.id, type=kind, author=author, content=content, at=iso(message.created_at))
+    return MessageView(
+        id=message.id,
+        type=kind,
+        author=author,
+        content=content,
+        at=iso(message.created_at),
+        files=file_refs(message, from_customer) if message.attachments else None,
+    )
 
 
 def _last_message(conversation: Conversation) -> Message | None:

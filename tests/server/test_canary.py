@@ -136,6 +136,11 @@ def read_calls(canary: str) -> dict[str, list[dict[str, Any]]]:
         "search_articles": [{"q": canary}],
         "list_participants": [{"conversation_id": CONVERSATION}],
         "get_article": [{"portal": canary, "article_id": 1}, {"portal": "acme-help", "article_id": 1}],
+        "get_attachment": [
+            {"conversation_id": 5, "attachment_id": 1},
+            {"conversation_id": 12, "attachment_id": 4},
+            {"conversation_id": CONVERSATION, "attachment_id": canary},
+        ],
     }
 
 
@@ -160,6 +165,7 @@ def write_calls(canary: str) -> dict[str, list[dict[str, Any]]]:
         "send_reply": [
             {"conversation_id": c, "content": f"Your code is {canary}", "confirm": True},
             {"conversation_id": c, "content": f"Your code is {canary}", "confirm": True},  # refused: a duplicate
+            {"conversation_id": c, "canned_response": canary, "confirm": True},
         ],
         "add_labels": [{"conversation_id": c, "labels": [canary]}],
         "remove_labels": [{"conversation_id": c, "labels": [canary]}],
@@ -318,7 +324,11 @@ async def test_the_canary_never_leaves_through_any_surface(
         seen = await exercise(client, state, canary)
     logged = stderr.getvalue()
 
-    assert state.requests and all(r.headers.get("api_access_token") == canary for r in state.requests)
+    api = [r for r in state.requests if r.path.startswith("/api/")]
+    files = [r for r in state.requests if r.path.startswith("/rails/")]
+    assert api and all(r.headers.get("api_access_token") == canary for r in api)
+    assert files and all("api_access_token" not in r.headers for r in files)  # a file's signed URL is its key
+    assert len(api) + len(files) == len(state.requests)
     assert "HTTP Request:" in logged, "the request log was captured"
     shown = "\n".join(text for _, text in seen)
     for planted in ("get_conversation", "list_messages", "resource chatwoot://conversations", "list_agents"):

@@ -76,7 +76,7 @@ async def test_read_only_and_exclude_still_win() -> None:
     labels = next(t for t in toolsets if t["name"] == "labels")
     assert labels["tools"] == [] or set(labels["tools"]) <= {"list_labels"}
     assert added == []
-    assert messages == ["list_messages"]
+    assert messages == ["list_messages", "get_attachment"]
 
 
 @pytest.mark.anyio

@@ -1,14 +1,14 @@
 """Every tool the server offers, in the order they are listed, grouped into toolsets."""
 
 from chatwoot_mcp.registry import ToolSpec
-from chatwoot_mcp.tools import contacts, conversations, directory, knowledge, labels, messages, search
+from chatwoot_mcp.tools import attachments, contacts, conversations, directory, knowledge, labels, messages, search
 
 __all__ = ["ALL_TOOLS", "TOOLSETS"]
 
 TOOLSETS = {
     "conversations": "list, read, create, assign and change the status of conversations",
     "labels": "read a conversation's labels and change them safely",
-    "messages": "read a conversation's history, add private notes, send confirmed replies to the customer",
+    "messages": "read a conversation's history and files, add private notes, send confirmed replies to the customer",
     "directory": "list the account's agents, teams, inboxes and labels",
     "search": "full-text search over messages and the advanced conversation filter",
     "contacts": "who the customer is: search contacts, read one with their recent conversations, label them",
@@ -19,6 +19,7 @@ ALL_TOOLS: list[ToolSpec] = [
     *conversations.TOOLS,
     *search.CONVERSATION_TOOLS,
     *messages.TOOLS,
+    *attachments.TOOLS,
     *labels.TOOLS,
     *search.TOOLS,
     *directory.TOOLS,
