@@ -22,6 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+import anyio
 import httpx2
 from mcp.server.request_state import RequestStateSecurity
 
@@ -124,6 +125,7 @@ class UserSessions:
         self._cache_of = cache_of
         self._memory = MemoryProfileCache()
         self._sessions: OrderedDict[str, UserSession] = OrderedDict()
+        self._asking: dict[str, anyio.Lock] = {}
 
     async def session_for(self, token: str | None) -> UserSession:
         """The session for `token`, asking Chatwoot who it is when not known; raises AuthRefused."""
@@ -135,8 +137,17 @@ class UserSessions:
         cache = (self._cache_of() if self._cache_of is not None else None) or self._memory
         known = await cache.cache_get(key)
         if known is None:
-            known = await self._ask_chatwoot(token)
-            await cache.cache_set(key, known, self.ttl)
+            # One question to Chatwoot per token at a time: the calls a client opens with all wait for it.
+            lock = self._asking.setdefault(key, anyio.Lock())
+            try:
+                async with lock:
+                    known = await cache.cache_get(key)
+                    if known is None:
+                        known = await self._ask_chatwoot(token)
+                        await cache.cache_set(key, known, self.ttl)
+            finally:
+                if not lock.locked() and not lock.statistics().tasks_waiting:
+                    self._asking.pop(key, None)
         identity = Identity(known["user_id"], known["name"], tuple(known["account_ids"]))
         if not identity.account_ids:
             served = ", ".join(map(str, self.settings.account_ids))
