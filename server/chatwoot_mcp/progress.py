@@ -9,20 +9,26 @@ puts nothing on the wire.
 Cancellation needs no polling: when the client cancels (`notifications/cancelled`, or the 2026 era's dropped
 request), the SDK cancels the call's scope, which interrupts the page request in flight, so no further request
 reaches Chatwoot. As the protocol requires, a cancelled call gets no result at all; what a walk can still deliver
-is a result it cut itself, within its own budgets (see guards/messages.py).
+is a result it cut itself, within its own budgets: pages, and WALK_SECONDS of wall-clock time.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from types import TracebackType
 
 import anyio
 from mcp.server.mcpserver import Context
 
-__all__ = ["WalkProgress"]
+__all__ = ["WALK_SECONDS", "WalkProgress"]
 
 log = logging.getLogger("chatwoot_mcp")
+
+WALK_SECONDS = 25.0
+"""Wall-clock budget of one walk. Hosts give up on a call after a while (60 s is the TypeScript SDK's default),
+and a call given up is cancelled and answers nothing, so a slow walk stops itself first and returns what it read,
+cut, with where to continue."""
 
 
 class WalkProgress:
@@ -35,6 +41,11 @@ class WalkProgress:
         self.ctx = ctx
         self.tool = tool
         self.pages = 0
+        self.started = time.monotonic()
+
+    def out_of_time(self) -> bool:
+        """Whether the walk has used its WALK_SECONDS (checked before each page after the first)."""
+        return time.monotonic() - self.started > WALK_SECONDS
 
     async def page(self, total: int | None, *, estimated: bool = False) -> None:
         """One more page was read; `total` is the pages this call expects to read in all (None: unknown)."""

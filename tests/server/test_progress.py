@@ -13,7 +13,7 @@ import pytest
 from mcp import Client
 from mcp.types import ProgressNotification
 
-from chatwoot_mcp.guards import messages
+from chatwoot_mcp import progress as walks
 from chatwoot_sandbox import LONG_CONVERSATION_ID, SandboxState
 
 from .conftest import ASGIApp, connect, http_server, make_server, structured, text_of
@@ -150,7 +150,7 @@ async def test_a_walk_out_of_time_returns_what_it_read_cut(
     client: Client, state: SandboxState, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A host that gives up on a slow call gets nothing back, so the walk stops itself first, and says how to go on."""
-    monkeypatch.setattr(messages, "WALK_SECONDS", 0.0)
+    monkeypatch.setattr(walks, "WALK_SECONDS", 0.0)
     result = await client.call_tool("list_messages", WHOLE_HISTORY)
     data = structured(result)
     assert message_gets(state) == 1
@@ -158,6 +158,10 @@ async def test_a_walk_out_of_time_returns_what_it_read_cut(
     assert len(data["messages"]) == 20
     assert data["next_before"] == data["messages"][0]["id"]
     assert f"Call again with before={data['next_before']}" in text_of(result)
+    filtered = await client.call_tool("filter_conversations", {**EVERY_CONVERSATION, "pages": 3})
+    assert structured(filtered)["next_page"] == 2
+    assert "page 1, 25 shown of 100" in text_of(filtered)
+    assert [r.method for r in state.requests if r.path.endswith("/filter")] == ["POST"]
 
 
 @pytest.mark.anyio

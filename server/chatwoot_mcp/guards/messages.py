@@ -13,7 +13,6 @@ once, so it is used only when both are hidden; any other mix is filtered here, a
 from __future__ import annotations
 
 import math
-import time
 from typing import Annotated
 
 from mcp.server.mcpserver import Context
@@ -21,11 +20,11 @@ from pydantic import Field
 
 from chatwoot_client.types import Message
 from chatwoot_mcp.context import ToolContext
-from chatwoot_mcp.progress import WalkProgress
+from chatwoot_mcp.progress import WALK_SECONDS, WalkProgress
 from chatwoot_mcp.triage_views import MessageHistory
 from chatwoot_mcp.views import MessageView, message_view
 
-__all__ = ["DEFAULT_MAX_BYTES", "DEFAULT_MAX_MESSAGES", "PAGE_SIZE", "WALK_SECONDS", "list_messages"]
+__all__ = ["DEFAULT_MAX_BYTES", "DEFAULT_MAX_MESSAGES", "PAGE_SIZE", "list_messages"]
 
 PAGE_SIZE = 20
 """What Chatwoot returns per page without `after`; a shorter page means the start was reached."""
@@ -33,10 +32,6 @@ DEFAULT_MAX_MESSAGES = 500
 DEFAULT_MAX_BYTES = 60_000
 MAX_PAGES = 150
 """Hard stop on HTTP pages per call, for histories that are mostly hidden by the filters."""
-WALK_SECONDS = 25.0
-"""Wall-clock budget of one walk. Hosts give up on a call after a while (60 s is the TypeScript SDK's default),
-and a call given up is cancelled and answers nothing, so a slow walk stops itself first and returns what it read,
-cut, with the cursor to continue from."""
 
 
 def _estimated_pages(pages: int, kept: int, used: int, max_messages: int, max_bytes: int) -> int:
@@ -96,14 +91,13 @@ async def list_messages(
     cut_reason: str | None = None
     oldest_kept: int | None = None
     page_limit = MAX_PAGES if all_history else 1
-    started = time.monotonic()
     with WalkProgress(ctx, "list_messages") as progress:
         while True:
             if pages >= page_limit:
                 if all_history:
                     cut_reason = f"read {MAX_PAGES} pages, the most one call reads"
                 break
-            if pages and time.monotonic() - started > WALK_SECONDS:
+            if pages and progress.out_of_time():
                 cut_reason = f"read for {WALK_SECONDS:g} s, the longest one call reads"
                 break
             page = await client.list(account_id, conversation_id, before=cursor, filter_internal_messages=server_filter)
