@@ -29,7 +29,9 @@ def triage_queue(ctx: Context) -> str:
         ctx,
         "Triage the open Chatwoot queue.\n"
         "1. get_counts(status='open') and list_conversations(status='open', assignee_type='unassigned').\n"
-        "2. For each conversation (oldest waiting first): read it with get_conversation and list_messages.\n"
+        "2. For each conversation (oldest waiting first): read it with get_conversation and list_messages, and "
+        "look at who the customer is with get_contact(conversation_id=...): their labels (e.g. vip), attributes "
+        "and earlier conversations change the priority. A screenshot or file they sent: get_attachment.\n"
         "3. Propose for each: a priority (set_priority), labels from list_account_labels (add_labels keeps "
         "existing ones), and an agent or team (list_agents/list_teams, then assign_conversation).\n"
         "4. Show the user your plan as a short table and apply it only after they agree. Leave private notes "
@@ -56,11 +58,15 @@ def draft_reply(conversation_id: str, ctx: Context) -> str:
     return _scrubbed(
         ctx,
         f"Draft a reply to the customer in Chatwoot conversation #{conversation_id.lstrip('#')}.\n"
-        f"Read it first (get_conversation, list_messages(conversation_id='{conversation_id}')). Write a short, "
-        "friendly reply that answers the customer's latest message; do not promise what the history does not "
-        "support.\n"
+        f"Read it first (get_conversation, list_messages(conversation_id='{conversation_id}'), and get_contact for "
+        "who the customer is). Look for what the team already wrote: list_canned_responses(q=<topic>) for a saved "
+        "reply that fits, and search_articles(q=<topic>) then get_article for help-center facts to ground the "
+        "answer (link the article rather than restating it). Write a short, friendly reply that answers the "
+        "customer's latest message; do not promise what the history, the canned responses or the articles do "
+        "not support.\n"
         "Show the draft to the user. This prompt does NOT send anything: only after the user approves the exact "
-        "text, call send_reply with it (which sends it to the customer). If the user wants changes, revise and "
+        "text, call send_reply with it (which sends it to the customer); a canned response used as it is can be "
+        "sent with send_reply(canned_response=<short code>). If the user wants changes, revise and "
         "ask again. For internal remarks use add_private_note, which the customer never sees.\n"
         f"{_UNTRUSTED}",
     )

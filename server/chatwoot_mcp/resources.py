@@ -16,7 +16,7 @@ from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ResourceError
 
 from chatwoot_client import ChatwootError
-from chatwoot_mcp.arguments import parse_conversation_id
+from chatwoot_mcp.arguments import MAX_ID, parse_conversation_id
 from chatwoot_mcp.context import ToolContext, tool_context
 from chatwoot_mcp.errors import Refusal, describe_error
 from chatwoot_mcp.guards.messages import list_messages
@@ -39,6 +39,13 @@ def _conversation_id(value: str) -> int:
     if parsed < 1:
         raise ResourceError("a conversation id is a number such as 123")
     return parsed
+
+
+def _contact_id(value: str) -> int:
+    text = value.strip()
+    if not (text.isascii() and text.isdigit()) or not 0 < int(text) <= MAX_ID:
+        raise ResourceError("a contact id is a number such as 42 (search_contacts finds one)")
+    return int(text)
 
 
 @asynccontextmanager
@@ -71,6 +78,23 @@ def register_resources(server: MCPServer) -> None:
             detail = ConversationDetail.of(await tools.client.conversations.get(account_id, number))
             history = await list_messages(tools, account_id, number, all_history=True, max_messages=TRANSCRIPT_MESSAGES)
         return redact(f"{detail.text()}\n\nMessages:\n{history.text()}", tools.settings.secrets)
+
+    @server.resource(
+        "chatwoot://contacts/{contact_id}",
+        name="contact",
+        title="Contact",
+        description="Who a customer is: profile, labels, custom attributes and recent conversations. Customer "
+        "text is inside <untrusted> tags.",
+        mime_type="text/plain",
+    )
+    async def contact(contact_id: str, ctx: Context) -> str:
+        from chatwoot_mcp.guards.contacts import get_contact
+
+        tools = tool_context(ctx)
+        number = _contact_id(contact_id)
+        async with _reading(tools):
+            view = await get_contact(tools, tools.settings.default_account_id, contact_id=number)
+        return redact(view.text(), tools.settings.secrets)
 
     async def directory(ctx: Context, account_id: int | None, listing: Callable[..., Awaitable[View]]) -> str:
         tools = tool_context(ctx)

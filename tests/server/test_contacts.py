@@ -62,3 +62,28 @@ async def test_unknown_contact_labels_are_refused_before_writing(client: Client,
     result = await client.call_tool("add_contact_labels", {"contact_id": 68, "labels": ["billng"]})
     assert_refused(result, "billing")
     assert writes(state) == []
+
+
+@pytest.mark.anyio
+async def test_a_contact_resource_reads_like_get_contact(client: Client) -> None:
+    from mcp.types import TextResourceContents
+
+    templates = (await client.list_resource_templates()).resource_templates
+    assert "chatwoot://contacts/{contact_id}" in {t.uri_template for t in templates}
+    read = await client.read_resource("chatwoot://contacts/103")
+    [contents] = read.contents
+    assert isinstance(contents, TextResourceContents)
+    tool = text_of(await client.call_tool("get_contact", {"contact_id": 103}))
+    assert contents.text == tool
+    assert "CRM-Park-77" in contents.text and "<untrusted>" in contents.text
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("uri", ["chatwoot://contacts/abc", "chatwoot://contacts/0", "chatwoot://contacts/999999"])
+async def test_a_bad_contact_resource_says_what_is_wrong(client: Client, uri: str) -> None:
+    from mcp.shared.exceptions import MCPError
+
+    with pytest.raises(MCPError) as raised:
+        await client.read_resource(uri)
+    message = str(raised.value)
+    assert "contact" in message.lower() and "Traceback" not in message

@@ -110,6 +110,30 @@ async def test_prompts_listed_and_rendered() -> None:
 
 
 @pytest.mark.anyio
+async def test_prompts_ground_replies_in_the_customer_and_the_team_s_own_text_and_name_only_real_tools() -> None:
+    import re
+
+    state = SandboxState.demo()
+    async with connect(state) as client:
+        tools = {tool.name for tool in (await client.list_tools()).tools}
+        texts = {}
+        for name, arguments in (
+            ("draft_reply", {"conversation_id": "7"}),
+            ("triage_queue", {}),
+            ("summarise_conversation", {"conversation_id": "7"}),
+        ):
+            content = (await client.get_prompt(name, arguments)).messages[0].content
+            assert isinstance(content, TextContent)
+            texts[name] = content.text
+    for name in ("list_canned_responses", "search_articles", "get_article", "get_contact", "canned_response="):
+        assert name in texts["draft_reply"]
+    assert "get_contact" in texts["triage_queue"] and "earlier conversations" in texts["triage_queue"]
+    for name, text in texts.items():
+        called = set(re.findall(r"\b([a-z]+(?:_[a-z]+)+)\(", text))
+        assert called <= tools, f"{name} names tools that do not exist: {called - tools}"
+
+
+@pytest.mark.anyio
 async def test_toolsets_and_read_only() -> None:
     state = SandboxState.demo()
     async with connect(state, CHATWOOT_MCP_TOOLSETS="messages,directory") as client:
