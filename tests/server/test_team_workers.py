@@ -1,0 +1,102 @@
+"""Several worker processes behind one port: `uvicorn --factory chatwoot_mcp.asgi:create_app --workers 2`.
+
+Chatwoot is the sandbox, served over loopback TCP from this test's process, so its state shows what each worker
+asked. A worker checks each token once (its own profile cache), so the number of /profile questions for one token
+is the number of workers that served it.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import anyio
+import httpx2
+import pytest
+import uvicorn
+from mcp import Client
+from mcp.client.streamable_http import streamable_http_client
+
+from chatwoot_sandbox import AGENT_TOKEN, SandboxState, create_app
+
+from .conftest import REPO, ServerProcess, free_port, stop, structured, subprocess_env, wait_until_listening
+
+pytestmark = pytest.mark.anyio
+
+
+@asynccontextmanager
+async def sandbox_on_loopback(state: SandboxState) -> AsyncIterator[str]:
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(create_app(state), host="127.0.0.1", port=port, log_config=None))
+    async with anyio.create_task_group() as group:
+        group.start_soon(server.serve)
+        with anyio.fail_after(10):
+            while not server.started:
+                await anyio.sleep(0.01)
+        try:
+            yield f"http://127.0.0.1:{port}"
+        finally:
+            server.should_exit = True
+
+
+@asynccontextmanager
+async def workers(tmp_path: Path, chatwoot: str, count: int) -> AsyncIterator[ServerProcess]:
+    port = free_port()
+    env = subprocess_env(
+        CHATWOOT_BASE_URL=chatwoot,
+        CHATWOOT_ACCOUNT_ID="1",
+        CHATWOOT_MCP_AUTH="chatwoot-token",
+        CHATWOOT_MCP_HOST="127.0.0.1",
+        CHATWOOT_MCP_STATE_KEY="test-request-state-key-0123456789",
+    )
+    command = [sys.executable, "-m", "uvicorn", "--factory", "chatwoot_mcp.asgi:create_app"]
+    command += ["--host", "127.0.0.1", "--port", str(port), "--workers", str(count), "--log-level", "warning"]
+    stderr_path = tmp_path / "workers.stderr"
+    with stderr_path.open("wb") as stderr:
+        process = subprocess.Popen(command, env=env, cwd=REPO, stdin=subprocess.DEVNULL, stdout=stderr, stderr=stderr)
+    server = ServerProcess(process, port, stderr_path)
+    try:
+        await wait_until_listening(server, timeout=30)
+        yield server
+    finally:
+        stop(process)
+
+
+def token_checks(state: SandboxState) -> int:
+    """How often the agent's token was checked against /profile (readiness probes send no token)."""
+    return sum(
+        1 for r in state.requests if r.path == "/api/v1/profile" and r.headers.get("api_access_token") == AGENT_TOKEN
+    )
+
+
+async def call_once(base: str) -> int:
+    """One client, on its own connection: one get_counts call as the agent; returns all_count."""
+    http = httpx2.AsyncClient(headers={"Authorization": f"Bearer {AGENT_TOKEN}"}, timeout=30)
+    async with http, Client(streamable_http_client(f"{base}/mcp", http_client=http), cache=None) as client:
+        return structured(await client.call_tool("get_counts", {}))["all_count"]
+
+
+async def test_two_worker_processes_both_serve_calls(tmp_path: Path) -> None:
+    state = SandboxState.demo()
+    counts: list[int] = []
+    async with sandbox_on_loopback(state) as chatwoot, workers(tmp_path, chatwoot, 2) as server:
+        # Both workers must be up before calls are spread (a worker still importing accepts nothing).
+        with anyio.fail_after(60):
+            async with httpx2.AsyncClient() as http:
+                while (await http.get(f"{server.base}/readyz")).status_code != 200:
+                    await anyio.sleep(0.1)
+
+            async def one() -> None:
+                counts.append(await call_once(server.base))
+
+            for _ in range(4):  # rounds of concurrent clients, so that both workers are busy at once
+                async with anyio.create_task_group() as group:
+                    for _ in range(12):
+                        group.start_soon(one)
+                if token_checks(state) == 2:
+                    break
+    assert len(set(counts)) == 1 and counts[0] > 0
+    assert token_checks(state) == 2, f"{token_checks(state)} workers served the calls:\n{server.stderr()}"
