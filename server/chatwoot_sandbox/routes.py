@@ -809,14 +809,14 @@ def list_articles(ctx: Context) -> Response:
     else:
         articles.sort(key=lambda a: a.updated_at, reverse=True)
     page = paginate(articles, kaminari_page(ctx.param("page")), ARTICLES_PER_PAGE)
-    user_id = ctx.actor.user_id
+    # `mine_articles_count` is left out: the view adds it only when devise's `current_user` is set, which token
+    # auth probably leaves nil (chatwoot-api-contacts.md §6 calls it unverified; we follow the code's reading).
     meta = {
         "all_articles_count": len(everything),
         "archived_articles_count": sum(a.status == "archived" for a in counted),
         "articles_count": len(counted),
         "current_page": _current_page(ctx),
         "draft_articles_count": sum(a.status == "draft" for a in counted),
-        "mine_articles_count": sum(a.author_id == user_id for a in counted),
         "published_count": sum(a.status == "published" for a in counted),
     }
     return ok({"payload": [render.article(ctx.state, a) for a in page], "meta": meta})
