@@ -21,7 +21,7 @@ from chatwoot_mcp.context import ToolContext, tool_context
 from chatwoot_mcp.errors import Refusal, describe_error
 from chatwoot_mcp.guards.messages import list_messages
 from chatwoot_mcp.redaction import redact
-from chatwoot_mcp.tools.directory import list_account_labels, list_agents, list_inboxes, list_teams
+from chatwoot_mcp.guards.directory import list_account_labels, list_agents, list_inboxes, list_teams
 from chatwoot_mcp.views import ConversationDetail, View
 
 __all__ = ["TRANSCRIPT_MESSAGES", "register_resources"]

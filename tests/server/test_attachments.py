@@ -100,7 +100,7 @@ async def test_an_unknown_attachment_is_refused_with_the_files_that_exist(client
 async def test_an_image_over_the_limit_is_refused_with_its_size(
     client: Client, state: SandboxState, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from chatwoot_mcp.tools import attachments
+    from chatwoot_mcp.guards import attachments
 
     monkeypatch.setattr(attachments, "IMAGE_LIMIT", 100)
     [ref] = await _file_ids(client, SCREENSHOT_CONVERSATION_ID)

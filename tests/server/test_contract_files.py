@@ -128,3 +128,22 @@ async def test_the_listing_cache_is_what_the_code_builds() -> None:
     async with Client(create_server(REFERENCE_SETTINGS)) as client:
         result = await client.call_tool("list_conversations", {"nonsense": 1})  # built on first call, checked
     assert result.is_error and "`nonsense` is not a parameter" in str(result.content)
+
+
+def test_every_named_target_and_view_resolves() -> None:
+    """Rows name their guards and views by import path (start-up imports none of them): each must resolve to a
+    coroutine function of the shape its kind calls, and the result to a View (tool_schemas/ checks the rest)."""
+    import inspect
+
+    from chatwoot_mcp.views import View
+
+    for spec in [*ALL_TOOLS, *toolsets.TOOLS]:
+        assert inspect.iscoroutinefunction(spec.function), f"{spec.name}: {spec.target!r} is not an async function"
+        parameters = list(inspect.signature(spec.function).parameters)
+        if spec.is_guard:
+            assert parameters[:2] == ["tools", "account_id"], f"{spec.name}: a guard takes (tools, account_id, ...)"
+        else:
+            assert parameters[:2] == ["self", "account_id"], f"{spec.name}: {spec.target!r} is not a client method"
+        if spec.view is not None:
+            assert spec.view_function is not None and callable(spec.view_function), spec.name
+        assert issubclass(spec.output_model, View), spec.name

@@ -1,0 +1,31 @@
+"""Views for the tools that call a client method directly: the method's result (and the call's arguments) in,
+the View the tool returns out. Named by the tool rows (`ToolSpec.view`), imported on a tool's first call."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chatwoot_client.types import Conversation, ConversationCounts, ConversationList
+from chatwoot_mcp.views import ConversationChange, ConversationDetail, ConversationPage, Counts, LabelSet
+
+__all__ = ["change_view", "counts_view", "detail_view", "label_set_view", "page_view"]
+
+
+def page_view(result: ConversationList, arguments: dict[str, Any]) -> ConversationPage:
+    return ConversationPage.of(result)
+
+
+def detail_view(result: Conversation, arguments: dict[str, Any]) -> ConversationDetail:
+    return ConversationDetail.of(result)
+
+
+def counts_view(result: ConversationCounts, arguments: dict[str, Any]) -> Counts:
+    return Counts.of(result)
+
+
+def change_view(result: Conversation, arguments: dict[str, Any]) -> ConversationChange:
+    return ConversationChange.of(result)
+
+
+def label_set_view(result: list[str], arguments: dict[str, Any]) -> LabelSet:
+    return LabelSet(conversation_id=arguments["conversation_id"], labels=result)
