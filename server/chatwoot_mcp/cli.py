@@ -131,6 +131,14 @@ def _parser() -> argparse.ArgumentParser:
         help="stateless streamable HTTP, for several workers or replicas [CHATWOOT_MCP_STATELESS]",
     )
 
+    serve.add_argument("--state", help="redis://host:6379/0: locks and caches shared by workers [CHATWOOT_MCP_STATE]")
+    serve.add_argument(
+        "--state-lease", type=float, help="seconds a dead worker's Redis lock lasts (15) [CHATWOOT_MCP_STATE_LEASE]"
+    )
+    serve.add_argument(
+        "--audit-log", help="record every write call: a path, - for stderr, or redis [CHATWOOT_MCP_AUDIT_LOG]"
+    )
+
     tools = commands.add_parser("tools", help="list the tools this configuration exposes")
     _config_options(tools)
     tools.add_argument("--markdown", action="store_true", help="print README's tool table")
@@ -171,6 +179,9 @@ def _settings(args: argparse.Namespace, *, need_chatwoot: bool = True) -> Settin
             "allowed_hosts",
             "allow_unauthenticated_remote",
             "log_level",
+            "state",
+            "state_lease",
+            "audit_log",
             "auth",
             "stateless",
         )

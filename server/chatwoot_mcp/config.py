@@ -31,6 +31,9 @@ ENV_VARS = {
     "CHATWOOT_MCP_HTTP_TOKEN": "bearer token HTTP clients must send (required to bind beyond loopback)",
     "CHATWOOT_MCP_ALLOWED_HOSTS": "extra Host names HTTP clients may use, comma-separated (Host/Origin checks)",
     "CHATWOOT_MCP_LOG_LEVEL": "log level on stderr: DEBUG, INFO, WARNING (default), ERROR or CRITICAL",
+    "CHATWOOT_MCP_STATE": "redis://host:6379/0 to share locks, reply window and caches (default: in-process)",
+    "CHATWOOT_MCP_STATE_LEASE": "seconds a Redis write lock outlives a worker that died holding it (default 15)",
+    "CHATWOOT_MCP_AUDIT_LOG": "write-call audit log: a file path, - for stderr, or redis (a stream; needs the state)",
     "CHATWOOT_MCP_AUTH": "token (default: the server's CHATWOOT_API_TOKEN) or chatwoot-token (each HTTP user's own)",
     "CHATWOOT_MCP_STATELESS": "1/true: stateless streamable HTTP (any request may reach any worker or replica)",
     "CHATWOOT_MCP_STATE_KEY": "secret sealing request state, the same on every worker (comma-separated to rotate)",
@@ -69,6 +72,11 @@ class Settings:
     sandbox: bool = False
     verify_token: bool = True
     log_level: str = "WARNING"
+    state_url: str | None = field(default=None, repr=False)
+    """redis://... for the shared state (may hold a password: never shown); None for in-process."""
+    state_lease: float = 15.0
+    audit_log: str | None = None
+    """Where write calls are recorded: a path, "-" (stderr) or "redis"; None for nowhere."""
     auth: AuthMode = "token"
     """"chatwoot-token": no token of the server's own; each HTTP request carries its user's Chatwoot token."""
     stateless: bool = False
@@ -263,6 +271,7 @@ def load_settings(env: Mapping[str, str] | None = None, *, need_chatwoot: bool =
     exclude_tools = _names(_str(given.get("exclude_tools")) or env.get("CHATWOOT_MCP_EXCLUDE_TOOLS")) or frozenset()
     problems += _unknown_names(toolsets, tools, exclude_tools)
     level = _log_level(pick("log_level", "CHATWOOT_MCP_LOG_LEVEL"), problems)
+    state_url, state_lease, audit_log = _state_settings(given, env, problems)
     stateless = bool(given.get("stateless")) or _flag(
         "CHATWOOT_MCP_STATELESS", env.get("CHATWOOT_MCP_STATELESS"), problems
     )
@@ -293,6 +302,9 @@ def load_settings(env: Mapping[str, str] | None = None, *, need_chatwoot: bool =
         sandbox=sandbox,
         verify_token=bool(given.get("verify_token", True)),
         log_level=level,
+        state_url=state_url,
+        state_lease=state_lease,
+        audit_log=audit_log,
         auth=auth,  # type: ignore[arg-type]
         stateless=stateless,
         state_keys=state_keys,
@@ -310,6 +322,31 @@ def _auth_problems(auth: str, transport: str, http_token: str | None) -> list[st
             "(with chatwoot-token every user already sends their own Chatwoot token)"
         ]
     return []
+
+
+def _state_settings(
+    given: Mapping[str, object], env: Mapping[str, str], problems: list[str]
+) -> tuple[str | None, float, str | None]:
+    """The shared state's URL and lease, and the audit log's destination, checked."""
+    state_url = (_str(given.get("state")) or env.get("CHATWOOT_MCP_STATE") or "").strip() or None
+    if state_url is not None and urlparse(state_url).scheme not in ("redis", "rediss", "unix"):
+        # Only the scheme is shown: the rest may hold a password.
+        problems.append(
+            f"CHATWOOT_MCP_STATE must be a Redis URL such as redis://localhost:6379/0 (scheme "
+            f"{urlparse(state_url).scheme or 'missing'!r} is not redis, rediss or unix)"
+        )
+    lease_raw = (_str(given.get("state_lease")) or env.get("CHATWOOT_MCP_STATE_LEASE") or "15").strip()
+    try:
+        lease = float(lease_raw)
+    except ValueError:
+        lease = 0.0
+    if not 0.5 <= lease <= 3600:
+        problems.append(f"CHATWOOT_MCP_STATE_LEASE must be seconds between 0.5 and 3600, got {lease_raw!r}")
+        lease = 15.0
+    audit_log = (_str(given.get("audit_log")) or env.get("CHATWOOT_MCP_AUDIT_LOG") or "").strip() or None
+    if audit_log == "redis" and state_url is None:
+        problems.append("CHATWOOT_MCP_AUDIT_LOG=redis writes to the shared state's Redis: set CHATWOOT_MCP_STATE too")
+    return state_url, lease, audit_log
 
 
 def _str(value: object) -> str | None:

@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from mcp.server.mcpserver import Context
+from pydantic import TypeAdapter
 
 from chatwoot_client import AsyncChatwootClient
 from chatwoot_client.types import Agent, Inbox, Label, Team
 from chatwoot_mcp.config import Settings
 from chatwoot_mcp.errors import Refusal
 from chatwoot_mcp.identity import Identity
-from chatwoot_mcp.locks import WriteLocks
+from chatwoot_mcp.state import MemoryState, SentReply, State
 
 if TYPE_CHECKING:
     from chatwoot_mcp.startup import StartupCheck
@@ -30,43 +30,48 @@ REQUEST_USER = "chatwoot_mcp.user"
 """The ASGI scope key where `--auth chatwoot-token`'s middleware leaves the request's `auth.UserSession`."""
 
 
+def _private_state() -> State:
+    return MemoryState("directory")
+
+
+_AGENTS, _TEAMS = TypeAdapter(list[Agent]), TypeAdapter(list[Team])
+_INBOXES, _LABELS = TypeAdapter(list[Inbox]), TypeAdapter(list[Label])
+
+
 @dataclass
 class Directory:
-    """Agents, teams, inboxes and labels per account, cached for DIRECTORY_TTL seconds."""
+    """Agents, teams, inboxes and labels per account, cached for DIRECTORY_TTL seconds in the state's cache.
+
+    Without a state of its own (a per-user directory) the cache is private to this object. When a shared state
+    cannot be reached, every call fetches.
+    """
 
     client: AsyncChatwootClient
+    state: State = field(default_factory=_private_state)
     ttl: float = DIRECTORY_TTL
-    _entries: dict[tuple[str, int], tuple[float, Any]] = field(default_factory=dict)
 
-    async def _cached(self, kind: str, account_id: int, fetch: Callable[[int], Awaitable[T]]) -> T:
-        hit = self._entries.get((kind, account_id))
-        if hit is not None and time.monotonic() - hit[0] < self.ttl:
-            return hit[1]
+    async def _cached(
+        self, kind: str, account_id: int, fetch: Callable[[int], Awaitable[list[Any]]], model: TypeAdapter[list[T]]
+    ) -> list[T]:
+        key = f"directory:{kind}:{account_id}"
+        hit = await self.state.cache_get(key)
+        if hit is not None:
+            return model.validate_python(hit)
         value = await fetch(account_id)
-        self._entries[(kind, account_id)] = (time.monotonic(), value)
+        await self.state.cache_set(key, [item.model_dump(mode="json") for item in value], self.ttl)
         return value
 
     async def agents(self, account_id: int) -> list[Agent]:
-        return await self._cached("agents", account_id, self.client.agents.list)
+        return await self._cached("agents", account_id, self.client.agents.list, _AGENTS)
 
     async def teams(self, account_id: int) -> list[Team]:
-        return await self._cached("teams", account_id, self.client.teams.list)
+        return await self._cached("teams", account_id, self.client.teams.list, _TEAMS)
 
     async def inboxes(self, account_id: int) -> list[Inbox]:
-        return await self._cached("inboxes", account_id, self.client.inboxes.list)
+        return await self._cached("inboxes", account_id, self.client.inboxes.list, _INBOXES)
 
     async def labels(self, account_id: int) -> list[Label]:
-        return await self._cached("labels", account_id, self.client.labels.list)
-
-
-@dataclass
-class SentReply:
-    """A reply in the duplicate window: when it was sent, and whether it is known to have reached Chatwoot."""
-
-    at: float
-    """time.time() when it was sent (compared with Chatwoot's created_at, so wall-clock time)."""
-    certain: bool
-    """False while its outcome is unknown (an error after sending): the next identical reply looks first."""
+        return await self._cached("labels", account_id, self.client.labels.list, _LABELS)
 
 
 @dataclass
@@ -76,9 +81,8 @@ class ToolContext:
     client: AsyncChatwootClient
     settings: Settings
     directory: Directory
-    label_locks: WriteLocks
-    conversation_locks: WriteLocks
-    recent_replies: dict[tuple[int, int, str], SentReply] = field(default_factory=dict)
+    state: State
+    """Write locks, the duplicate-reply window and caches, shared as far as the backend reaches."""
     toolsets: DynamicToolsets | None = None
     """With --dynamic-toolsets: which toolsets are listed, and how to add one."""
     startup: StartupCheck | None = None
@@ -93,15 +97,16 @@ class ToolContext:
         settings: Settings,
         toolsets: DynamicToolsets | None = None,
         startup: StartupCheck | None = None,
+        state: State | None = None,
     ) -> ToolContext:
+        state = state or MemoryState(settings.base_url)
         return cls(
             client=client,
             settings=settings,
-            directory=Directory(client),
+            directory=Directory(client, state),
+            state=state,
             toolsets=toolsets,
             startup=startup,
-            label_locks=WriteLocks(f"labels|{settings.base_url}"),
-            conversation_locks=WriteLocks(f"conversation|{settings.base_url}"),
         )
 
     def account(self, requested: int | None) -> int:

@@ -25,6 +25,7 @@ __all__ = [
     "CallRecord",
     "Unverified",
     "install_hooks",
+    "outcome_of",
     "recording",
     "refused_by_chatwoot",
     "unknown_outcome",
@@ -157,3 +158,16 @@ def unknown_outcome(cause: str, verify_with: str) -> str:
         f"{cause} Outcome unknown: the change may have been applied. Check with {verify_with} before retrying; "
         "do not simply call again."
     )
+
+
+def outcome_of(is_error: bool, text: str) -> str:
+    """The outcome a write tool's result reports, in the audit log's words: done, refused or may have been applied.
+
+    Reads the words this module (and the registry) write for an unknown or partly applied outcome; every other
+    error of a write tool is a refusal, which says nothing was written.
+    """
+    if not is_error:
+        return "done"
+    if "Outcome unknown" in text or "WAS applied" in text or "may have been applied" in text:
+        return "may have been applied"
+    return "refused"

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any, cast
 
 import httpx2
 from mcp.server import MCPServer
@@ -20,18 +21,22 @@ from pydantic import ValidationError
 from chatwoot_client import AsyncChatwootClient
 from chatwoot_mcp import __version__
 from chatwoot_mcp.arguments import argument_problem, describe_validation, resolve_conversation_link
+from chatwoot_mcp.audit import AuditLog, audit_entry
 from chatwoot_mcp.auth import request_state_security
 from chatwoot_mcp.config import Settings, config_error
-from chatwoot_mcp.context import ToolContext
+from chatwoot_mcp.context import ToolContext, tool_context
+from chatwoot_mcp.errors import Refusal
+from chatwoot_mcp.identity import Identity
 from chatwoot_mcp.outcomes import install_hooks
+from chatwoot_mcp.prompts import register_prompts
 from chatwoot_mcp.redaction import redact, redact_data, scrub_log_records
 from chatwoot_mcp.registry import ToolSpec, register_tools, select_tools
+from chatwoot_mcp.resources import register_resources
+from chatwoot_mcp.startup import StartupCheck
+from chatwoot_mcp.state import StateUnavailable, open_state
 from chatwoot_mcp.tools import ALL_TOOLS, TOOLSETS, toolsets
 from chatwoot_mcp.toolsets import DynamicToolsets
 from chatwoot_mcp.wire_cache import wire_tools
-
-if TYPE_CHECKING:
-    from chatwoot_mcp.startup import StartupCheck
 
 __all__ = ["INSTRUCTIONS", "create_server", "enabled_tools"]
 
@@ -72,6 +77,8 @@ class ChatwootServer(MCPServer):
         self._extras_registered = False
         self.tools_listed = False
         """Set once a client has listed the tools (the stdio start-up check waits for it)."""
+        self.audit: AuditLog | None = None
+        """Where write calls are recorded (`--audit-log`), opened by the lifespan."""
 
     def _remembered(self, lifespan: Callable[[MCPServer], Any]) -> Callable[[MCPServer], Any]:
         @asynccontextmanager
@@ -100,13 +107,10 @@ class ChatwootServer(MCPServer):
         built = {tool.name: tool for tool in await super().list_tools()}
         return [self._wire[name] if name in self._unbuilt else built[name] for name in self.specs]
 
-    # Resources and prompts are registered on first use: building their models (and importing the guards and views
-    # they read through) is start-up time most sessions, which only call tools, never need.
+    # Resources and prompts are registered on first use: building their models is start-up time most sessions
+    # (which only call tools) never need.
     def _extras(self) -> None:
         if not self._extras_registered:
-            from chatwoot_mcp.prompts import register_prompts
-            from chatwoot_mcp.resources import register_resources
-
             self._extras_registered = True
             register_resources(self)
             register_prompts(self)
@@ -146,6 +150,52 @@ class ChatwootServer(MCPServer):
     async def call_tool(
         self, name: str, arguments: dict[str, Any], context: Context[Any, Any] | None = None
     ) -> CallToolResult | InputRequiredResult:
+        """Run a tool; a write is refused while the shared state is unreachable, and recorded in the audit log."""
+        spec = self.specs.get(name)
+        if spec is None or spec.read_only or context is None:
+            return await self._call_tool(name, arguments, context)
+        started = time.perf_counter()
+        arguments = dict(arguments)
+        tools = tool_context(context)
+        try:
+            await tools.state.check()
+        except StateUnavailable as error:
+            result: CallToolResult | InputRequiredResult = _refused(str(error))
+        else:
+            try:
+                result = await self._call_tool(name, arguments, context)
+            except Exception:
+                await self._audit(tools, name, arguments, _refused("internal error: Outcome unknown"), started)
+                raise
+        if isinstance(result, CallToolResult):  # not a question to the user (the call comes again with the answer)
+            await self._audit(tools, name, arguments, result, started)
+        return result
+
+    async def _audit(
+        self, tools: ToolContext, name: str, arguments: dict[str, Any], result: CallToolResult, started: float
+    ) -> None:
+        if self.audit is None:
+            return
+        requested = arguments.get("account_id")
+        try:
+            account: int | None = tools.account(requested if isinstance(requested, int) else None)
+        except Refusal:
+            account = requested if isinstance(requested, int) else None
+        identity = tools.identity or await _who(tools)
+        entry = audit_entry(
+            tool=name,
+            arguments=arguments,
+            result=result,
+            identity=identity,
+            account_id=account,
+            started=started,
+            secrets=tools.settings.secrets,
+        )
+        await self.audit.record(entry, tools.settings.secrets)
+
+    async def _call_tool(
+        self, name: str, arguments: dict[str, Any], context: Context[Any, Any] | None
+    ) -> CallToolResult | InputRequiredResult:
         if name in self._unbuilt:
             register_tools(self, [self.specs[name]], self.chatwoot_settings)
             self._unbuilt.discard(name)
@@ -176,6 +226,20 @@ class ChatwootServer(MCPServer):
         return argument_problem(
             spec.name, tool.fn_metadata.arg_model, arguments, pinned_account=pinned, writes=not spec.read_only
         )
+
+
+def _refused(text: str) -> CallToolResult:
+    return CallToolResult(content=[TextContent(type="text", text=text)], is_error=True)
+
+
+async def _who(tools: ToolContext) -> Identity | None:
+    """The token's user, asked of Chatwoot once (for the audit log) and remembered; None if Chatwoot cannot say."""
+    try:
+        profile = await tools.client.profile.get()
+    except Exception:  # the audit line names no user rather than the call failing
+        return None
+    tools.identity = Identity(profile.id, profile.name or str(profile.id), tuple(a.id for a in profile.accounts))
+    return tools.identity
 
 
 def _advertise_tool_list_changes(server: MCPServer) -> None:
@@ -234,11 +298,18 @@ def create_server(
     async def lifespan(server: MCPServer) -> AsyncIterator[ToolContext]:
         http = shared_http or (http_client() if http_client is not None else httpx2.AsyncClient())
         install_hooks(http)
+        state = open_state(settings)
+        chatwoot_server = cast(ChatwootServer, server)
         try:
+            chatwoot_server.audit = AuditLog.open(settings, state)
             async with AsyncChatwootClient(settings.base_url, settings.api_token, http_client=http) as client:
-                toolsets = cast(ChatwootServer, server).toolsets
-                yield ToolContext.create(client, settings, toolsets=toolsets, startup=startup)
+                toolsets = chatwoot_server.toolsets
+                yield ToolContext.create(client, settings, toolsets=toolsets, startup=startup, state=state)
         finally:
+            if chatwoot_server.audit is not None:
+                chatwoot_server.audit.close()
+                chatwoot_server.audit = None
+            await state.aclose()
             if shared_http is None:  # a shared client is its owner's to close
                 await http.aclose()
 

@@ -116,7 +116,7 @@ async def update_custom_attributes(
     if any(not key.strip() for key in [*attributes, *remove_keys]):
         raise Refusal("Empty attribute keys are not allowed. Nothing was written.")
     conversations = tools.client.conversations
-    async with tools.conversation_locks((account_id, conversation_id)):
+    async with tools.state.lock(f"conversation:{account_id}:{conversation_id}"):
         before = (await conversations.get(account_id, conversation_id)).custom_attributes
         after = _target(before, attributes, remove_keys, replace)
         diff = _diff(before, after)

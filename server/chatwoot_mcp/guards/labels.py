@@ -1,5 +1,5 @@
 """The label guardrail. Chatwoot's only label write replaces the whole set, so adding must never be a write of
-just the new labels: add and remove read, merge and write only on change, under a lock every local process
+just the new labels: add and remove read, merge and write only on change, under a lock every process sharing the state
 honours, and check Chatwoot's answer (the set it now has); replacing needs proof that the caller knows what it
 replaces.
 """
@@ -93,13 +93,13 @@ async def rewrite_labels(
 ) -> LabelChange:
     """Read the labels, apply `change` and write only if it changed anything, holding the record's lock.
 
-    The lock (see `chatwoot_mcp.locks`) keeps every chatwoot-mcp process on this machine from writing between
+    The lock (see `chatwoot_mcp.state`) keeps every chatwoot-mcp process sharing the state from writing between
     our read and our write. Chatwoot answers the write with the set it now has, which is the verification: what
     is reported as added or removed is what that answer shows, and anything it does not show is in `not_kept`.
     """
     client = store or tools.client.conversations.labels
     subject = f"#{conversation_id}" if kind == "conversation" else f"{kind} {conversation_id}"
-    async with tools.label_locks((kind, account_id, conversation_id)):
+    async with tools.state.lock(f"labels:{kind}:{account_id}:{conversation_id}"):
         before = await client.list(account_id, conversation_id)
         intended = change(before)
         if intended == before:
@@ -232,7 +232,7 @@ async def set_labels(
     """
     wanted = await check_labels(tools, account_id, labels)
     client = tools.client.conversations.labels
-    async with tools.label_locks(("conversation", account_id, conversation_id)):
+    async with tools.state.lock(f"labels:conversation:{account_id}:{conversation_id}"):
         before = await client.list(account_id, conversation_id)
         added = [label for label in wanted if label not in before]
         removed = [label for label in before if label not in wanted]

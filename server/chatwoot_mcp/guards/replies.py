@@ -13,6 +13,8 @@ in its placeholders (`canned.py`); the user's preview and the result show the te
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import time
 import unicodedata
 from typing import Annotated
@@ -22,10 +24,11 @@ from mcp.server.mcpserver import Context, Elicit, ElicitationResult, Resolve
 from chatwoot_client import ChatwootError
 from chatwoot_client.types import Conversation, Message, MessageType
 from chatwoot_mcp.canned import find_canned_response, preview, same_reply
-from chatwoot_mcp.context import SentReply, ToolContext, tool_context
+from chatwoot_mcp.context import ToolContext, tool_context
 from chatwoot_mcp.errors import Refusal, describe_error
 from chatwoot_mcp.guards.confirm import Confirmation, is_confirmed, supports_elicitation
 from chatwoot_mcp.outcomes import refused_by_chatwoot
+from chatwoot_mcp.state import SentReply, StateUnavailable
 from chatwoot_mcp.triage_views import PostedMessage
 from chatwoot_mcp.views import message_view
 
@@ -64,12 +67,10 @@ def _check_content(content: str, what: str, nothing: str) -> None:
         )
 
 
-def _recent(tools: ToolContext, key: tuple[int, int, str]) -> SentReply | None:
-    """The reply with this key sent within the window, if any (old entries are forgotten here)."""
-    now = time.time()
-    for old in [k for k, sent in tools.recent_replies.items() if now - sent.at > DUPLICATE_WINDOW]:
-        del tools.recent_replies[old]
-    return tools.recent_replies.get(key)
+def reply_key(account_id: int, conversation_id: int, content: str) -> str:
+    """The duplicate window's key for a reply: its conversation and a hash of its normalised text."""
+    digest = hashlib.sha256(normalise_reply(content).encode()).hexdigest()[:32]
+    return f"{account_id}:{conversation_id}:{digest}"
 
 
 async def _find_posted(
@@ -170,8 +171,10 @@ async def ask_to_send(
         return Confirmation(confirm=confirm)
     tools = tool_context(ctx)
     if content is not None and tools.settings.pinned_account and not confirm_duplicate:
-        key = (tools.settings.default_account_id, conversation_id, normalise_reply(content))
-        sent = _recent(tools, key)
+        try:
+            sent = await tools.state.get_reply(reply_key(tools.settings.default_account_id, conversation_id, content))
+        except StateUnavailable:
+            sent = None  # the tool itself refuses the write with the reason
         if sent is not None and sent.certain:
             return Confirmation(confirm=False)  # refused as a duplicate anyway: do not bother the user
     source = ""
@@ -228,16 +231,18 @@ async def send_reply(
         content = (await find_canned_response(tools, account_id, canned_response)).content
     assert content is not None
     _check_content(content, "reply", "Nothing was sent.")
-    key = (account_id, conversation_id, normalise_reply(content))
-    async with tools.conversation_locks((account_id, conversation_id)):
-        sent = _recent(tools, key)
+    key = reply_key(account_id, conversation_id, content)
+    async with tools.state.lock(f"conversation:{account_id}:{conversation_id}"):
+        sent = await tools.state.get_reply(key)
         if sent is not None and not sent.certain:
             # The last identical reply ended with an unknown outcome: whether it is a duplicate is a fact to read.
             found = await _find_posted(tools, account_id, conversation_id, content, False, sent.at)
-            sent.certain = found is not None
             if found is None:
-                del tools.recent_replies[key]
+                await tools.state.clear_reply(key)
                 sent = None
+            else:
+                sent.certain = True
+                await tools.state.put_reply(key, sent, DUPLICATE_WINDOW)
         if sent is not None and not confirm_duplicate:
             ago = time.time() - sent.at
             raise Refusal(
@@ -252,17 +257,31 @@ async def send_reply(
                 "Show the user the exact text; only after they approve it, call send_reply again with confirm=true "
                 "(or use add_private_note for a note only agents see)."
             )
-        entry = tools.recent_replies[key] = SentReply(at=time.time(), certain=False)
+        entry = SentReply(at=time.time(), certain=False)
+        await tools.state.put_reply(key, entry, DUPLICATE_WINDOW)  # before sending: unreachable state sends nothing
         try:
             posted = await _post(tools, account_id, conversation_id, content, private=False)
             if canned_response is not None:
                 posted.canned_response = canned_response.strip().lstrip("/")
         except ChatwootError as error:
             if refused_by_chatwoot(error):
-                del tools.recent_replies[key]  # certainly not sent: not a duplicate of anything
+                await _forget(tools, key)  # certainly not sent: not a duplicate of anything
             raise
         entry.certain = True
+        await _remember(tools, key, entry)
     return posted
+
+
+async def _remember(tools: ToolContext, key: str, entry: SentReply) -> None:
+    """Mark a reply as certainly sent; the reply went out, so a state that fails now must not turn it into an error
+    (the entry stays "uncertain", and the next identical reply reads the conversation first)."""
+    with contextlib.suppress(StateUnavailable):
+        await tools.state.put_reply(key, entry, DUPLICATE_WINDOW)
+
+
+async def _forget(tools: ToolContext, key: str) -> None:
+    with contextlib.suppress(StateUnavailable):  # Chatwoot's refusal is the error to report, not this
+        await tools.state.clear_reply(key)
 
 
 def _ago(seconds: float) -> str:

@@ -1,0 +1,90 @@
+"""The one interface to the state chatwoot-mcp keeps across tool calls.
+
+Guards ask it for a write lock, the duplicate-reply window and a small cache; they never know which backend
+they have. The in-process backend (`memory`) serves one machine; the Redis backend (`redis`) lets several
+workers or replicas share it. A write that cannot reach the state is refused (`StateUnavailable`: nothing was
+written); a read that cannot reach it goes on without it.
+"""
+
+from __future__ import annotations
+
+from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from chatwoot_mcp.errors import Refusal
+
+__all__ = ["LOCK_LEASE", "LOCK_TIMEOUT", "SentReply", "State", "StateUnavailable", "busy"]
+
+LOCK_TIMEOUT = 30.0
+"""Seconds to wait for another writer of the same record before refusing."""
+LOCK_LEASE = 15.0
+"""Seconds a shared lock outlives a worker that died holding it (it is renewed while its holder lives)."""
+
+
+@dataclass
+class SentReply:
+    """A reply in the duplicate window: when it was sent, and whether it is known to have reached Chatwoot."""
+
+    at: float
+    """time.time() when it was sent (compared with Chatwoot's created_at, so wall-clock time)."""
+    certain: bool
+    """False while its outcome is unknown (an error after sending): the next identical reply looks first."""
+
+
+class StateUnavailable(Refusal):
+    """The shared state cannot be reached, so a write was refused before anything was written."""
+
+
+class State(Protocol):
+    """Locks, the duplicate-reply window and a cache, shared by every call this backend reaches.
+
+    Keys are plain strings built by the caller; a key derived from a secret or customer text is hashed by the
+    caller first. Cached values are JSON-able.
+    """
+
+    description: str
+    """Where the state lives, for messages and /readyz ("in-process", "redis at host:port"); never a password."""
+
+    def lock(self, key: str, lease: float | None = None) -> AbstractAsyncContextManager[None]:
+        """Hold `key` against every other writer this backend reaches.
+
+        Raises a Refusal when another writer holds it for over LOCK_TIMEOUT, StateUnavailable when the state
+        cannot be reached. A shared lock is released `lease` seconds after its holder dies.
+        """
+        ...
+
+    async def get_reply(self, key: str) -> SentReply | None:
+        """The reply with this key still in its window (raises StateUnavailable)."""
+        ...
+
+    async def put_reply(self, key: str, reply: SentReply, window: float) -> None:
+        """Remember `reply` until `reply.at + window` (raises StateUnavailable)."""
+        ...
+
+    async def clear_reply(self, key: str) -> None:
+        """Forget the reply with this key (raises StateUnavailable)."""
+        ...
+
+    async def cache_get(self, key: str) -> Any | None:
+        """The cached value, or None when absent, expired or the state is unreachable."""
+        ...
+
+    async def cache_set(self, key: str, value: Any, ttl: float) -> None:
+        """Cache a JSON-able value for `ttl` seconds (best effort: an unreachable state is ignored)."""
+        ...
+
+    async def check(self) -> None:
+        """Raise StateUnavailable if the state cannot be reached now (before a write; for /readyz)."""
+        ...
+
+    async def aclose(self) -> None:
+        """Release connections (the server's lifespan ends)."""
+        ...
+
+
+def busy(waited: float = LOCK_TIMEOUT) -> Refusal:
+    """The refusal for a record another writer holds for too long."""
+    return Refusal(
+        f"Another writer has held this record for over {waited:.0f} s, so nothing was written. Try again in a minute."
+    )

@@ -1,0 +1,110 @@
+"""The in-process state (the default): what one machine's chatwoot-mcp processes share.
+
+Chatwoot has no compare-and-set: its label and custom-attribute writes replace the whole set, so two writers that
+read, merge and write at the same time lose one another's change. Within a process an anyio lock serialises them;
+across processes (Claude Desktop and Claude Code each running a server, several stdio servers of an agent fleet)
+an advisory file lock does, keyed by Chatwoot URL and record. The operating system releases a file lock when its
+process dies, so a crashed server never blocks the others (no lease is needed). The reply window and the cache
+live in this process only. Servers on other machines share no file system: they need the Redis backend.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import anyio
+
+from chatwoot_mcp.state.base import LOCK_TIMEOUT, SentReply, busy
+
+try:
+    import fcntl
+except ImportError:  # Windows: process-local locks only
+    fcntl = None  # type: ignore[assignment]
+
+__all__ = ["MemoryState"]
+
+_POLL = 0.005
+
+
+class MemoryState:
+    """Locks held against this process's other tasks and other processes on this host; window and cache in memory."""
+
+    description = "in-process"
+
+    def __init__(self, scope: str, directory: Path | None = None) -> None:
+        self._scope = scope
+        self._directory = directory or Path(tempfile.gettempdir()) / "chatwoot-mcp-locks"
+        self._local: dict[str, anyio.Lock] = {}
+        self._replies: dict[str, tuple[float, SentReply]] = {}
+        self._cache: dict[str, tuple[float, Any]] = {}
+
+    @asynccontextmanager
+    async def lock(self, key: str, lease: float | None = None) -> AsyncIterator[None]:
+        local = self._local.setdefault(key, anyio.Lock())
+        with anyio.move_on_after(LOCK_TIMEOUT) as waiting:
+            await local.acquire()
+        if waiting.cancelled_caught:
+            raise busy()
+        try:
+            descriptor = await self._lock_file(key)
+            try:
+                yield
+            finally:
+                if descriptor is not None:
+                    os.close(descriptor)  # closing releases the lock
+        finally:
+            local.release()
+
+    async def _lock_file(self, key: str) -> int | None:
+        if fcntl is None:
+            return None
+        try:
+            self._directory.mkdir(mode=0o700, exist_ok=True)
+            name = hashlib.sha256(f"{self._scope}|{key}".encode()).hexdigest()[:32]
+            descriptor = os.open(self._directory / f"{name}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+        except OSError:
+            return None  # no writable temp directory: the process lock still holds
+        with anyio.move_on_after(LOCK_TIMEOUT):
+            while True:
+                try:
+                    fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    return descriptor
+                except BlockingIOError:
+                    await anyio.sleep(_POLL)
+        os.close(descriptor)
+        raise busy()
+
+    async def get_reply(self, key: str) -> SentReply | None:
+        now = time.time()
+        for old in [k for k, (until, _) in self._replies.items() if now > until]:
+            del self._replies[old]
+        hit = self._replies.get(key)
+        return hit[1] if hit is not None else None
+
+    async def put_reply(self, key: str, reply: SentReply, window: float) -> None:
+        self._replies[key] = (reply.at + window, reply)
+
+    async def clear_reply(self, key: str) -> None:
+        self._replies.pop(key, None)
+
+    async def cache_get(self, key: str) -> Any | None:
+        hit = self._cache.get(key)
+        if hit is None or time.monotonic() >= hit[0]:
+            return None
+        return hit[1]
+
+    async def cache_set(self, key: str, value: Any, ttl: float) -> None:
+        self._cache[key] = (time.monotonic() + ttl, value)
+
+    async def check(self) -> None:
+        return None
+
+    async def aclose(self) -> None:
+        return None

@@ -1,0 +1,173 @@
+"""The Redis state: locks, the reply window and the cache shared by every worker and replica.
+
+Only imported when `--state redis://...` is chosen. A lock is a key set with NX and a lease (PX) holding a random
+token; its holder renews the lease while it lives and releases it with a compare-and-delete script, so a worker
+that dies holding a lock blocks the others for at most the lease, and a worker whose lease ran out never deletes
+a lock another worker has since taken. Replies in the duplicate window and cached values are keys that expire.
+Every key is prefixed with a hash of the Chatwoot URL, so servers of several Chatwoots can share one Redis.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import logging
+import secrets
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager, suppress
+from typing import Any
+from urllib.parse import urlparse
+
+import anyio
+from redis import asyncio as aioredis
+from redis.exceptions import RedisError
+
+from chatwoot_mcp.state.base import LOCK_LEASE, LOCK_TIMEOUT, SentReply, StateUnavailable, busy
+
+__all__ = ["AUDIT_STREAM", "RedisState", "describe_url"]
+
+log = logging.getLogger("chatwoot_mcp")
+
+AUDIT_STREAM = "chatwoot-mcp:audit"
+"""The stream `--audit-log redis` appends to."""
+
+_RELEASE = """
+if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end
+"""
+_RENEW = """
+if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end
+"""
+_FIRST_POLL = 0.005
+_LAST_POLL = 0.05
+
+
+def describe_url(url: str) -> str:
+    """ "redis at host:port" for messages: never the password or user name in the URL."""
+    parsed = urlparse(url)
+    if parsed.scheme == "unix":
+        return f"redis at {parsed.path}"
+    return f"redis at {parsed.hostname or 'localhost'}:{parsed.port or 6379}"
+
+
+class RedisState:
+    """The shared state in Redis (`redis.asyncio`); see the module docstring for the lock protocol."""
+
+    def __init__(self, url: str, scope: str, lease: float = LOCK_LEASE) -> None:
+        self.description = describe_url(url)
+        self.lease = lease
+        self.redis: aioredis.Redis = aioredis.Redis.from_url(
+            url, socket_connect_timeout=2.0, socket_timeout=5.0, health_check_interval=30
+        )
+        self._prefix = f"chatwoot-mcp:{hashlib.sha256(scope.encode()).hexdigest()[:12]}:"
+        self._local: dict[str, anyio.Lock] = {}
+
+    def _unavailable(self, error: Exception) -> StateUnavailable:
+        return StateUnavailable(
+            f"The shared state ({self.description}) cannot be reached ({type(error).__name__}), so nothing was "
+            "written. Reads still work; try the write again once Redis is back (the server's /readyz says when)."
+        )
+
+    @asynccontextmanager
+    async def lock(self, key: str, lease: float | None = None) -> AsyncIterator[None]:
+        lease = lease or self.lease
+        # Tasks of this process queue locally first: one poller per key and process, not one per task.
+        local = self._local.setdefault(key, anyio.Lock())
+        with anyio.move_on_after(LOCK_TIMEOUT) as waiting:
+            await local.acquire()
+        if waiting.cancelled_caught:
+            raise busy()
+        try:
+            name, token = self._prefix + "lock:" + key, secrets.token_hex(16)
+            await self._acquire(name, token, lease)
+            renewal = asyncio.create_task(self._renew(name, token, lease))
+            try:
+                yield
+            finally:
+                renewal.cancel()
+                with anyio.CancelScope(shield=True):
+                    await self._release(name, token)
+        finally:
+            local.release()
+
+    async def _acquire(self, name: str, token: str, lease: float) -> None:
+        deadline = time.monotonic() + LOCK_TIMEOUT
+        pause = _FIRST_POLL
+        while True:
+            try:
+                if await self.redis.set(name, token, nx=True, px=int(lease * 1000)):
+                    return
+            except (RedisError, OSError) as error:
+                raise self._unavailable(error) from None
+            if time.monotonic() > deadline:
+                raise busy()
+            await anyio.sleep(pause)
+            pause = min(pause * 2, _LAST_POLL)
+
+    async def _renew(self, name: str, token: str, lease: float) -> None:
+        """Extend the lease every third of it while the lock is held."""
+        while True:
+            await anyio.sleep(lease / 3)
+            try:
+                kept = await self.redis.eval(_RENEW, 1, name, token, str(int(lease * 1000)))  # type: ignore[misc]
+            except (RedisError, OSError) as error:
+                log.warning("could not renew a write lock in %s: %s", self.description, type(error).__name__)
+                continue
+            if not kept:
+                log.warning("a write lock's lease ran out while held (%s); Chatwoot's answer is still verified", name)
+                return
+
+    async def _release(self, name: str, token: str) -> None:
+        try:
+            await self.redis.eval(_RELEASE, 1, name, token)  # type: ignore[misc]
+        except (RedisError, OSError) as error:  # the lease ends it anyway
+            log.warning("could not release a write lock in %s: %s", self.description, type(error).__name__)
+
+    async def get_reply(self, key: str) -> SentReply | None:
+        try:
+            raw = await self.redis.get(self._prefix + "reply:" + key)
+        except (RedisError, OSError) as error:
+            raise self._unavailable(error) from None
+        if raw is None:
+            return None
+        data = json.loads(raw)
+        return SentReply(at=float(data["at"]), certain=bool(data["certain"]))
+
+    async def put_reply(self, key: str, reply: SentReply, window: float) -> None:
+        value = json.dumps({"at": reply.at, "certain": reply.certain})
+        until = int((reply.at + window) * 1000)
+        try:
+            await self.redis.set(self._prefix + "reply:" + key, value, pxat=until)
+        except (RedisError, OSError) as error:
+            raise self._unavailable(error) from None
+
+    async def clear_reply(self, key: str) -> None:
+        try:
+            await self.redis.delete(self._prefix + "reply:" + key)
+        except (RedisError, OSError) as error:
+            raise self._unavailable(error) from None
+
+    async def cache_get(self, key: str) -> Any | None:
+        try:
+            raw = await self.redis.get(self._prefix + "cache:" + key)
+        except (RedisError, OSError):
+            return None  # reads go on: the caller fetches
+        return None if raw is None else json.loads(raw)
+
+    async def cache_set(self, key: str, value: Any, ttl: float) -> None:
+        with suppress(RedisError, OSError):
+            await self.redis.set(self._prefix + "cache:" + key, json.dumps(value), px=max(1, int(ttl * 1000)))
+
+    async def check(self) -> None:
+        try:
+            await self.redis.ping()  # type: ignore[misc]
+        except (RedisError, OSError) as error:
+            raise self._unavailable(error) from None
+
+    async def append_audit(self, line: str) -> None:
+        """Append one audit line to the AUDIT_STREAM stream (capped near 100,000 entries)."""
+        await self.redis.xadd(AUDIT_STREAM, {"line": line}, maxlen=100_000, approximate=True)
+
+    async def aclose(self) -> None:
+        await self.redis.aclose()
