@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import httpx2
 from mcp.server import MCPServer
@@ -28,15 +28,15 @@ from chatwoot_mcp.context import ToolContext, tool_context
 from chatwoot_mcp.errors import Refusal
 from chatwoot_mcp.identity import Identity
 from chatwoot_mcp.outcomes import install_hooks
-from chatwoot_mcp.prompts import register_prompts
 from chatwoot_mcp.redaction import redact, redact_data, scrub_log_records
 from chatwoot_mcp.registry import ToolSpec, register_tools, select_tools
-from chatwoot_mcp.resources import register_resources
-from chatwoot_mcp.startup import StartupCheck
 from chatwoot_mcp.state import StateUnavailable, open_state
 from chatwoot_mcp.tools import ALL_TOOLS, TOOLSETS, toolsets
 from chatwoot_mcp.toolsets import DynamicToolsets
 from chatwoot_mcp.wire_cache import wire_tools
+
+if TYPE_CHECKING:
+    from chatwoot_mcp.startup import StartupCheck
 
 __all__ = ["INSTRUCTIONS", "create_server", "enabled_tools"]
 
@@ -107,10 +107,13 @@ class ChatwootServer(MCPServer):
         built = {tool.name: tool for tool in await super().list_tools()}
         return [self._wire[name] if name in self._unbuilt else built[name] for name in self.specs]
 
-    # Resources and prompts are registered on first use: building their models is start-up time most sessions
-    # (which only call tools) never need.
+    # Resources and prompts are registered on first use: building their models (and importing the guards and views
+    # they read through) is start-up time most sessions, which only call tools, never need.
     def _extras(self) -> None:
         if not self._extras_registered:
+            from chatwoot_mcp.prompts import register_prompts
+            from chatwoot_mcp.resources import register_resources
+
             self._extras_registered = True
             register_resources(self)
             register_prompts(self)
