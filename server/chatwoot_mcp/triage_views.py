@@ -242,6 +242,8 @@ class SearchResults(View):
     page: int
     results: list[SearchHit]
     next_page: int | None = Field(default=None, description="Pass as `page` to get more; absent on the last page")
+    first_page: int | None = Field(default=None, exclude=True)
+    """Set when one call read several pages (search_conversations' `pages`); `page` is then the last one read."""
 
     def text(self) -> str:
         lines: list[str] = []
@@ -252,7 +254,8 @@ class SearchResults(View):
                 lines.append(f"  … {len(hit.matches) - 3} more matching messages")
         if not lines:
             lines = [f"No conversation has a message containing {self.q!r}."]
-        tail = f"page {self.page}, {len(self.results)} conversations"
+        where = f"pages {self.first_page}-{self.page}" if self.first_page is not None else f"page {self.page}"
+        tail = f"{where}, {len(self.results)} conversations"
         tail += f"; more: call again with page={self.next_page}" if self.next_page else "; last page"
         return "\n".join([*lines, tail, *untrusted_note(lines)])
 

@@ -92,6 +92,22 @@ async def test_a_filter_walk_stops_at_the_last_page(client: Client, state: Sandb
 
 
 @pytest.mark.anyio
+async def test_a_search_walk_estimates_its_total_until_a_short_page(client: Client, state: SandboxState) -> None:
+    progress = Progress()
+    result = await client.call_tool("search_conversations", {"q": "order", "pages": 5}, progress_callback=progress)
+    data = structured(result)
+    # Chatwoot's search gives no count: the pages asked for are the estimate, until a short page ends the walk.
+    assert progress.seen == [
+        (1, 5, "search_conversations: read page 1 of about 5"),
+        (2, 2, "search_conversations: read page 2 of 2"),
+    ]
+    assert len({hit["id"] for hit in data["results"]}) == len(data["results"]) == 36
+    assert "next_page" not in data
+    assert "pages 1-2, 36 conversations; last page" in text_of(result)
+    assert [r.method for r in state.requests if r.path.endswith("/search")] == ["GET"] * 2
+
+
+@pytest.mark.anyio
 async def test_without_a_progress_token_nothing_is_sent(state: SandboxState) -> None:
     """On the wire (the legacy era's JSON-RPC), a call without a token gets no progress notification at all."""
     notifications: list[Any] = []
