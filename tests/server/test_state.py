@@ -178,3 +178,18 @@ async def test_an_unreachable_redis_refuses_writes_and_lets_reads_go_on(anyio_ba
         await state.cache_set("directory:labels:1", [], 60)  # best effort, no error
     finally:
         await state.aclose()
+
+
+def test_state_settings_are_checked_without_showing_a_password() -> None:
+    from chatwoot_mcp.config import ConfigError
+
+    from .conftest import make_settings
+
+    assert make_settings().state_url is None  # in-process by default
+    assert make_settings(CHATWOOT_MCP_STATE="redis://:pw@cache:6379/0", CHATWOOT_MCP_STATE_LEASE="2").state_lease == 2
+    with pytest.raises(ConfigError) as wrong:
+        make_settings(CHATWOOT_MCP_STATE="http://user:hunter2-canary@cache:6379", CHATWOOT_MCP_STATE_LEASE="0")
+    assert "must be a Redis URL" in str(wrong.value) and "hunter2-canary" not in str(wrong.value)
+    assert "CHATWOOT_MCP_STATE_LEASE" in str(wrong.value)
+    with pytest.raises(ConfigError, match="set CHATWOOT_MCP_STATE too"):
+        make_settings(CHATWOOT_MCP_AUDIT_LOG="redis")
