@@ -277,6 +277,11 @@ def load_settings(env: Mapping[str, str] | None = None, *, need_chatwoot: bool =
     )
     # Order matters: the first key seals, every key unseals (rotation).
     state_keys = tuple(dict.fromkeys(k.strip() for k in env.get("CHATWOOT_MCP_STATE_KEY", "").split(",") if k.strip()))
+    if any(len(key.encode()) < 32 for key in state_keys):
+        problems.append(
+            "CHATWOOT_MCP_STATE_KEY must be at least 32 bytes of random (each key, if several): make one with "
+            "`python -c 'import secrets; print(secrets.token_hex(32))'`"
+        )
 
     if problems:
         raise config_error(problems)
