@@ -370,8 +370,10 @@ async def _call(args: argparse.Namespace) -> int:
 
 
 async def _schemas(args: argparse.Namespace) -> int:
-    from chatwoot_mcp.schemas import check_schemas, write_schemas
+    from chatwoot_mcp.schemas import check_schemas, outside_checkout, write_schemas
 
+    if (problem := outside_checkout()) is not None:
+        raise ConfigError(problem)
     if args.write:
         for line in await write_schemas():
             print(line)

@@ -8,13 +8,28 @@ from typing import Any
 
 from chatwoot_mcp.config import Settings
 
-__all__ = ["REFERENCE_SETTINGS", "SCHEMA_DIR", "check_schemas", "render_schemas", "write_schemas"]
+__all__ = ["REFERENCE_SETTINGS", "SCHEMA_DIR", "check_schemas", "outside_checkout", "render_schemas", "write_schemas"]
 
 SCHEMA_DIR = Path("tool_schemas")
 REGENERATE = "uv run chatwoot-mcp schemas --write"
 
 REFERENCE_SETTINGS = Settings(base_url="https://chatwoot.example", api_token="unused", account_ids=(1,))
 """The default single-account configuration the checked-in schemas describe."""
+
+
+def outside_checkout(directory: Path = Path()) -> str | None:
+    """Why `schemas` cannot run in `directory` (it is not a source checkout of chatwoot-mcp), or None if it can.
+
+    An installed wheel has no tool_schemas/ to check or write beside it: the command belongs to development.
+    """
+    pyproject = directory / "pyproject.toml"
+    if pyproject.is_file() and 'name = "chatwoot-mcp"' in pyproject.read_text(encoding="utf-8"):
+        return None
+    return (
+        f"`chatwoot-mcp schemas` is a development command: it checks or rewrites tool_schemas/ in a source checkout "
+        f"of chatwoot-mcp, and {directory.resolve()} is not one. Run it from the checkout's root, e.g. "
+        "`uv run chatwoot-mcp schemas --check`; the installed server needs nothing from it."
+    )
 
 
 async def render_schemas(settings: Settings = REFERENCE_SETTINGS) -> dict[str, str]:
