@@ -7,7 +7,6 @@ from collections.abc import Awaitable, Callable
 import anyio
 import httpx2
 
-from chatwoot_client import AsyncChatwootClient, ChatwootAuthError, ChatwootConnectionError, ChatwootError
 from chatwoot_mcp.config import ConfigError, Settings
 from chatwoot_mcp.redaction import redact
 
@@ -77,6 +76,9 @@ async def verify_access(
 
 
 async def _verify_access(settings: Settings, http: httpx2.AsyncClient) -> str:
+    # Imported here: over stdio the check runs after tools/list is answered, which should not wait for the client.
+    from chatwoot_client import AsyncChatwootClient, ChatwootAuthError, ChatwootConnectionError, ChatwootError
+
     async with AsyncChatwootClient(settings.base_url, settings.api_token, 15.0, http_client=http) as client:
         try:
             profile = await client.profile.get()
