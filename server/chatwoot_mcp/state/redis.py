@@ -39,8 +39,8 @@ if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) 
 _RENEW = """
 if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end
 """
-_FIRST_POLL = 0.005
-_LAST_POLL = 0.05
+_FIRST_POLL = 0.002
+_LAST_POLL = 0.02
 
 
 def describe_url(url: str) -> str:
