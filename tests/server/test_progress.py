@@ -10,13 +10,14 @@ from typing import Any
 
 import anyio
 import pytest
+import uvicorn
 from mcp import Client
 from mcp.types import ProgressNotification
 
 from chatwoot_mcp import progress as walks
 from chatwoot_sandbox import LONG_CONVERSATION_ID, SandboxState
 
-from .conftest import ASGIApp, connect, http_server, make_server, structured, text_of
+from .conftest import ASGIApp, connect, free_port, http_server, make_server, structured, text_of
 
 WHOLE_HISTORY = {
     "conversation_id": LONG_CONVERSATION_ID,
@@ -123,42 +124,75 @@ async def test_without_a_progress_token_nothing_is_sent(state: SandboxState) -> 
     assert sum(isinstance(n, ProgressNotification) for n in notifications) == 16  # the same walk, with a token
 
 
+class SlowChatwoot:
+    """Wraps the sandbox app: each page of messages takes 100 ms, so that a walk is still going when cancelled."""
+
+    def __init__(self) -> None:
+        self.started = 0
+        """Pages of messages asked for so far."""
+
+    def __call__(self, app: ASGIApp) -> ASGIApp:
+        async def wrapped(scope: Any, receive: Any, send: Any) -> None:
+            if scope["type"] == "http" and scope["path"].endswith("/messages"):
+                self.started += 1
+                await anyio.sleep(0.1)
+            await app(scope, receive, send)
+
+        return wrapped
+
+
+async def cancel_mid_walk(session: Client, chatwoot: SlowChatwoot) -> None:
+    """Start a whole-history walk, cancel it once page 3 is reported, and check that no further page is asked for."""
+    at_cancel: list[int] = []
+    with anyio.CancelScope() as scope:
+
+        async def cancel_after_three(progress: float, total: float | None, message: str | None) -> None:
+            if progress >= 3 and not at_cancel:
+                at_cancel.append(chatwoot.started)
+                scope.cancel()
+
+        await session.call_tool("list_messages", WHOLE_HISTORY, progress_callback=cancel_after_three)
+    assert scope.cancelled_caught
+    await anyio.sleep(1.0)  # ten pages' time: a walk still going would have asked for more
+    assert chatwoot.started <= at_cancel[0] + 1, (at_cancel, chatwoot.started)  # at most the page in flight
+    assert chatwoot.started < 16
+    # The session is still usable after the cancel.
+    assert structured(await session.call_tool("list_messages", {"conversation_id": LONG_CONVERSATION_ID}))
+
+
 @pytest.mark.anyio
 async def test_cancelling_mid_walk_stops_the_requests_to_chatwoot(
     mode: str, anyio_backend: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     """The client cancels after page 3 (legacy: `notifications/cancelled`; 2026 era: the call's scope): the page
     in flight is abandoned and no further page is asked for."""
-    state = SandboxState.demo()
-    started: list[str] = []
-
-    def slow(app: ASGIApp) -> ASGIApp:
-        async def wrapped(scope: Any, receive: Any, send: Any) -> None:
-            if scope["type"] == "http" and scope["path"].endswith("/messages"):
-                started.append(scope["path"])
-                await anyio.sleep(0.05)  # a Chatwoot that takes its time, so that the walk is still going
-            await app(scope, receive, send)
-
-        return wrapped
-
     caplog.set_level(logging.INFO, logger="chatwoot_mcp")
-    at_cancel: list[int] = []
-    async with connect(make_server(state, wrap_app=slow), mode) as session:
-        with anyio.CancelScope() as scope:
-
-            async def cancel_after_three(progress: float, total: float | None, message: str | None) -> None:
-                if progress >= 3 and not at_cancel:
-                    at_cancel.append(len(started))
-                    scope.cancel()
-
-            await session.call_tool("list_messages", WHOLE_HISTORY, progress_callback=cancel_after_three)
-        assert scope.cancelled_caught
-        await anyio.sleep(0.5)  # ten pages' time: a walk still going would have asked for more
-        assert len(started) <= at_cancel[0] + 1, (at_cancel, len(started))  # at most the page already in flight
-        assert len(started) < 16
-        # The session is still usable after the cancel.
-        assert structured(await session.call_tool("list_messages", {"conversation_id": LONG_CONVERSATION_ID}))
+    chatwoot = SlowChatwoot()
+    async with connect(make_server(SandboxState.demo(), wrap_app=chatwoot), mode) as session:
+        await cancel_mid_walk(session, chatwoot)
     assert any("list_messages cancelled after" in r.getMessage() for r in caplog.records), caplog.text
+
+
+@pytest.mark.anyio
+async def test_cancelling_over_streamable_http(mode: str, anyio_backend: str) -> None:
+    """The same over a real loopback HTTP server (legacy: a POSTed `notifications/cancelled`; 2026 era: the
+    client closes the call's response stream)."""
+    chatwoot = SlowChatwoot()
+    server = make_server(SandboxState.demo(), wrap_app=chatwoot)
+    port = free_port()
+    http = uvicorn.Server(
+        uvicorn.Config(server.streamable_http_app(), host="127.0.0.1", port=port, log_level="warning")
+    )
+    async with anyio.create_task_group() as tasks:
+        tasks.start_soon(http.serve)
+        with anyio.fail_after(10):
+            while not http.started:
+                await anyio.sleep(0.01)
+        try:
+            async with Client(f"http://127.0.0.1:{port}/mcp", mode=mode, cache=None) as session:
+                await cancel_mid_walk(session, chatwoot)
+        finally:
+            http.should_exit = True
 
 
 @pytest.mark.anyio
