@@ -18,13 +18,27 @@ import httpx2
 import pytest
 import uvicorn
 from mcp import Client
+from mcp.client import ClientRequestContext
 from mcp.client.streamable_http import streamable_http_client
+from mcp.types import ElicitRequestParams, ElicitResult
 
-from chatwoot_sandbox import AGENT_TOKEN, SandboxState, create_app
+from chatwoot_sandbox import AGENT_TOKEN, LONG_CONVERSATION_ID, SandboxState, create_app
 
-from .conftest import REPO, ServerProcess, free_port, stop, structured, subprocess_env, wait_until_listening
+from .conftest import (
+    REPO,
+    ServerProcess,
+    free_port,
+    stop,
+    structured,
+    subprocess_env,
+    text_of,
+    wait_until_listening,
+)
 
 pytestmark = pytest.mark.anyio
+
+CONVERSATION = LONG_CONVERSATION_ID
+"""In the agent's inbox."""
 
 
 @asynccontextmanager
@@ -72,6 +86,20 @@ def token_checks(state: SandboxState) -> int:
     )
 
 
+async def confirmed_reply(base: str, content: str) -> str:
+    """send_reply as the agent, confirmed through MCP elicitation, each HTTP request on a new connection."""
+
+    async def yes(context: ClientRequestContext, params: ElicitRequestParams) -> ElicitResult:
+        return ElicitResult(action="accept", content={"confirm": True})
+
+    headers = {"Authorization": f"Bearer {AGENT_TOKEN}"}
+    http = httpx2.AsyncClient(headers=headers, timeout=30, limits=httpx2.Limits(max_keepalive_connections=0))
+    transport = streamable_http_client(f"{base}/mcp", http_client=http)
+    async with http, Client(transport, cache=None, elicitation_callback=yes) as client:
+        result = await client.call_tool("send_reply", {"conversation_id": CONVERSATION, "content": content})
+    return text_of(result)
+
+
 async def call_once(base: str) -> int:
     """One client, on its own connection: one get_counts call as the agent; returns all_count."""
     http = httpx2.AsyncClient(headers={"Authorization": f"Bearer {AGENT_TOKEN}"}, timeout=30)
@@ -98,5 +126,16 @@ async def test_two_worker_processes_both_serve_calls(tmp_path: Path) -> None:
                         group.start_soon(one)
                 if token_checks(state) == 2:
                     break
+        # A confirmation question sealed by one worker is answered on whichever worker the next connection
+        # reaches (every request opens a connection here): the shared CHATWOOT_MCP_STATE_KEY opens it there too.
+        replies = [await confirmed_reply(server.base, f"reply {n} through the workers") for n in range(6)]
     assert len(set(counts)) == 1 and counts[0] > 0
     assert token_checks(state) == 2, f"{token_checks(state)} workers served the calls:\n{server.stderr()}"
+    assert all("Reply SENT" in reply for reply in replies), replies
+    sent = [
+        m.content
+        for c in state.conversations.values()
+        for m in c.messages
+        if "through the workers" in (m.content or "")
+    ]
+    assert len(sent) == 6
