@@ -16,7 +16,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -61,7 +60,7 @@ def audit_entry(
     result: CallToolResult,
     identity: Identity | None,
     account_id: int | None,
-    started: float,
+    seconds: float,
     secrets: tuple[str, ...],
 ) -> dict[str, Any]:
     """The audit record of one write call (secrets scrubbed, then text cut: a cut must not leave half a token)."""
@@ -87,7 +86,7 @@ def audit_entry(
     if result.is_error:
         reason = redact(_result_text(result), secrets)
         entry["reason"] = reason if len(reason) <= _REASON else reason[:_REASON] + "…"
-    entry["duration_ms"] = round((time.perf_counter() - started) * 1000, 1)
+    entry["duration_ms"] = round(seconds * 1000, 1)
     return redact_data(entry, secrets)
 
 

@@ -179,6 +179,7 @@ class ChatwootServer(MCPServer):
     ) -> None:
         if self.audit is None:
             return
+        seconds = time.perf_counter() - started  # before asking who the user is: that is not the call's time
         requested = arguments.get("account_id")
         try:
             account: int | None = tools.account(requested if isinstance(requested, int) else None)
@@ -191,7 +192,7 @@ class ChatwootServer(MCPServer):
             result=result,
             identity=identity,
             account_id=account,
-            started=started,
+            seconds=seconds,
             secrets=tools.settings.secrets,
         )
         await self.audit.record(entry, tools.settings.secrets)
