@@ -112,6 +112,11 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--http-token", help="bearer token HTTP clients must send [CHATWOOT_MCP_HTTP_TOKEN]")
     serve.add_argument("--allowed-hosts", help="extra Host names for HTTP clients [CHATWOOT_MCP_ALLOWED_HOSTS]")
     serve.add_argument(
+        "--public-url",
+        help="URL clients on other machines use, e.g. https://mcp.example.com; its host is allowed "
+        "[CHATWOOT_MCP_PUBLIC_URL]",
+    )
+    serve.add_argument(
         "--i-understand-this-exposes-chatwoot-without-auth",
         dest="allow_unauthenticated_remote",
         action="store_true",
@@ -177,6 +182,7 @@ def _settings(args: argparse.Namespace, *, need_chatwoot: bool = True) -> Settin
             "port",
             "http_token",
             "allowed_hosts",
+            "public_url",
             "allow_unauthenticated_remote",
             "log_level",
             "state",

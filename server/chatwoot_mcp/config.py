@@ -30,6 +30,7 @@ ENV_VARS = {
     "CHATWOOT_MCP_ALLOW_NEW_LABELS": "1/true: label tools may add labels not defined in the account",
     "CHATWOOT_MCP_HTTP_TOKEN": "bearer token HTTP clients must send (required to bind beyond loopback)",
     "CHATWOOT_MCP_ALLOWED_HOSTS": "extra Host names HTTP clients may use, comma-separated (Host/Origin checks)",
+    "CHATWOOT_MCP_PUBLIC_URL": "URL other machines' clients use, e.g. https://mcp.example.com: its host is allowed",
     "CHATWOOT_MCP_LOG_LEVEL": "log level on stderr: DEBUG, INFO, WARNING (default), ERROR or CRITICAL",
     "CHATWOOT_MCP_STATE": "redis://host:6379/0 to share locks, reply window and caches (default: in-process)",
     "CHATWOOT_MCP_STATE_LEASE": "seconds a Redis write lock outlives a worker that died holding it (default 15)",
@@ -68,6 +69,8 @@ class Settings:
     port: int = 8000
     http_token: str | None = field(default=None, repr=False)
     allowed_hosts: tuple[str, ...] = ()
+    public_url: str | None = None
+    """The URL clients on other machines use (behind a proxy, the proxy's); its host is among `allowed_hosts`."""
     allow_unauthenticated_remote: bool = False
     sandbox: bool = False
     verify_token: bool = True
@@ -258,6 +261,8 @@ def load_settings(env: Mapping[str, str] | None = None, *, need_chatwoot: bool =
     if http_token:
         problems += filter(None, [_header_problem("CHATWOOT_MCP_HTTP_TOKEN", http_token)])
     insecure = bool(given.get("allow_unauthenticated_remote", False))
+    public_url = (pick("public_url", "CHATWOOT_MCP_PUBLIC_URL") or "").strip() or None
+    public_host = _public_host(public_url, problems)
     problems += _auth_problems(auth, transport, http_token) if need_chatwoot else []
     per_user = auth == "chatwoot-token"
     if transport != "stdio" and not _is_loopback(host) and not http_token and not insecure and not per_user:
@@ -301,8 +306,12 @@ def load_settings(env: Mapping[str, str] | None = None, *, need_chatwoot: bool =
         port=port,
         http_token=http_token,
         allowed_hosts=tuple(
-            sorted(_names(_str(given.get("allowed_hosts")) or env.get("CHATWOOT_MCP_ALLOWED_HOSTS")) or ())
+            sorted(
+                (_names(_str(given.get("allowed_hosts")) or env.get("CHATWOOT_MCP_ALLOWED_HOSTS")) or frozenset())
+                | ({public_host} if public_host else set())
+            )
         ),
+        public_url=public_url.rstrip("/") if public_url else None,
         allow_unauthenticated_remote=insecure,
         sandbox=sandbox,
         verify_token=bool(given.get("verify_token", True)),
@@ -356,6 +365,24 @@ def _state_settings(
 
 def _str(value: object) -> str | None:
     return None if value is None else str(value)
+
+
+def _public_host(url: str | None, problems: list[str]) -> str | None:
+    """The host name of CHATWOOT_MCP_PUBLIC_URL (what clients send as Host), or None; a bad URL is a problem."""
+    if url is None:
+        return None
+    parsed = urlparse(url)
+    try:
+        parsed.port  # noqa: B018 (a port that is not a number raises here)
+    except ValueError:
+        parsed = parsed._replace(netloc="")
+    if parsed.scheme not in ("http", "https") or not parsed.hostname:
+        problems.append(
+            f"CHATWOOT_MCP_PUBLIC_URL (or --public-url) must be the http(s) URL clients use to reach this server, "
+            f"e.g. https://mcp.example.com, got {url!r}"
+        )
+        return None
+    return f"[{parsed.hostname}]" if ":" in parsed.hostname else parsed.hostname
 
 
 def _is_loopback(host: str) -> bool:

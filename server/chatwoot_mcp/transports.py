@@ -11,6 +11,7 @@ from __future__ import annotations
 import hmac
 import json
 import logging
+import re
 from typing import TYPE_CHECKING, Any
 
 from mcp.server import MCPServer
@@ -20,7 +21,7 @@ from chatwoot_mcp.config import Settings
 if TYPE_CHECKING:
     import httpx2
 
-__all__ = ["GRACEFUL_SHUTDOWN", "BearerTokenMiddleware", "http_app", "serve"]
+__all__ = ["GRACEFUL_SHUTDOWN", "BearerTokenMiddleware", "HostRefusalHint", "http_app", "serve", "startup_notes"]
 
 GRACEFUL_SHUTDOWN = 30
 """Seconds a stopping server (SIGTERM, Ctrl-C) gives in-flight calls to finish before it closes them."""
@@ -28,6 +29,11 @@ GRACEFUL_SHUTDOWN = 30
 log = logging.getLogger("chatwoot_mcp")
 
 _LOOPBACK_HOSTS = ["127.0.0.1:*", "localhost:*", "[::1]:*"]
+_WILDCARD_BINDS = ("0.0.0.0", "::", "")
+_ADMIT = (
+    "to accept it, set CHATWOOT_MCP_PUBLIC_URL (or --public-url) to the URL clients use, e.g. https://{host}, "
+    "or add {host} to CHATWOOT_MCP_ALLOWED_HOSTS (or --allowed-hosts)"
+)
 
 
 class BearerTokenMiddleware:
@@ -54,6 +60,64 @@ class BearerTokenMiddleware:
         await self.app(scope, receive, send)
 
 
+class HostRefusalHint(logging.Filter):
+    """Turns the SDK's "Invalid Host header: X" warning into one that names the setting that admits X.
+
+    The SDK refuses a request whose Host is not allowed (421) and logs just that; behind a proxy or on 0.0.0.0
+    the fix is a setting, so the log line says which. The name is quoted and cut: it comes from the client.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        for prefix, what, status, advice in (
+            ("Invalid Host header: ", "Host", 421, ""),
+            ("Invalid Origin header: ", "Origin", 403, "if that web page is yours, "),
+        ):
+            if message.startswith(prefix):
+                value = message.removeprefix(prefix)[:200]
+                host = _host_name(value.split("://", 1)[-1]) or "HOST"
+                record.msg = f"refused a request with {what} {value!r} ({status}): {advice}{_ADMIT.format(host=host)}"
+                record.args = None
+        return True
+
+
+def _host_name(host: str) -> str | None:
+    """`name:port` -> `name` (`[::1]:8000` -> `[::1]`); None unless it looks like a host name (it is the client's)."""
+    name, colon, port = host.rpartition(":")
+    name = name if colon and port.isdigit() and not host.endswith("]") else host
+    return name if re.fullmatch(r"[A-Za-z0-9.-]{1,253}|\[[0-9A-Fa-f:.]{2,45}\]", name) else None
+
+
+def startup_notes(settings: Settings) -> list[tuple[int, str]]:
+    """The start-up log lines of an HTTP server, (level, text): where it listens and who can reach it."""
+    path = "/sse" if settings.transport == "sse" else "/mcp"
+    notes = [(logging.INFO, f"chatwoot-mcp: {settings.transport} on http://{settings.host}:{settings.port}{path}")]
+    if settings.public_url:
+        notes.append((logging.INFO, f"clients on other machines use {settings.public_url}{path}"))
+    if settings.allowed_hosts:
+        notes.append((logging.INFO, f"Host names accepted besides loopback: {', '.join(settings.allowed_hosts)}"))
+    elif settings.host in _WILDCARD_BINDS:
+        notes.append(
+            (
+                logging.WARNING,
+                f"listening on every address ({settings.host or '*'}), but only loopback Host names are accepted: "
+                "clients on other machines get 421 Invalid Host header. Set CHATWOOT_MCP_PUBLIC_URL (or "
+                "--public-url) to the URL they use, e.g. https://mcp.example.com, or CHATWOOT_MCP_ALLOWED_HOSTS "
+                "(or --allowed-hosts) to the host names they use",
+            )
+        )
+    return notes
+
+
+def _announce(settings: Settings) -> None:
+    """Log the start-up notes. INFO ones show at the default level (WARNING) too, as start-up is worth a line."""
+    announce = logging.getLogger("chatwoot_mcp.startup")
+    if logging.getLogger().getEffectiveLevel() <= logging.WARNING:
+        announce.setLevel(logging.INFO)
+    for level, text in startup_notes(settings):
+        announce.log(level, "%s", text)
+
+
 def _transport_security(settings: Settings) -> Any:
     from mcp.server.transport_security import TransportSecuritySettings
 
@@ -74,6 +138,9 @@ def http_app(server: MCPServer, settings: Settings, http: httpx2.AsyncClient | N
     from chatwoot_mcp.health import HealthRoutes, Readiness
 
     security = _transport_security(settings)
+    sdk_log = logging.getLogger("mcp.server.transport_security")
+    if not any(isinstance(f, HostRefusalHint) for f in sdk_log.filters):
+        sdk_log.addFilter(HostRefusalHint())
     if settings.transport == "sse":
         app = server.sse_app(transport_security=security, host=settings.host)
     else:
@@ -106,8 +173,7 @@ async def serve(server: MCPServer, settings: Settings, http: httpx2.AsyncClient 
         log.warning(
             "serving %s on %s WITHOUT authentication, as explicitly requested", settings.transport, settings.host
         )
-    path = "/sse" if settings.transport == "sse" else "/mcp"
-    log.warning("chatwoot-mcp: %s on http://%s:%d%s", settings.transport, settings.host, settings.port, path)
+    _announce(settings)
     config = uvicorn.Config(
         http_app(server, settings, http),
         host=settings.host,
