@@ -1,10 +1,16 @@
-"""Building the MCP server from the settings: its tools, instructions and the Chatwoot client it shares."""
+"""Building the MCP server from the settings: its tools, instructions and the Chatwoot client it shares.
+
+Start-up is kept to what `initialize` and `tools/list` need (a host spawning the server over stdio waits for
+them): tools are listed from their checked-in wire forms, and the client, its models, the guards, views, state and
+audit log are imported and built when the first request needs them (`ToolsOnFirstUse`). Hence the imports inside
+functions here.
+"""
 
 from __future__ import annotations
 
 import time
 from collections.abc import AsyncIterator, Callable, Iterable
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from typing import TYPE_CHECKING, Any, cast
 
 import httpx2
@@ -18,24 +24,21 @@ from mcp.types import CallToolResult, InputRequiredResult, TextContent
 from mcp.types import Tool as WireTool
 from pydantic import ValidationError
 
-from chatwoot_client import AsyncChatwootClient
 from chatwoot_mcp import __version__
 from chatwoot_mcp.arguments import argument_problem, describe_validation, resolve_conversation_link
-from chatwoot_mcp.audit import AuditLog, audit_entry
-from chatwoot_mcp.auth import request_state_security
 from chatwoot_mcp.config import Settings, config_error
-from chatwoot_mcp.context import ToolContext, tool_context
-from chatwoot_mcp.errors import Refusal
-from chatwoot_mcp.identity import Identity
-from chatwoot_mcp.outcomes import install_hooks
 from chatwoot_mcp.redaction import redact, redact_data, scrub_log_records
 from chatwoot_mcp.registry import ToolSpec, register_tools, select_tools
-from chatwoot_mcp.state import StateUnavailable, open_state
 from chatwoot_mcp.tools import ALL_TOOLS, TOOLSETS, toolsets
 from chatwoot_mcp.toolsets import DynamicToolsets
 from chatwoot_mcp.wire_cache import wire_tools
 
 if TYPE_CHECKING:
+    from mcp.server.context import ServerRequestContext
+
+    from chatwoot_mcp.audit import AuditLog
+    from chatwoot_mcp.context import ToolContext
+    from chatwoot_mcp.identity import Identity
     from chatwoot_mcp.startup import StartupCheck
 
 __all__ = ["INSTRUCTIONS", "create_server", "enabled_tools"]
@@ -66,9 +69,14 @@ class ChatwootServer(MCPServer):
     def __init__(self, settings: Settings, name: str, *, wire: dict[str, WireTool], **options: Any) -> None:
         if options.get("lifespan") is not None:
             options["lifespan"] = self._remembered(options["lifespan"])
-        super().__init__(name, request_state_security=request_state_security(settings), **options)
-        self.live_context: ToolContext | None = None
-        """The lifespan's ToolContext while the server runs (health checks ask its state)."""
+        security = None
+        if settings.state_keys or settings.auth == "chatwoot-token":  # sealed request state (team server)
+            from chatwoot_mcp.auth import request_state_security
+
+            security = request_state_security(settings)
+        super().__init__(name, request_state_security=security, **options)
+        self.live_context: ToolsOnFirstUse | None = None
+        """The lifespan's context while the server runs (health checks ask its state)."""
         self.chatwoot_settings = settings
         self.specs: dict[str, ToolSpec] = {}
         self.toolsets: DynamicToolsets | None = None
@@ -91,6 +99,15 @@ class ChatwootServer(MCPServer):
                     self.live_context = None
 
         return remembering
+
+    # The three kinds of request that reach tool code get the ToolContext itself, built on the first of them.
+    async def _handle_call_tool(self, ctx: ServerRequestContext[Any], params: Any) -> Any:
+        _with_tools(ctx)
+        return await super()._handle_call_tool(ctx, params)
+
+    async def _handle_get_prompt(self, ctx: ServerRequestContext[Any], params: Any) -> Any:
+        _with_tools(ctx)
+        return await super()._handle_get_prompt(ctx, params)
 
     def register(self, specs: Iterable[ToolSpec]) -> None:
         """Add tools to the list (at start, and when a dynamic toolset is enabled).
@@ -133,6 +150,7 @@ class ChatwootServer(MCPServer):
     async def _handle_read_resource(self, ctx: Any, params: Any) -> Any:
         # The SDK answers a failed read with an error that repeats the URI (in its message and data): a URI the
         # caller built can carry a secret, so it goes back scrubbed like everything else.
+        _with_tools(ctx)
         try:
             return await super()._handle_read_resource(ctx, params)
         except MCPError as error:
@@ -157,6 +175,9 @@ class ChatwootServer(MCPServer):
         spec = self.specs.get(name)
         if spec is None or spec.read_only or context is None:
             return await self._call_tool(name, arguments, context)
+        from chatwoot_mcp.context import tool_context
+        from chatwoot_mcp.state import StateUnavailable
+
         started = time.perf_counter()
         arguments = dict(arguments)
         tools = tool_context(context)
@@ -180,6 +201,9 @@ class ChatwootServer(MCPServer):
         if self.audit is None:
             return
         seconds = time.perf_counter() - started  # before asking who the user is: that is not the call's time
+        from chatwoot_mcp.audit import audit_entry
+        from chatwoot_mcp.errors import Refusal
+
         requested = arguments.get("account_id")
         try:
             account: int | None = tools.account(requested if isinstance(requested, int) else None)
@@ -232,12 +256,48 @@ class ChatwootServer(MCPServer):
         )
 
 
+class ToolsOnFirstUse:
+    """The lifespan's context: the server's ToolContext, built when the first request that reaches tool code arrives.
+
+    Building it imports the Chatwoot client and its models; `initialize` and `tools/list`, which a host waits for
+    at start-up, need neither.
+    """
+
+    def __init__(self, build: Callable[[], ToolContext]) -> None:
+        self._build = build
+        self._tools: ToolContext | None = None
+
+    def get(self) -> ToolContext:
+        if self._tools is None:
+            self._tools = self._build()
+        return self._tools
+
+    @property
+    def state(self) -> Any:
+        """The shared state (what /readyz and per-user sessions ask for)."""
+        return self.get().state
+
+
+def _with_tools(ctx: ServerRequestContext[Any]) -> None:
+    """Hand the request the ToolContext itself (`context.tool_context` reads it) instead of the lifespan's builder."""
+    if isinstance(ctx.lifespan_context, ToolsOnFirstUse):
+        ctx.lifespan_context = ctx.lifespan_context.get()
+
+
+def _close_audit(server: ChatwootServer) -> None:
+    if server.audit is not None:
+        server.audit.close()
+        server.audit = None
+
+
 def _refused(text: str) -> CallToolResult:
     return CallToolResult(content=[TextContent(type="text", text=text)], is_error=True)
 
 
 async def _who(tools: ToolContext) -> Identity | None:
     """The token's user, asked of Chatwoot once (for the audit log) and remembered; None if Chatwoot cannot say."""
+    from chatwoot_mcp.identity import Identity
+
     try:
         profile = await tools.client.profile.get()
     except Exception:  # the audit line names no user rather than the call failing
@@ -298,24 +358,36 @@ def create_server(
 
         http_client = sandbox_http_client
 
-    @asynccontextmanager
-    async def lifespan(server: MCPServer) -> AsyncIterator[ToolContext]:
+    def open_tools(server: ChatwootServer, stack: AsyncExitStack) -> ToolContext:
+        """The ToolContext: HTTP client, Chatwoot client, shared state and audit log, closed by `stack`."""
+        from chatwoot_client import AsyncChatwootClient
+        from chatwoot_mcp.audit import AuditLog
+        from chatwoot_mcp.context import ToolContext
+        from chatwoot_mcp.outcomes import install_hooks
+        from chatwoot_mcp.state import open_state
+
         http = shared_http or (http_client() if http_client is not None else httpx2.AsyncClient())
+        if shared_http is None:  # a shared client is its owner's to close
+            stack.push_async_callback(http.aclose)
         install_hooks(http)
         state = open_state(settings)
+        stack.push_async_callback(state.aclose)
+        server.audit = AuditLog.open(settings, state)
+        stack.callback(_close_audit, server)
+        client = AsyncChatwootClient(settings.base_url, settings.api_token, http_client=http)
+        stack.push_async_callback(client.aclose)
+        return ToolContext.create(client, settings, toolsets=server.toolsets, startup=startup, state=state)
+
+    @asynccontextmanager
+    async def lifespan(server: MCPServer) -> AsyncIterator[ToolsOnFirstUse]:
         chatwoot_server = cast(ChatwootServer, server)
-        try:
-            chatwoot_server.audit = AuditLog.open(settings, state)
-            async with AsyncChatwootClient(settings.base_url, settings.api_token, http_client=http) as client:
-                toolsets = chatwoot_server.toolsets
-                yield ToolContext.create(client, settings, toolsets=toolsets, startup=startup, state=state)
-        finally:
-            if chatwoot_server.audit is not None:
-                chatwoot_server.audit.close()
-                chatwoot_server.audit = None
-            await state.aclose()
-            if shared_http is None:  # a shared client is its owner's to close
-                await http.aclose()
+        async with AsyncExitStack() as stack:
+            tools = ToolsOnFirstUse(lambda: open_tools(chatwoot_server, stack))
+            if settings.transport != "stdio" or settings.audit_log is not None:
+                # Nothing waits on start-up here the way a stdio host does, and an audit log that cannot be
+                # opened should stop the server before it serves.
+                tools.get()
+            yield tools
 
     scrub_log_records(settings.secrets)
     # Checked-in wire forms describe the pinned single-account schemas; an allowlist adds `account_id` everywhere.

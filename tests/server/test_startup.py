@@ -63,3 +63,33 @@ async def test_a_refused_token_ends_the_server_with_its_paragraph(tmp_path: Any)
     assert process.returncode == 2, stderr
     assert "refused CHATWOOT_API_TOKEN" in stderr and "Traceback" not in stderr
     assert "wrong-token" not in stderr
+
+
+START_UP_PROBE = """
+import sys
+import anyio
+from chatwoot_mcp.config import load_settings
+from chatwoot_mcp.server import create_server
+
+for flags in ({"sandbox": True}, {"sandbox": True, "dynamic_toolsets": True}):
+    server = create_server(load_settings({}, **flags))
+    assert anyio.run(server.list_tools)
+heavy = sorted(
+    name for name in sys.modules
+    if name.startswith(("chatwoot_mcp.guards", "chatwoot_client.types", "chatwoot_mcp.client_views"))
+    or name in ("chatwoot_mcp.views", "chatwoot_mcp.triage_views", "chatwoot_mcp.contact_views")
+)
+print(" ".join(heavy))
+"""
+
+
+def test_listing_tools_imports_no_guard_view_or_client_type() -> None:
+    """Start-up lists tools from their checked-in wire forms: building the server and answering tools/list imports
+    none of the guards, views or client models (they are imported on a tool's first call)."""
+    import subprocess
+
+    done = subprocess.run(
+        [sys.executable, "-c", START_UP_PROBE], capture_output=True, text=True, env=subprocess_env(), cwd=REPO
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == []
