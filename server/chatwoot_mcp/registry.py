@@ -94,6 +94,9 @@ class ToolSpec:
     view: str | Callable[[Any, dict[str, Any]], View] | None = None
     verify_with: str = "get_conversation"
     """The read tool that shows whether a write whose outcome is unknown was applied."""
+    output_schema: bool = True
+    """False: results still carry structuredContent, but tools/list declares no output schema (the two dynamic-toolsets
+    tools, whose text says everything, so that the first listing stays small)."""
 
     @cached_property
     def function(self) -> Callable[..., Any]:
@@ -387,7 +390,7 @@ def register_tools(server: MCPServer, specs: Iterable[ToolSpec], settings: Setti
             title=spec.title,
             description=spec.description,
             annotations=spec.annotations(),
-            structured_output=True,
+            structured_output=spec.output_schema,
         )
         tool = server._tool_manager.get_tool(spec.name)  # the SDK has no public handle on a registered tool
         assert tool is not None

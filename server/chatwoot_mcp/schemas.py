@@ -50,7 +50,8 @@ async def render_schemas(settings: Settings = REFERENCE_SETTINGS) -> dict[str, s
     files = {}
     for tool in tools.values():
         wire: dict[str, Any] = tool.model_dump(mode="json", by_alias=True, exclude_none=True)
-        wanted = {k: wire[k] for k in ("name", "title", "description", "inputSchema", "outputSchema", "annotations")}
+        keys = ("name", "title", "description", "inputSchema", "outputSchema", "annotations")
+        wanted = {k: wire[k] for k in keys if k in wire}  # a tool may declare no output schema (ToolSpec.output_schema)
         files[f"{tool.name}.json"] = json.dumps(wanted, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
     return files
 

@@ -22,7 +22,7 @@ def _toolsets(tools: ToolContext) -> DynamicToolsets:
 
 
 async def list_toolsets(tools: ToolContext, account_id: int) -> ToolsetList:
-    """List toolsets and their tools; enable_toolset adds one."""
+    """List toolsets and their tools."""
     toolsets = _toolsets(tools)
     return ToolsetList(
         toolsets=[
