@@ -5,6 +5,7 @@ The server runs as a subprocess on the embedded sandbox, so the demo needs no Ch
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from typing import Any
@@ -31,7 +32,8 @@ async def _answer(context: ClientRequestContext, params: ElicitRequestParams) ->
 
 
 async def _call(client: Client, tool: str, arguments: dict[str, Any]) -> Any:
-    print(f"> {tool} {arguments}", flush=True)
+    # As `chatwoot-mcp call` takes them: the arguments are JSON, ready to paste.
+    print(f"> {tool} {json.dumps(arguments, ensure_ascii=False)}", flush=True)
     result = await client.call_tool(tool, arguments)
     text = "\n".join(getattr(block, "text", "") for block in result.content)
     lines = text.splitlines()
@@ -50,6 +52,11 @@ async def run_demo() -> int:
     async with Client(server, elicitation_callback=_answer) as client:
         tools = (await client.list_tools()).tools
         _say(f"Connected over stdio to chatwoot-mcp on the sandbox: {len(tools)} tools")
+        print(
+            "Each step shows `> TOOL ARGUMENTS`; try one yourself with chatwoot-mcp call --sandbox TOOL 'ARGUMENTS'\n"
+            "(each such call starts from fresh demo data).",
+            flush=True,
+        )
 
         _say("How big is the queue?")
         await _call(client, "get_counts", {"status": "open"})

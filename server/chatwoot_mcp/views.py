@@ -242,8 +242,10 @@ class ConversationSummary(Compact):
         parts = [f"#{self.id} {self.status}" + (f"/{self.priority}" if self.priority else "")]
         parts.append(self.contact or "?")
         parts.append(f"inbox {self.inbox_id}" + (f" {self.channel}" if self.channel else ""))
-        holder = "/".join(x for x in (self.assignee, self.team) if x)
-        parts.append(f"-> {holder}" if holder else "unassigned")
+        if self.assignee:
+            parts.append(f"assigned to {self.assignee}" + (f", team {self.team}" if self.team else ""))
+        else:
+            parts.append(f"team {self.team}, no agent" if self.team else "unassigned")
         if self.labels:
             parts.append("labels " + ",".join(self.labels))
         if self.unread:

@@ -128,7 +128,7 @@ def test_call_in_process(in_process: Callable[..., tuple[int, str, str]]) -> Non
     assert "no tool 'no_such_tool'" in stderr
 
 
-def test_demo_runs() -> None:
+def test_demo_runs(in_process: Callable[..., tuple[int, str, str]]) -> None:
     result = run_cli("demo", timeout=60)
     assert result.returncode == 0, result.stdout + result.stderr
     out = result.stdout
@@ -137,13 +137,20 @@ def test_demo_runs() -> None:
     assert len(steps) >= 8, out
     assert "> get_counts" in out
     assert "matches several agents" in out, "the ambiguous first name is refused with candidates"
-    assert "> assign_conversation {'conversation_id'" in out and "'agent': 'Alex Kim'" in out
+    assert '> assign_conversation {"conversation_id"' in out and '"agent": "Alex Kim"' in out
     assert "did you mean" in out
     assert "[the server asks the user]" in out
     assert "ERROR (nothing written): set_labels replaces every label and was not confirmed" in out
     assert "not what you expected" in out
     assert "is now resolved" in out
+    assert "team billing, no agent" in out and "· -> " not in out, "a team-only assignment in plain words"
     assert out.rstrip().endswith("every write above went to the in-process sandbox.")
+    # Every step's arguments, pasted into `call` as printed, are accepted (a refusal is the tool's, not a parse error).
+    calls = [line.removeprefix("> ").split(" ", 1) for line in out.splitlines() if line.startswith("> ")]
+    assert len(calls) >= 10
+    for tool, arguments in calls:
+        code, _, stderr = in_process("call", "--sandbox", tool, arguments)
+        assert code in (0, 1) and "arguments must be a JSON object" not in stderr, (tool, arguments, stderr)
 
 
 # Modules the stdio path must not import because of our code (HTTP serving, the sandbox).
