@@ -8,8 +8,6 @@ For a real model, pass e.g. "anthropic:claude-sonnet-4-5" to `create_agent` inst
 
 from __future__ import annotations
 
-import argparse
-import asyncio
 from collections.abc import Sequence
 from typing import Any
 from uuid import uuid4
@@ -23,7 +21,7 @@ from langchain_mcp_adapters.client import MultiServerMCPClient
 from langchain_mcp_adapters.tools import load_mcp_tools
 from pydantic import Field
 
-from triage_script import TRIAGE_TOOLS, Call, next_step, server_command, server_env, tool_text
+from triage_script import TRIAGE_TOOLS, Call, next_step, run_from_command_line, server_command, server_env, tool_text
 
 
 class ScriptedChatModel(BaseChatModel):
@@ -67,11 +65,5 @@ async def triage(*, read_only: bool = False) -> str:
     return str(state["messages"][-1].content)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--read-only", action="store_true", help="start the server with --read-only")
-    print(asyncio.run(triage(read_only=parser.parse_args().read_only)))
-
-
 if __name__ == "__main__":
-    main()
+    run_from_command_line(triage, __doc__)

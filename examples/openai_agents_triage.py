@@ -8,8 +8,6 @@ For a real model, drop `model=ScriptedModel()` (the SDK's default OpenAI model, 
 
 from __future__ import annotations
 
-import argparse
-import asyncio
 import json
 from collections.abc import AsyncIterator
 from typing import Any
@@ -19,7 +17,16 @@ from agents import Agent, Model, ModelResponse, Runner, Usage, set_tracing_disab
 from agents.mcp import MCPServerStdio, create_static_tool_filter
 from openai.types.responses import ResponseFunctionToolCall, ResponseOutputMessage, ResponseOutputText
 
-from triage_script import STARTUP_TIMEOUT, TRIAGE_TOOLS, Call, next_step, server_command, server_env, tool_text
+from triage_script import (
+    STARTUP_TIMEOUT,
+    TRIAGE_TOOLS,
+    Call,
+    next_step,
+    run_from_command_line,
+    server_command,
+    server_env,
+    tool_text,
+)
 
 
 class ScriptedModel(Model):
@@ -68,11 +75,5 @@ async def triage(*, read_only: bool = False) -> str:
     return str(result.final_output)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--read-only", action="store_true", help="start the server with --read-only")
-    print(asyncio.run(triage(read_only=parser.parse_args().read_only)))
-
-
 if __name__ == "__main__":
-    main()
+    run_from_command_line(triage, __doc__)

@@ -8,8 +8,6 @@ For a real model, replace `FunctionModel(scripted_model)` with e.g. "anthropic:c
 
 from __future__ import annotations
 
-import argparse
-import asyncio
 from typing import Any
 
 from fastmcp.client.transports import StdioTransport
@@ -27,7 +25,16 @@ from pydantic_ai.messages import (
 from pydantic_ai.models.function import AgentInfo, FunctionModel
 from pydantic_ai.tools import ToolDefinition
 
-from triage_script import STARTUP_TIMEOUT, TRIAGE_TOOLS, Call, next_step, server_command, server_env, tool_text
+from triage_script import (
+    STARTUP_TIMEOUT,
+    TRIAGE_TOOLS,
+    Call,
+    next_step,
+    run_from_command_line,
+    server_command,
+    server_env,
+    tool_text,
+)
 
 
 def scripted_model(messages: list[ModelMessage], info: AgentInfo) -> ModelResponse:
@@ -71,11 +78,5 @@ async def triage(*, read_only: bool = False) -> str:
     return result.output
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--read-only", action="store_true", help="start the server with --read-only")
-    print(asyncio.run(triage(read_only=parser.parse_args().read_only)))
-
-
 if __name__ == "__main__":
-    main()
+    run_from_command_line(triage, __doc__)

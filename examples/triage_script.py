@@ -15,11 +15,13 @@ Each example wires the same two things into its framework:
 
 from __future__ import annotations
 
+import argparse
+import asyncio
 import json
 import os
 import re
 import shlex
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Coroutine, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,6 +32,7 @@ __all__ = [
     "TRIAGE_TOOLS",
     "Call",
     "next_step",
+    "run_from_command_line",
     "server_command",
     "server_env",
     "tool_text",
@@ -114,3 +117,10 @@ def next_step(tools: Collection[str], results: Sequence[str]) -> Call | str:
     if len(results) == 2:
         return Call("add_private_note", {"conversation_id": target, "content": NOTE})
     return f"Triaged #{target}.\n{results[1]}\n{results[2]}"
+
+
+def run_from_command_line(triage: Callable[..., Coroutine[Any, Any, str]], description: str | None) -> None:
+    """An example's command line: `[--read-only]`, then the agent's final answer on stdout."""
+    parser = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--read-only", action="store_true", help="start the server with --read-only")
+    print(asyncio.run(triage(read_only=parser.parse_args().read_only)))
