@@ -20,6 +20,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
@@ -71,17 +72,29 @@ def env(**extra: str) -> dict[str, str]:
 
 @contextmanager
 def process(command: list[str], environment: dict[str, str]) -> Iterator[subprocess.Popen[bytes]]:
-    """Run `command` for the block; stopped (terminate, then kill) however the block ends."""
-    child = subprocess.Popen(command, env=environment, cwd=REPO, stdin=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    try:
-        yield child
-    finally:
-        child.terminate()
+    """Run `command` for the block, its output in a temporary file; stopped (terminate, then kill) however the
+    block ends."""
+    with tempfile.TemporaryFile() as output:
+        child = subprocess.Popen(
+            command, env=environment, cwd=REPO, stdin=subprocess.DEVNULL, stdout=output, stderr=output
+        )
         try:
-            child.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            child.kill()
-            child.wait(timeout=5)
+            yield child
+        except BaseException:
+            output.seek(0)
+            sys.stderr.write(output.read().decode(errors="replace")[-4000:])
+            raise
+        finally:
+            _stop(child)
+
+
+def _stop(child: subprocess.Popen[bytes]) -> None:
+    child.terminate()
+    try:
+        child.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        child.kill()
+        child.wait(timeout=5)
 
 
 @contextmanager
@@ -120,7 +133,7 @@ def wait_for_port(port: int, child: subprocess.Popen[bytes], timeout: float = 30
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if child.poll() is not None:
-            raise SystemExit(f"{child.args} exited: {child.stderr.read().decode() if child.stderr else ''}")
+            raise SystemExit(f"{child.args} exited with {child.returncode}")
         with suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=1):
             return
         time.sleep(0.05)
