@@ -43,9 +43,11 @@ class WalkProgress:
         self.pages = 0
         self.started = time.monotonic()
 
-    def out_of_time(self) -> bool:
-        """Whether the walk has used its WALK_SECONDS (checked before each page after the first)."""
-        return time.monotonic() - self.started > WALK_SECONDS
+    def out_of_time(self) -> str | None:
+        """Why the walk stops here, if it has used its WALK_SECONDS (asked before each page after the first)."""
+        if time.monotonic() - self.started > WALK_SECONDS:
+            return f"read for {WALK_SECONDS:g} s, the longest one call reads"
+        return None
 
     async def page(self, total: int | None, *, estimated: bool = False) -> None:
         """One more page was read; `total` is the pages this call expects to read in all (None: unknown)."""

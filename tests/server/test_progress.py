@@ -207,7 +207,10 @@ async def test_a_walk_out_of_time_returns_what_it_read_cut(
     assert data["cut"] is True and data["complete"] is False
     assert len(data["messages"]) == 20
     assert data["next_before"] == data["messages"][0]["id"]
-    assert f"Call again with before={data['next_before']}" in text_of(result)
+    assert data["cut_reason"] == (
+        "read for 0 s, the longest one call reads; the newest 20 messages are shown. "
+        f"Call again with before={data['next_before']} to continue."
+    )
     filtered = await client.call_tool("filter_conversations", {**EVERY_CONVERSATION, "pages": 3})
     assert structured(filtered)["next_page"] == 2
     assert "page 1, 25 shown of 100" in text_of(filtered)

@@ -156,7 +156,7 @@ async def filter_conversations(
             end = min(last, max(current, math.ceil(result.total / PAGE_SIZE)))
             await progress.page(end - page + 1)
             if current >= end or not result or progress.out_of_time():
-                break  # out of time, next_page says where to go on
+                break  # read all asked for, or out of time (next_page says where to go on)
             current += 1
     combined = ConversationList(read, counts=result.counts, page=current, total=result.total)
     return ConversationPage.of(combined, first_page=page)

@@ -20,7 +20,7 @@ from pydantic import Field
 
 from chatwoot_client.types import Message
 from chatwoot_mcp.context import ToolContext
-from chatwoot_mcp.progress import WALK_SECONDS, WalkProgress
+from chatwoot_mcp.progress import WalkProgress
 from chatwoot_mcp.triage_views import MessageHistory
 from chatwoot_mcp.views import MessageView, message_view
 
@@ -97,8 +97,7 @@ async def list_messages(
                 if all_history:
                     cut_reason = f"read {MAX_PAGES} pages, the most one call reads"
                 break
-            if pages and progress.out_of_time():
-                cut_reason = f"read for {WALK_SECONDS:g} s, the longest one call reads"
+            if pages and (cut_reason := progress.out_of_time()):
                 break
             page = await client.list(account_id, conversation_id, before=cursor, filter_internal_messages=server_filter)
             pages += 1
@@ -140,7 +139,7 @@ async def list_messages(
         cut=cut_reason is not None,
         cut_reason=(
             f"{cut_reason}; the newest {len(kept)} messages are shown. Call again with before={next_before} "
-            "to continue, or raise the budget."
+            f"to continue{', or raise the budget' if cut_reason.startswith('reached max_') else ''}."
             if cut_reason
             else None
         ),
