@@ -11,10 +11,8 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
-import anyio
 import httpx2
 import pytest
-import uvicorn
 from mcp import Client
 from mcp.client.streamable_http import streamable_http_client
 
@@ -26,6 +24,7 @@ from chatwoot_mcp.transports import http_app
 from chatwoot_sandbox import ADMIN_TOKEN, ADMIN_USER_ID, AGENT_TOKEN, AGENT_USER_ID, SandboxState, create_app
 
 from .conftest import SANDBOX_URL, free_port, structured, text_of
+from .team_support import served
 
 pytestmark = pytest.mark.anyio
 
@@ -54,17 +53,8 @@ async def team_server(state: SandboxState, **env: str) -> AsyncIterator[Team]:
 @asynccontextmanager
 async def _serve(settings: Settings, http: httpx2.AsyncClient) -> AsyncIterator[str]:
     app = http_app(create_server(settings, shared_http=http), settings, http)
-    config = uvicorn.Config(app, host="127.0.0.1", port=settings.port, log_config=None, lifespan="on")
-    server = uvicorn.Server(config)
-    async with http, anyio.create_task_group() as group:
-        group.start_soon(server.serve)
-        with anyio.fail_after(10):
-            while not server.started:
-                await anyio.sleep(0.01)
-        try:
-            yield f"http://127.0.0.1:{settings.port}"
-        finally:
-            server.should_exit = True
+    async with http, served(app, settings.port, lifespan="on") as base:
+        yield base
 
 
 @asynccontextmanager

@@ -16,13 +16,13 @@ from typing import Any
 import anyio
 import httpx2
 import pytest
-import uvicorn
 from mcp import Client
 from mcp.client.streamable_http import streamable_http_client
 
 from chatwoot_sandbox import AGENT_TOKEN, SandboxState, create_app
 
 from .conftest import REPO, ServerProcess, free_port, stop, structured, subprocess_env, wait_until_listening
+from .team_support import served
 
 pytestmark = pytest.mark.anyio
 
@@ -42,21 +42,6 @@ class Slow:
             self.started += 1
             await anyio.sleep(SLOW_SECONDS)
         await self.app(scope, receive, send)
-
-
-@asynccontextmanager
-async def slow_chatwoot(app: Slow) -> AsyncIterator[str]:
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, lifespan="off"))
-    async with anyio.create_task_group() as group:
-        group.start_soon(server.serve)
-        with anyio.fail_after(10):
-            while not server.started:
-                await anyio.sleep(0.01)
-        try:
-            yield f"http://127.0.0.1:{port}"
-        finally:
-            server.should_exit = True
 
 
 @asynccontextmanager
@@ -89,7 +74,7 @@ async def counts(base: str, in_flight: anyio.Event) -> dict[str, Any]:
 async def test_a_call_in_flight_finishes_when_the_server_is_stopped(tmp_path: Path) -> None:
     slow = Slow(create_app(SandboxState.demo()))
     results: list[dict[str, Any]] = []
-    async with slow_chatwoot(slow) as chatwoot, team_process(tmp_path, chatwoot) as server:
+    async with served(slow, lifespan="off") as chatwoot, team_process(tmp_path, chatwoot) as server:
         ready = anyio.Event()
 
         async def call() -> None:

@@ -16,7 +16,6 @@ from pathlib import Path
 import anyio
 import httpx2
 import pytest
-import uvicorn
 from mcp import Client
 from mcp.client import ClientRequestContext
 from mcp.client.streamable_http import streamable_http_client
@@ -34,26 +33,12 @@ from .conftest import (
     text_of,
     wait_until_listening,
 )
+from .team_support import served
 
 pytestmark = pytest.mark.anyio
 
 CONVERSATION = LONG_CONVERSATION_ID
 """In the agent's inbox."""
-
-
-@asynccontextmanager
-async def sandbox_on_loopback(state: SandboxState) -> AsyncIterator[str]:
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(state), host="127.0.0.1", port=port, log_config=None))
-    async with anyio.create_task_group() as group:
-        group.start_soon(server.serve)
-        with anyio.fail_after(10):
-            while not server.started:
-                await anyio.sleep(0.01)
-        try:
-            yield f"http://127.0.0.1:{port}"
-        finally:
-            server.should_exit = True
 
 
 @asynccontextmanager
@@ -110,7 +95,7 @@ async def call_once(base: str) -> int:
 async def test_two_worker_processes_both_serve_calls(tmp_path: Path) -> None:
     state = SandboxState.demo()
     counts: list[int] = []
-    async with sandbox_on_loopback(state) as chatwoot, workers(tmp_path, chatwoot, 2) as server:
+    async with served(create_app(state)) as chatwoot, workers(tmp_path, chatwoot, 2) as server:
         # Both workers must be up before calls are spread (a worker still importing accepts nothing).
         with anyio.fail_after(60):
             async with httpx2.AsyncClient() as http:
