@@ -1,8 +1,8 @@
 """The examples, run offline: each framework's scripted agent triages through chatwoot-mcp, over stdio.
 
-Most tests point the server at a sandbox served over HTTP (`python -m chatwoot_sandbox`), so the sandbox outlives
-the server and the test reads back what the agent wrote, through Chatwoot's API. One test per example runs its
-file as a user would, on the server's embedded sandbox.
+The triage tests point the server at a sandbox served over HTTP (`python -m chatwoot_sandbox`), so the sandbox
+outlives the server and the test reads back what the agent wrote, through Chatwoot's API. The read-only tests run
+each file as a user would (`python pydantic_ai_triage.py --read-only`), on the server's embedded sandbox.
 
 `CHATWOOT_MCP_PROJECT` names the chatwoot-mcp checkout to run (default: the one these examples are in).
 """
@@ -81,13 +81,6 @@ def sandbox(monkeypatch: pytest.MonkeyPatch) -> Iterator[Sandbox]:
         process.communicate(timeout=30)  # also closes its stderr
 
 
-def triaged(answer: str) -> int:
-    """The conversation the agent's answer names."""
-    found = re.search(r"#(\d+)", answer)
-    assert found, f"the answer names no conversation: {answer!r}"
-    return int(found.group(1))
-
-
 def first_unassigned(sandbox: Sandbox) -> int:
     """What the agent should pick: the newest open conversation without an agent."""
     page = sandbox.get("/conversations?status=open&assignee_type=unassigned")
@@ -111,29 +104,20 @@ def test_the_agent_labels_the_first_unassigned_conversation_and_leaves_a_private
 
 
 @pytest.mark.parametrize("example", EXAMPLES, ids=lambda example: example.__name__)
-def test_read_only_hides_the_write_tools_and_nothing_is_written(example: ModuleType, sandbox: Sandbox) -> None:
-    target = first_unassigned(sandbox)
-    labels_before, notes_before = sandbox.labels(target), sandbox.private_notes(target)
-
-    answer = asyncio.run(example.triage(read_only=True))
-
-    assert answer.startswith(f"Read-only: #{target} ")
-    assert "no write tool is offered" in answer  # the server listed none, though the agent's filter allows two
-    assert sandbox.labels(target) == labels_before
-    assert sandbox.private_notes(target) == notes_before
-
-
-@pytest.mark.parametrize("example", EXAMPLES, ids=lambda example: example.__name__)
-def test_the_example_runs_as_a_user_runs_it_on_the_embedded_sandbox(example: ModuleType) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CHATWOOT_")}
+def test_read_only_run_as_a_user_runs_it_offers_the_agent_no_write_tool(example: ModuleType) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CHATWOOT_")}  # the default: the embedded sandbox
     if PROJECT != REPOSITORY:
         env["CHATWOOT_MCP_COMMAND"] = shlex.join([*UV_RUN, "chatwoot-mcp", "--sandbox"])
     assert example.__file__
     run = subprocess.run(
-        [sys.executable, example.__file__], env=env, capture_output=True, text=True, timeout=300, check=False
+        [sys.executable, example.__file__, "--read-only"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
     )
 
     assert run.returncode == 0, run.stderr[-3000:]
-    conversation = triaged(run.stdout)
-    assert run.stdout.startswith(f"Triaged #{conversation}.")
-    assert NOTE in run.stdout
+    # The server listed no write tool, though the agent's own filter allows add_labels and add_private_note.
+    assert re.fullmatch(r"Read-only: #\d+ is first in the queue, but no write tool is offered, .*\n", run.stdout)
