@@ -49,6 +49,9 @@ log = logging.getLogger("chatwoot_mcp")
 PROFILE_TTL = 60.0
 """Seconds a token's profile is trusted before Chatwoot is asked again (so a revoked token works this long at most)."""
 
+REFUSAL_TTL = 5.0
+"""Seconds a refused token is answered without asking Chatwoot again."""
+
 MAX_USERS = 1024
 """Clients (and directory caches) kept for this many recent tokens; older ones are rebuilt when next used."""
 
@@ -134,6 +137,9 @@ class UserSessions:
         if not token.isascii() or not token.isprintable():
             raise AuthRefused(401, "the bearer token is not a Chatwoot access token (unprintable characters)")
         key = profile_key(token)
+        refused = await self._memory.cache_get("refused:" + key)
+        if refused is not None:
+            raise AuthRefused(*refused)
         cache = (self._cache_of() if self._cache_of is not None else None) or self._memory
         known = await cache.cache_get(key)
         if known is None:
@@ -143,12 +149,14 @@ class UserSessions:
                 async with lock:
                     known = await cache.cache_get(key)
                     if known is None:
-                        known = await self._ask_chatwoot(token)
+                        known = await self._ask_chatwoot(token, key)
                         await cache.cache_set(key, known, self.ttl)
             finally:
                 if not lock.locked() and not lock.statistics().tasks_waiting:
                     self._asking.pop(key, None)
-        identity = Identity(known["user_id"], known["name"], tuple(known["account_ids"]))
+        member_of = set(known["member_of"])  # the whole list: servers with other allowlists may share the cache
+        accounts = tuple(a for a in self.settings.account_ids if a in member_of)
+        identity = Identity(known["user_id"], known["name"], accounts)
         if not identity.account_ids:
             served = ", ".join(map(str, self.settings.account_ids))
             raise AuthRefused(403, f"your Chatwoot user is not a member of any account this server serves ({served})")
@@ -165,22 +173,22 @@ class UserSessions:
         self._sessions.move_to_end(key)
         return session
 
-    async def _ask_chatwoot(self, token: str) -> dict[str, Any]:
+    async def _ask_chatwoot(self, token: str, key: str) -> dict[str, Any]:
         client = AsyncChatwootClient(self.settings.base_url, token, 15.0, max_retries=1, http_client=self.http)
         try:
             profile = await client.profile.get()
         except ChatwootAuthError:
-            raise AuthRefused(
-                401, "Chatwoot refused this token: copy your access token from Chatwoot's Profile settings"
-            ) from None
+            reason = "Chatwoot refused this token: copy your access token from Chatwoot's Profile settings"
+            # Remembered briefly (in this process only), so a client retrying a bad token does not flood Chatwoot.
+            await self._memory.cache_set("refused:" + key, (401, reason), REFUSAL_TTL)
+            raise AuthRefused(401, reason) from None
         except ChatwootConnectionError:
             raise AuthRefused(503, "Chatwoot could not be reached to check the token; try again shortly") from None
         except ChatwootError as error:
             log.warning("the token check failed: Chatwoot answered %s", getattr(error, "status_code", "unexpectedly"))
             raise AuthRefused(502, "Chatwoot did not answer the token check; try again shortly") from None
-        member_of = {account.id for account in profile.accounts}
-        accounts = [a for a in self.settings.account_ids if a in member_of]
-        return {"user_id": profile.id, "name": profile.name or str(profile.id), "account_ids": accounts}
+        member_of = sorted(account.id for account in profile.accounts)
+        return {"user_id": profile.id, "name": profile.name or str(profile.id), "member_of": member_of}
 
 
 class ChatwootTokenMiddleware:

@@ -113,7 +113,10 @@ async def test_missing_refused_and_foreign_tokens_are_turned_away_with_a_reason(
     caplog.set_level(logging.DEBUG)
     async with team_server(SandboxState.demo(), CHATWOOT_ACCOUNT_ID="1") as team, httpx2.AsyncClient() as http:
         missing = await http.post(f"{team.base}/mcp", json={})
-        refused = await http.post(f"{team.base}/mcp", json={}, headers={"Authorization": f"Bearer {wrong}"})
+        attempts = [  # a client retrying a refused token: Chatwoot is asked once
+            await http.post(f"{team.base}/mcp", json={}, headers={"Authorization": f"Bearer {wrong}"}) for _ in range(3)
+        ]
+        refused = attempts[-1]
         basic = await http.post(f"{team.base}/mcp", json={}, headers={"Authorization": f"Basic {wrong}"})
         foreign = await http.post(f"{team.base}/mcp", json={}, headers={"Authorization": f"Bearer {LABS_TOKEN}"})
     for response in (missing, refused, basic):
@@ -121,6 +124,7 @@ async def test_missing_refused_and_foreign_tokens_are_turned_away_with_a_reason(
         assert response.headers["www-authenticate"].startswith("Bearer")
     assert "Authorization: Bearer" in missing.json()["error"]
     assert "Chatwoot refused this token" in refused.json()["error"]
+    assert [r.headers.get("api_access_token") for r in team.state.requests].count(wrong) == 1
     assert foreign.status_code == 403
     assert "not a member of any account this server serves (1)" in foreign.json()["error"]
     for response in (refused, basic, foreign):
