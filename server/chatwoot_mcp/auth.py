@@ -141,13 +141,13 @@ class UserSessions:
         if refused is not None:
             raise AuthRefused(*refused)
         cache = (self._cache_of() if self._cache_of is not None else None) or self._memory
-        known = await cache.cache_get(key)
+        known = _profile(await cache.cache_get(key))
         if known is None:
             # One question to Chatwoot per token at a time: the calls a client opens with all wait for it.
             lock = self._asking.setdefault(key, anyio.Lock())
             try:
                 async with lock:
-                    known = await cache.cache_get(key)
+                    known = _profile(await cache.cache_get(key))
                     if known is None:
                         known = await self._ask_chatwoot(token, key)
                         await cache.cache_set(key, known, self.ttl)
@@ -209,6 +209,15 @@ class ChatwootTokenMiddleware:
             return
         scope[REQUEST_USER] = session
         await self.app(scope, receive, send)
+
+
+def _profile(cached: Any) -> dict[str, Any] | None:
+    """A cached profile, or None when absent or of another shape (written by another version of the server)."""
+    if not isinstance(cached, dict) or not isinstance(cached.get("user_id"), int):
+        return None
+    if not isinstance(cached.get("name"), str) or not isinstance(cached.get("member_of"), list):
+        return None
+    return cached
 
 
 def _bearer(scope: Any) -> str | None:

@@ -166,6 +166,16 @@ async def test_the_shared_cache_holds_a_hash_of_the_token_and_the_profile_never_
     assert list(cache.stored) == [profile_key(AGENT_TOKEN)]
 
 
+async def test_a_cached_profile_of_another_shape_is_asked_again_not_a_crash() -> None:
+    """A rolling upgrade shares one Redis between two versions of the server."""
+    cache = RecordingCache()
+    cache.stored[profile_key(AGENT_TOKEN)] = {"user_id": AGENT_USER_ID, "account_ids": [1]}  # another version's
+    settings = load_settings(TEAM_ENV, transport="streamable-http")
+    async with httpx2.AsyncClient(transport=httpx2.ASGITransport(app=create_app(SandboxState.demo()))) as http:
+        session = await UserSessions(settings, http, lambda: cache).session_for(AGENT_TOKEN)
+    assert session.identity == Identity(AGENT_USER_ID, "Priya Natarajan", (1,))
+
+
 async def test_health_endpoints_need_no_token_and_say_nothing_about_the_deployment() -> None:
     async with team_server(SandboxState.demo()) as team, httpx2.AsyncClient() as http:
         healthz = await http.get(f"{team.base}/healthz")
