@@ -250,7 +250,7 @@ def _serve(args: argparse.Namespace) -> int:
     import httpx2
 
     from chatwoot_mcp.server import create_server
-    from chatwoot_mcp.startup import HANDSHAKE_GRACE, DeferredTransport, StartupCheck, verify_access
+    from chatwoot_mcp.startup import ANSWER_TIME, HANDSHAKE_GRACE, DeferredTransport, StartupCheck, verify_access
     from chatwoot_mcp.transports import serve
 
     settings = _settings(args)
@@ -286,6 +286,9 @@ def _serve(args: argparse.Namespace) -> int:
                 with anyio.move_on_after(HANDSHAKE_GRACE):
                     while not server.tools_listed:
                         await anyio.sleep(0.005)
+                    # tools/list was asked; its answer is still to be written, and the check's first step (importing
+                    # the client) would hold it up.
+                    await anyio.sleep(ANSWER_TIME)
                 await check.run(verify())
                 if check.error is not None:
                     group.cancel_scope.cancel()

@@ -10,11 +10,13 @@ import httpx2
 from chatwoot_mcp.config import ConfigError, Settings
 from chatwoot_mcp.redaction import redact
 
-__all__ = ["HANDSHAKE_GRACE", "DeferredTransport", "StartupCheck", "verify_access"]
+__all__ = ["ANSWER_TIME", "HANDSHAKE_GRACE", "DeferredTransport", "StartupCheck", "verify_access"]
 
 
 HANDSHAKE_GRACE = 1.0
 """Seconds the stdio token check waits for the host's tools/list before it starts anyway."""
+ANSWER_TIME = 0.05
+"""Seconds the check then leaves for the tools/list answer to be written (a tool call waits for the check)."""
 
 
 class DeferredTransport(httpx2.AsyncBaseTransport):
