@@ -268,7 +268,8 @@ def load_settings(env: Mapping[str, str] | None = None, *, need_chatwoot: bool =
     if transport != "stdio" and not _is_loopback(host) and not http_token and not insecure and not per_user:
         problems.append(
             f"binding {host} exposes Chatwoot beyond this machine: set CHATWOOT_MCP_HTTP_TOKEN (or --http-token) so "
-            "clients must send it as a bearer token, or pass --i-understand-this-exposes-chatwoot-without-auth"
+            "clients must send it as a bearer token, or have each user send their own Chatwoot token "
+            "(--auth chatwoot-token), or pass --i-understand-this-exposes-chatwoot-without-auth"
         )
 
     toolsets = _names(_str(given.get("toolsets")) or env.get("CHATWOOT_MCP_TOOLSETS"))
