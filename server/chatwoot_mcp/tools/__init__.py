@@ -12,7 +12,7 @@ TOOLSETS = {
     "directory": "list the account's agents, teams, inboxes and labels",
     "search": "full-text search over messages and the advanced conversation filter",
     "contacts": "who the customer is: search contacts, read one with their recent conversations, label them",
-    "knowledge": "what the team has written down: canned responses",
+    "knowledge": "what the team has written down: canned responses and help-center articles",
 }
 
 ALL_TOOLS: list[ToolSpec] = [
