@@ -32,8 +32,9 @@ from triage_script import (
 class ScriptedModel(Model):
     """Stands in for the LLM: the same scripted triage step as the other examples (triage_script.next_step)."""
 
-    async def get_response(self, system_instructions: str | None, input: Any, model_settings: Any, tools: list[Any],
-                           *args: Any, **kwargs: Any) -> ModelResponse:  # fmt: skip
+    async def get_response(
+        self, system_instructions: str | None, input: Any, model_settings: Any, tools: list[Any], *args: Any, **kw: Any
+    ) -> ModelResponse:
         items = [] if isinstance(input, str) else input
         results = [tool_text(item["output"]) for item in items if item.get("type") == "function_call_output"]
         step = next_step([tool.name for tool in tools], results)

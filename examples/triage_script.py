@@ -21,12 +21,15 @@ import json
 import os
 import re
 import shlex
+import sys
 from collections.abc import Callable, Collection, Coroutine, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 __all__ = [
+    "NOTE",
+    "REPOSITORY",
     "SERVER_TOOLSETS",
     "STARTUP_TIMEOUT",
     "TRIAGE_TOOLS",
@@ -120,7 +123,18 @@ def next_step(tools: Collection[str], results: Sequence[str]) -> Call | str:
 
 
 def run_from_command_line(triage: Callable[..., Coroutine[Any, Any, str]], description: str | None) -> None:
-    """An example's command line: `[--read-only]`, then the agent's final answer on stdout."""
+    """An example's command line: `[--read-only]`, then the agent's final answer on stdout (or why there is none)."""
     parser = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--read-only", action="store_true", help="start the server with --read-only")
-    print(asyncio.run(triage(read_only=parser.parse_args().read_only)))
+    read_only = parser.parse_args().read_only
+    try:
+        answer = asyncio.run(triage(read_only=read_only))
+    except Exception as error:  # each framework has its own kinds for a server that cannot start or answer
+        while isinstance(error, BaseExceptionGroup) and len(error.exceptions) == 1:
+            error = error.exceptions[0]
+        sys.exit(
+            f"error: the triage through `{shlex.join(server_command(read_only=read_only))}` failed: "
+            f"{type(error).__name__}: {error}\nDoes that command start chatwoot-mcp on its own? "
+            "Set CHATWOOT_MCP_COMMAND to one that does."
+        )
+    print(answer)

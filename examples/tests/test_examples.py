@@ -121,3 +121,17 @@ def test_read_only_run_as_a_user_runs_it_offers_the_agent_no_write_tool(example:
     assert run.returncode == 0, run.stderr[-3000:]
     # The server listed no write tool, though the agent's own filter allows add_labels and add_private_note.
     assert re.fullmatch(r"Read-only: #\d+ is first in the queue, but no write tool is offered, .*\n", run.stdout)
+
+
+def test_a_server_that_cannot_start_is_an_error_message_not_a_traceback() -> None:
+    env = os.environ | {"CHATWOOT_MCP_COMMAND": "/nonexistent/chatwoot-mcp"}
+    assert pydantic_ai_triage.__file__
+    run = subprocess.run(
+        [sys.executable, pydantic_ai_triage.__file__], env=env, capture_output=True, text=True, timeout=300, check=False
+    )
+
+    assert run.returncode == 1
+    assert run.stderr.startswith("error: the triage through `/nonexistent/chatwoot-mcp --toolsets ")
+    assert "No such file or directory" in run.stderr
+    assert "Traceback" not in run.stderr
+    assert "Set CHATWOOT_MCP_COMMAND" in run.stderr
