@@ -128,8 +128,8 @@ async def test_prompts_ground_replies_in_the_customer_and_the_team_s_own_text_an
     for name in ("list_canned_responses", "search_articles", "get_article", "get_contact", "canned_response="):
         assert name in texts["draft_reply"]
     assert "get_contact" in texts["triage_queue"] and "earlier conversations" in texts["triage_queue"]
-    for name, text in texts.items():
-        called = set(re.findall(r"\b([a-z]+(?:_[a-z]+)+)\(", text))
+    for name, prompt_text in texts.items():
+        called = set(re.findall(r"\b([a-z]+(?:_[a-z]+)+)\(", prompt_text))
         assert called <= tools, f"{name} names tools that do not exist: {called - tools}"
 
 
