@@ -19,9 +19,9 @@ from chatwoot_client import ChatwootError
 from chatwoot_mcp.arguments import MAX_ID, parse_conversation_id
 from chatwoot_mcp.context import ToolContext, tool_context
 from chatwoot_mcp.errors import Refusal, describe_error
+from chatwoot_mcp.guards.directory import list_account_labels, list_agents, list_inboxes, list_teams
 from chatwoot_mcp.guards.messages import list_messages
 from chatwoot_mcp.redaction import redact
-from chatwoot_mcp.guards.directory import list_account_labels, list_agents, list_inboxes, list_teams
 from chatwoot_mcp.views import ConversationDetail, View
 
 __all__ = ["TRANSCRIPT_MESSAGES", "register_resources"]
