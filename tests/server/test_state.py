@@ -46,7 +46,7 @@ async def backend(request: pytest.FixtureRequest, tmp_path: Path, anyio_backend:
 
 
 def short_timeout(monkeypatch: pytest.MonkeyPatch, seconds: float) -> None:
-    for module in ("chatwoot_mcp.state.memory", "chatwoot_mcp.state.redis"):
+    for module in ("chatwoot_mcp.state.base", "chatwoot_mcp.state.memory", "chatwoot_mcp.state.redis"):
         monkeypatch.setattr(f"{module}.LOCK_TIMEOUT", seconds)
 
 

@@ -8,13 +8,16 @@ written); a read that cannot reach it goes on without it.
 
 from __future__ import annotations
 
-from contextlib import AbstractAsyncContextManager
+from collections.abc import AsyncIterator
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+import anyio
+
 from chatwoot_mcp.errors import Refusal
 
-__all__ = ["LOCK_LEASE", "LOCK_TIMEOUT", "SentReply", "State", "StateUnavailable", "busy"]
+__all__ = ["LOCK_LEASE", "LOCK_TIMEOUT", "SentReply", "State", "StateUnavailable", "busy", "local_turn"]
 
 LOCK_TIMEOUT = 30.0
 """Seconds to wait for another writer of the same record before refusing."""
@@ -81,6 +84,21 @@ class State(Protocol):
     async def aclose(self) -> None:
         """Release connections (the server's lifespan ends)."""
         ...
+
+
+@asynccontextmanager
+async def local_turn(locks: dict[str, anyio.Lock], key: str) -> AsyncIterator[None]:
+    """Wait for this process's other writers of `key` first (at most LOCK_TIMEOUT): tasks queue here, so each
+    process has one contender for the host-wide or shared lock at a time."""
+    local = locks.setdefault(key, anyio.Lock())
+    with anyio.move_on_after(LOCK_TIMEOUT) as waiting:
+        await local.acquire()
+    if waiting.cancelled_caught:
+        raise busy()
+    try:
+        yield
+    finally:
+        local.release()
 
 
 def busy(waited: float = LOCK_TIMEOUT) -> Refusal:

@@ -21,7 +21,7 @@ from typing import Any
 
 import anyio
 
-from chatwoot_mcp.state.base import LOCK_TIMEOUT, SentReply, busy
+from chatwoot_mcp.state.base import LOCK_TIMEOUT, SentReply, busy, local_turn
 
 try:
     import fcntl
@@ -47,20 +47,13 @@ class MemoryState:
 
     @asynccontextmanager
     async def lock(self, key: str, lease: float | None = None) -> AsyncIterator[None]:
-        local = self._local.setdefault(key, anyio.Lock())
-        with anyio.move_on_after(LOCK_TIMEOUT) as waiting:
-            await local.acquire()
-        if waiting.cancelled_caught:
-            raise busy()
-        try:
+        async with local_turn(self._local, key):
             descriptor = await self._lock_file(key)
             try:
                 yield
             finally:
                 if descriptor is not None:
                     os.close(descriptor)  # closing releases the lock
-        finally:
-            local.release()
 
     async def _lock_file(self, key: str) -> int | None:
         if fcntl is None:

@@ -24,7 +24,7 @@ import anyio
 from redis import asyncio as aioredis
 from redis.exceptions import RedisError
 
-from chatwoot_mcp.state.base import LOCK_LEASE, LOCK_TIMEOUT, SentReply, StateUnavailable, busy
+from chatwoot_mcp.state.base import LOCK_LEASE, LOCK_TIMEOUT, SentReply, StateUnavailable, busy, local_turn
 
 __all__ = ["AUDIT_STREAM", "RedisState", "describe_url"]
 
@@ -72,13 +72,7 @@ class RedisState:
     @asynccontextmanager
     async def lock(self, key: str, lease: float | None = None) -> AsyncIterator[None]:
         lease = lease or self.lease
-        # Tasks of this process queue locally first: one poller per key and process, not one per task.
-        local = self._local.setdefault(key, anyio.Lock())
-        with anyio.move_on_after(LOCK_TIMEOUT) as waiting:
-            await local.acquire()
-        if waiting.cancelled_caught:
-            raise busy()
-        try:
+        async with local_turn(self._local, key):  # one poller of Redis per key and process, not one per task
             name, token = self._prefix + "lock:" + key, secrets.token_hex(16)
             await self._acquire(name, token, lease)
             renewal = asyncio.create_task(self._renew(name, token, lease))
@@ -88,8 +82,6 @@ class RedisState:
                 renewal.cancel()
                 with anyio.CancelScope(shield=True):
                     await self._release(name, token)
-        finally:
-            local.release()
 
     async def _acquire(self, name: str, token: str, lease: float) -> None:
         deadline = time.monotonic() + LOCK_TIMEOUT
