@@ -198,6 +198,13 @@ async def test_readyz_says_not_ready_while_chatwoot_cannot_be_reached() -> None:
     assert "127.0.0.1" not in readyz.text
 
 
+async def test_readyz_says_not_ready_while_the_shared_state_cannot_be_reached() -> None:
+    unreachable = f"redis://127.0.0.1:{free_port()}/0"
+    async with team_server(SandboxState.demo(), CHATWOOT_MCP_STATE=unreachable) as team, httpx2.AsyncClient() as http:
+        readyz = await http.get(f"{team.base}/readyz")
+    assert (readyz.status_code, readyz.json()) == (503, {"status": "not ready", "failing": ["state"]})
+
+
 def test_per_user_tokens_need_http_no_server_token_and_no_shared_bearer() -> None:
     settings = load_settings(TEAM_ENV | {"CHATWOOT_API_TOKEN": ADMIN_TOKEN}, transport="streamable-http")
     assert settings.api_token == "" and settings.secrets == ()  # the server holds no token, even if one is set
