@@ -116,3 +116,29 @@ async def test_with_redis_state_the_audit_log_can_be_a_stream(
     [(_, fields)] = entries
     line = json.loads(fields[b"line"])
     assert (line["tool"], line["outcome"], line["user"]["id"]) == ("add_labels", "done", ADMIN_USER_ID)
+
+
+async def test_with_per_user_tokens_each_line_names_the_user_the_call_acted_as(tmp_path: Path) -> None:
+    from chatwoot_sandbox import AGENT_TOKEN, AGENT_USER_ID
+
+    from .test_team_http import as_user, in_inbox, team_server
+
+    log = tmp_path / "audit.jsonl"
+    state = SandboxState.demo()
+    async with (
+        team_server(state, CHATWOOT_MCP_AUDIT_LOG=str(log)) as team,
+        as_user(team, AGENT_TOKEN) as agent,
+        as_user(team, ADMIN_TOKEN) as admin,
+    ):
+        await agent.call_tool("add_private_note", {"conversation_id": in_inbox(state, 1, 1), "content": "a"})
+        in_labs = in_inbox(state, 2)
+        await admin.call_tool("add_private_note", {"account_id": 2, "conversation_id": in_labs, "content": "b"})
+        await agent.call_tool("add_private_note", {"account_id": 2, "conversation_id": 1, "content": "c"})
+    lines = read_log(log)
+    assert [(line["user"]["id"], line["account"], line["outcome"]) for line in lines] == [
+        (AGENT_USER_ID, 1, "done"),
+        (ADMIN_USER_ID, 2, "done"),
+        (AGENT_USER_ID, 2, "refused"),  # not a member of account 2: refused, and recorded
+    ]
+    text = log.read_text()
+    assert AGENT_TOKEN not in text and ADMIN_TOKEN not in text
