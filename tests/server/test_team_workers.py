@@ -85,10 +85,12 @@ async def confirmed_reply(base: str, content: str) -> str:
     return text_of(result)
 
 
-async def call_once(base: str) -> int:
-    """One client, on its own connection: one get_counts call as the agent; returns all_count."""
-    http = httpx2.AsyncClient(headers={"Authorization": f"Bearer {AGENT_TOKEN}"}, timeout=30)
-    async with http, Client(streamable_http_client(f"{base}/mcp", http_client=http), cache=None) as client:
+async def call_once(base: str, mode: str = "auto", *, keepalive: bool = True) -> int:
+    """One client, on its own connection(s): one get_counts call as the agent; returns all_count."""
+    limits = httpx2.Limits() if keepalive else httpx2.Limits(max_keepalive_connections=0)
+    http = httpx2.AsyncClient(headers={"Authorization": f"Bearer {AGENT_TOKEN}"}, timeout=30, limits=limits)
+    transport = streamable_http_client(f"{base}/mcp", http_client=http)
+    async with http, Client(transport, mode=mode, cache=None) as client:
         return structured(await client.call_tool("get_counts", {}))["all_count"]
 
 
@@ -114,7 +116,10 @@ async def test_two_worker_processes_both_serve_calls(tmp_path: Path) -> None:
         # A confirmation question sealed by one worker is answered on whichever worker the next connection
         # reaches (every request opens a connection here): the shared CHATWOOT_MCP_STATE_KEY opens it there too.
         replies = [await confirmed_reply(server.base, f"reply {n} through the workers") for n in range(6)]
-    assert len(set(counts)) == 1 and counts[0] > 0
+        # A 2025-era client (initialize, then calls) with every request on a new connection: stateless HTTP
+        # gives it no session that only one worker knows.
+        legacy = [await call_once(server.base, "legacy", keepalive=False) for _ in range(4)]
+    assert len(set(counts + legacy)) == 1 and counts[0] > 0
     assert token_checks(state) == 2, f"{token_checks(state)} workers served the calls:\n{server.stderr()}"
     assert all("Reply SENT" in reply for reply in replies), replies
     sent = [
