@@ -344,12 +344,8 @@ def _state_settings(
 ) -> tuple[str | None, float, str | None]:
     """The shared state's URL and lease, and the audit log's destination, checked."""
     state_url = (_str(given.get("state")) or env.get("CHATWOOT_MCP_STATE") or "").strip() or None
-    if state_url is not None and urlparse(state_url).scheme not in ("redis", "rediss", "unix"):
-        # Only the scheme is shown: the rest may hold a password.
-        problems.append(
-            f"CHATWOOT_MCP_STATE must be a Redis URL such as redis://localhost:6379/0 (scheme "
-            f"{urlparse(state_url).scheme or 'missing'!r} is not redis, rediss or unix)"
-        )
+    if state_url is not None:
+        problems += filter(None, [_state_url_problem(state_url)])
     lease_raw = (_str(given.get("state_lease")) or env.get("CHATWOOT_MCP_STATE_LEASE") or "15").strip()
     try:
         lease = float(lease_raw)
@@ -362,6 +358,23 @@ def _state_settings(
     if audit_log == "redis" and state_url is None:
         problems.append("CHATWOOT_MCP_AUDIT_LOG=redis writes to the shared state's Redis: set CHATWOOT_MCP_STATE too")
     return state_url, lease, audit_log
+
+
+def _state_url_problem(url: str) -> str | None:
+    """What is wrong with a Redis URL, in words that show neither its password nor the rest of it."""
+    parsed = urlparse(url)
+    if parsed.scheme not in ("redis", "rediss", "unix"):
+        return (
+            f"CHATWOOT_MCP_STATE must be a Redis URL such as redis://localhost:6379/0 (scheme "
+            f"{parsed.scheme or 'missing'!r} is not redis, rediss or unix)"
+        )
+    try:
+        parsed.port  # noqa: B018 (raises for a port that is not a number)
+    except ValueError:
+        return "CHATWOOT_MCP_STATE has a port that is not a number (e.g. redis://localhost:6379/0)"
+    if parsed.scheme != "unix" and not parsed.hostname:
+        return "CHATWOOT_MCP_STATE names no host (e.g. redis://localhost:6379/0)"
+    return None
 
 
 def _str(value: object) -> str | None:

@@ -191,5 +191,8 @@ def test_state_settings_are_checked_without_showing_a_password() -> None:
         make_settings(CHATWOOT_MCP_STATE="http://user:hunter2-canary@cache:6379", CHATWOOT_MCP_STATE_LEASE="0")
     assert "must be a Redis URL" in str(wrong.value) and "hunter2-canary" not in str(wrong.value)
     assert "CHATWOOT_MCP_STATE_LEASE" in str(wrong.value)
+    with pytest.raises(ConfigError, match="port that is not a number") as bad_port:
+        make_settings(CHATWOOT_MCP_STATE="redis://:hunter2-canary@cache:63x9/0")
+    assert "hunter2-canary" not in str(bad_port.value)
     with pytest.raises(ConfigError, match="set CHATWOOT_MCP_STATE too"):
         make_settings(CHATWOOT_MCP_AUDIT_LOG="redis")
