@@ -357,7 +357,17 @@ def _state_settings(
     audit_log = (_str(given.get("audit_log")) or env.get("CHATWOOT_MCP_AUDIT_LOG") or "").strip() or None
     if audit_log == "redis" and state_url is None:
         problems.append("CHATWOOT_MCP_AUDIT_LOG=redis writes to the shared state's Redis: set CHATWOOT_MCP_STATE too")
+    elif audit_log not in (None, "-", "redis") and not _appendable(audit_log):
+        problems.append(f"CHATWOOT_MCP_AUDIT_LOG {audit_log!r} cannot be appended to (no such directory, or read-only)")
     return state_url, lease, audit_log
+
+
+def _appendable(path: str) -> bool:
+    """Whether this process may append to `path` (creating it if it is not there yet)."""
+    if os.path.exists(path):
+        return os.path.isfile(path) and os.access(path, os.W_OK)
+    directory = os.path.dirname(path) or "."
+    return os.path.isdir(directory) and os.access(directory, os.W_OK)
 
 
 def _state_url_problem(url: str) -> str | None:

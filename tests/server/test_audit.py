@@ -88,11 +88,13 @@ async def test_tokens_never_reach_the_log_and_customer_text_is_cut(
 
 
 def test_an_audit_log_that_cannot_be_opened_is_a_configuration_error(tmp_path: Path) -> None:
-    from chatwoot_mcp.audit import AuditLog
     from chatwoot_mcp.config import ConfigError
 
-    with pytest.raises(ConfigError, match="cannot open the audit log"):
-        AuditLog.open(make_settings(CHATWOOT_MCP_AUDIT_LOG=str(tmp_path / "missing-dir" / "audit.jsonl")))
+    with pytest.raises(ConfigError, match="cannot be appended to"):
+        make_settings(CHATWOOT_MCP_AUDIT_LOG=str(tmp_path / "missing-dir" / "audit.jsonl"))
+    with pytest.raises(ConfigError, match="cannot be appended to"):
+        make_settings(CHATWOOT_MCP_AUDIT_LOG=str(tmp_path))  # a directory
+    assert make_settings(CHATWOOT_MCP_AUDIT_LOG=str(tmp_path / "audit.jsonl")).audit_log is not None
 
 
 @pytest.fixture
