@@ -12,22 +12,23 @@ from __future__ import annotations
 
 import json
 from functools import cache
-from importlib import resources
 from pathlib import Path
 
 from mcp.types import Tool as WireTool
 
 __all__ = ["wire_tools"]
 
+_PACKAGED = Path(__file__).resolve().parent / "tool_schemas"
+"""Where an installed wheel carries the files (pyproject's force-include); a plain path, as importlib.resources
+would only add imports and lookups to start-up."""
 _CHECKOUT = Path(__file__).resolve().parents[2] / "tool_schemas"
-"""Where the files are in a source checkout (an installed wheel carries them inside the package)."""
+"""Where the files are in a source checkout."""
 
 
 @cache
 def wire_tools() -> dict[str, WireTool]:
     """{tool name: its checked-in wire form}; empty when the files are not there."""
-    packaged = resources.files("chatwoot_mcp") / "tool_schemas"
-    directory = Path(str(packaged)) if packaged.is_dir() else _CHECKOUT
+    directory = _PACKAGED if _PACKAGED.is_dir() else _CHECKOUT
     if not directory.is_dir():
         return {}
     tools = {}
