@@ -274,10 +274,12 @@ async def section_cold_start(table: Table, runs: int) -> None:
         for p in params.values():
             await cold_start(p)
         times: dict[str, list[float]] = {name: [] for name in params}
+        names = list(params)
         for run in range(runs):
             progress(f"cold start: run {run + 1}/{runs}")
-            for name, p in params.items():
-                times[name].append(await cold_start(p))
+            # Each run starts with another server, so no one is always first (or always after a given one).
+            for name in names[run % len(names) :] + names[: run % len(names)]:
+                times[name].append(await cold_start(params[name]))
     reference = statistics.median(times["mcp-server-time (reference)"])
     for name, values in times.items():
         median = statistics.median(values)
