@@ -5,6 +5,7 @@ The server runs as a subprocess on the embedded sandbox, so the demo needs no Ch
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import sys
@@ -24,18 +25,25 @@ def _say(title: str) -> None:
 async def _answer(context: ClientRequestContext, params: ElicitRequestParams) -> ElicitResult:
     # A person at a real client would see this question; the demo plays someone who approves the reply they
     # read, and says no to replacing every label.
-    approve = "reply to the CUSTOMER" in params.message
+    approve = "to the CUSTOMER" in params.message
     print(f"[the server asks the user] {params.message}\n[the user answers] {'yes' if approve else 'no'}", flush=True)
     if approve:
         return ElicitResult(action="accept", content={"confirm": True})
     return ElicitResult(action="decline")
 
 
+def _shown(block: Any) -> str:
+    if getattr(block, "type", None) == "image":
+        size = len(base64.b64decode(block.data))
+        return f"[an image block follows: {block.mime_type}, {size} bytes; a multimodal model sees the picture]"
+    return getattr(block, "text", "")
+
+
 async def _call(client: Client, tool: str, arguments: dict[str, Any]) -> Any:
     # As `chatwoot-mcp call` takes them: the arguments are JSON, ready to paste.
     print(f"> {tool} {json.dumps(arguments, ensure_ascii=False)}", flush=True)
     result = await client.call_tool(tool, arguments)
-    text = "\n".join(getattr(block, "text", "") for block in result.content)
+    text = "\n".join(_shown(block) for block in result.content)
     lines = text.splitlines()
     shown = lines if len(lines) <= 14 else [*lines[:12], f"... ({len(lines) - 12} more lines)", lines[-1]]
     print(("ERROR (nothing written): " if result.is_error else "") + "\n".join(shown), flush=True)
@@ -73,6 +81,13 @@ async def run_demo() -> int:
         await _call(client, "get_conversation", {"conversation_id": f"#{target}"})
         _say("Read its whole history, oldest first (customer text is marked <untrusted>)")
         await _call(client, "list_messages", {"conversation_id": target, "all_history": True})
+        _say("Who is the customer? Their profile, labels and other conversations")
+        await _call(client, "get_contact", {"conversation_id": target})
+        _say("What has the team already written? A saved reply and the help center")
+        await _call(client, "list_canned_responses", {"q": "refund"})
+        await _call(client, "search_articles", {"q": "refund"})
+        _say("Another customer attached a screenshot: it is shown to the model as an image")
+        await _call(client, "get_attachment", {"conversation_id": 5, "attachment_id": 1})
 
         _say("Assign it by first name: ambiguous names are refused with the candidates")
         await _call(client, "assign_conversation", {"conversation_id": target, "agent": "Alex"})
@@ -91,11 +106,11 @@ async def run_demo() -> int:
 
         _say("A private note: only agents see it")
         await _call(client, "add_private_note", {"conversation_id": target, "content": "Checked billing; refund due."})
-        _say("A reply to the customer: the user is asked first, approves, and it is sent once")
-        reply = "Thanks for your patience: your refund is on its way and should arrive within 5 days."
-        await _call(client, "send_reply", {"conversation_id": target, "content": reply})
+        _say("A saved reply to the customer: the user sees the final text, approves, and it is sent once")
+        reply = {"conversation_id": target, "canned_response": "refund"}
+        await _call(client, "send_reply", reply)
         _say("Sending the same reply again is refused as a duplicate, without asking")
-        await _call(client, "send_reply", {"conversation_id": target, "content": reply})
+        await _call(client, "send_reply", reply)
 
         _say("Resolve it")
         await _call(client, "toggle_status", {"conversation_id": target, "status": "resolved"})

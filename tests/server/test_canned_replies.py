@@ -105,3 +105,16 @@ def test_a_stored_rendered_reply_is_recognised_as_the_canned_text_sent() -> None
     assert same_reply("hi {{contact.name}}, done.", "hi jane doe, done.")
     assert not same_reply("hi {{contact.name}}, done.", "hello jane doe, done.")
     assert same_reply("plain text", "plain text")
+
+
+@pytest.mark.anyio
+async def test_a_repeated_canned_reply_is_refused_without_asking_the_user_again() -> None:
+    state = SandboxState.demo()
+    asker = Asker("accept")
+    async with connect(state, asker) as client:
+        arguments = {"conversation_id": CONVERSATION, "canned_response": "refund"}
+        first = await client.call_tool("send_reply", arguments)
+        again = await client.call_tool("send_reply", arguments)
+    assert not first.is_error and again.is_error and "already sent" in text(again)
+    assert len(asker.questions) == 1
+    assert len(posts(state, "/messages")) == 1

@@ -141,19 +141,30 @@ async def add_private_note(tools: ToolContext, account_id: int, conversation_id:
     return await _post(tools, account_id, conversation_id, content, private=True)
 
 
-async def _canned_preview(ctx: Context, conversation_id: int, short_code: str) -> str | None:
-    """The canned response's text as the customer will get it, or None when it cannot be found or read."""
+def _requested_account(ctx: Context) -> int | None:
+    """The account the call acts in, read from its raw arguments (a resolver sees only what it names); None if
+    the call names one it may not use (the tool refuses that itself)."""
     tools = tool_context(ctx)
     params = ctx.request_context.params or {}
     requested = (params.get("arguments") or {}).get("account_id")
     try:
-        account_id = tools.account(requested if isinstance(requested, int) else None)
+        return tools.account(requested if isinstance(requested, int) else None)
+    except Refusal:
+        return None
+
+
+async def _canned_preview(
+    ctx: Context, account_id: int, conversation_id: int, short_code: str
+) -> tuple[str, str] | None:
+    """The canned response's text, and as the customer will get it; None when it cannot be found or read."""
+    tools = tool_context(ctx)
+    try:
         canned = await find_canned_response(tools, account_id, short_code)
         conversation: Conversation | None = await tools.client.conversations.get(account_id, conversation_id)
     except (Refusal, ChatwootError):
         return None  # the call itself finds the same problem and says so; nothing is sent
     agent = tools.identity.name if tools.identity is not None else None
-    return preview(canned.content, conversation, agent)
+    return canned.content, preview(canned.content, conversation, agent)
 
 
 async def ask_to_send(
@@ -169,22 +180,26 @@ async def ask_to_send(
         return Confirmation(confirm=confirm)
     if content is not None and not visible_text(content):
         return Confirmation(confirm=confirm)
-    tools = tool_context(ctx)
-    if content is not None and tools.settings.pinned_account and not confirm_duplicate:
+    account_id = _requested_account(ctx)
+    if account_id is None:
+        return Confirmation(confirm=False)
+    shown, source = content, ""
+    if canned_response is not None:
+        found = await _canned_preview(ctx, account_id, conversation_id, canned_response)
+        if found is None:
+            return Confirmation(confirm=False)
+        content, shown = found
+        source = f" (canned response {canned_response.strip()!r}, placeholders as Chatwoot will fill them)"
+    assert content is not None and shown is not None
+    if not confirm_duplicate:
+        tools = tool_context(ctx)
         try:
-            sent = await tools.state.get_reply(reply_key(tools.settings.default_account_id, conversation_id, content))
+            sent = await tools.state.get_reply(reply_key(account_id, conversation_id, content))
         except StateUnavailable:
             sent = None  # the tool itself refuses the write with the reason
         if sent is not None and sent.certain:
             return Confirmation(confirm=False)  # refused as a duplicate anyway: do not bother the user
-    source = ""
-    if canned_response is not None:
-        content = await _canned_preview(ctx, conversation_id, canned_response)
-        if content is None:
-            return Confirmation(confirm=False)
-        source = f" (canned response {canned_response.strip()!r}, placeholders as Chatwoot will fill them)"
-    assert content is not None
-    shown = content if len(content) <= PREVIEW_LIMIT else content[:PREVIEW_LIMIT] + "…"
+    shown = shown if len(shown) <= PREVIEW_LIMIT else shown[:PREVIEW_LIMIT] + "…"
     again = " (the same text was sent recently: it would go out a second time)" if confirm_duplicate else ""
     return Elicit(
         f"Send this reply{source} to the CUSTOMER of conversation #{conversation_id}{again}? It cannot be unsent."
