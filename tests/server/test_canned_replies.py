@@ -118,3 +118,30 @@ async def test_a_repeated_canned_reply_is_refused_without_asking_the_user_again(
     assert not first.is_error and again.is_error and "already sent" in text(again)
     assert len(asker.questions) == 1
     assert len(posts(state, "/messages")) == 1
+
+
+@pytest.mark.anyio
+async def test_a_canned_reply_whose_lookup_fails_says_nothing_was_sent() -> None:
+    state = SandboxState.demo()
+    state.inject_fault(503, times=10, method="GET", path_contains="canned_responses")
+    async with connect(state) as client:
+        result = await client.call_tool(
+            "send_reply", {"conversation_id": CONVERSATION, "canned_response": "refund", "confirm": True}
+        )
+    assert result.is_error
+    assert "Nothing was sent" in text(result) or "Nothing was written" in text(result), text(result)
+    assert posts(state, "/messages") == []
+
+
+@pytest.mark.anyio
+async def test_a_canned_reply_whose_answer_is_lost_is_found_in_the_conversation() -> None:
+    state = SandboxState.demo()
+    state.inject_fault(502, times=1, method="POST", path_contains="/messages", after_handling=True)
+    async with connect(state) as client:
+        result = await client.call_tool(
+            "send_reply", {"conversation_id": CONVERSATION, "canned_response": "refund", "confirm": True}
+        )
+    # Chatwoot stored the rendered text; the check after the lost answer matches it to the template
+    assert not result.is_error, text(result)
+    assert "answer was lost" in text(result) and "SENT to the customer" in text(result)
+    assert len(posts(state, "/messages")) == 1
