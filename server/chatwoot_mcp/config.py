@@ -97,8 +97,21 @@ class Settings:
     @property
     def secrets(self) -> tuple[str, ...]:
         """Values that must never appear in output or logs."""
-        return tuple(s for s in (self.api_token, self.http_token, *self.state_keys) if s)
+        return tuple(s for s in (self.api_token, self.http_token, *self.state_keys, self._state_password) if s)
 
+    @property
+    def _state_password(self) -> str | None:
+        """The shared state URL's password (redis://:PASSWORD@host), which is a credential like the tokens."""
+        if not self.state_url:
+            return None
+        password = urlparse(self.state_url).password
+        # A password of a few characters would blank out common words everywhere; such a password is no secret
+        # worth the name, and no code path prints the URL anyway.
+        return password if password and len(password) >= MIN_SECRET_LENGTH else None
+
+
+MIN_SECRET_LENGTH = 8
+"""Shorter passwords in the state URL are not redacted from output (they would match ordinary words)."""
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"", "0", "false", "no", "off"}

@@ -196,3 +196,15 @@ def test_state_settings_are_checked_without_showing_a_password() -> None:
     assert "hunter2-canary" not in str(bad_port.value)
     with pytest.raises(ConfigError, match="set CHATWOOT_MCP_STATE too"):
         make_settings(CHATWOOT_MCP_AUDIT_LOG="redis")
+
+
+def test_the_state_url_password_is_a_secret_scrubbed_like_the_tokens() -> None:
+    from chatwoot_mcp.redaction import redact
+
+    from .conftest import make_settings
+
+    settings = make_settings(CHATWOOT_MCP_STATE="redis://:hunter2-canary-pw@cache:6379/0")
+    assert "hunter2-canary-pw" in settings.secrets
+    assert "hunter2-canary-pw" not in redact("connecting with hunter2-canary-pw", settings.secrets)
+    short = make_settings(CHATWOOT_MCP_STATE="redis://:redis@cache:6379/0")
+    assert "redis" not in short.secrets  # would blank out the word everywhere
