@@ -87,3 +87,11 @@ async def test_a_bad_contact_resource_says_what_is_wrong(client: Client, uri: st
         await client.read_resource(uri)
     message = str(raised.value)
     assert "contact" in message.lower() and "Traceback" not in message
+
+
+@pytest.mark.anyio
+async def test_an_unknown_contact_is_not_found_in_plain_words(client: Client) -> None:
+    # The three reads run together and all fail: the answer is the one Chatwoot error, not an internal error.
+    result = await client.call_tool("get_contact", {"contact_id": 999_999})
+    assert result.is_error
+    assert "could not find" in text_of(result) and "internal error" not in text_of(result)

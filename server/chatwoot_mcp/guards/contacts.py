@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import anyio
 
+from chatwoot_client import ChatwootError
 from chatwoot_client.types import Contact, Conversation
 from chatwoot_mcp.contact_views import ContactDetail, ContactPage
 from chatwoot_mcp.context import ToolContext
@@ -55,13 +56,25 @@ async def get_contact(
         found[key] = await call  # type: ignore[misc]
 
     # Three independent reads: in parallel, so the answer takes one round trip, not three.
-    async with anyio.create_task_group() as group:
-        group.start_soon(fetch, "contact", tools.client.contacts.get(account_id, contact_id))
-        group.start_soon(fetch, "labels", tools.client.contacts.labels.list(account_id, contact_id))
-        group.start_soon(fetch, "conversations", tools.client.contacts.conversations(account_id, contact_id))
+    try:
+        async with anyio.create_task_group() as group:
+            group.start_soon(fetch, "contact", tools.client.contacts.get(account_id, contact_id))
+            group.start_soon(fetch, "labels", tools.client.contacts.labels.list(account_id, contact_id))
+            group.start_soon(fetch, "conversations", tools.client.contacts.conversations(account_id, contact_id))
+    except BaseExceptionGroup as failed:
+        # The reads fail together (an unknown contact is a 404 on all three): say it once, as one read would.
+        chatwoot = failed.subgroup(ChatwootError)
+        if chatwoot is None:
+            raise
+        raise _first(chatwoot) from None
     contact, labels, conversations = found["contact"], found["labels"], found["conversations"]
     assert isinstance(contact, Contact) and isinstance(labels, list) and isinstance(conversations, list)
     return ContactDetail.of(contact, labels, [c for c in conversations if isinstance(c, Conversation)])
+
+
+def _first(group: BaseExceptionGroup[ChatwootError]) -> ChatwootError:
+    first = group.exceptions[0]
+    return _first(first) if isinstance(first, BaseExceptionGroup) else first
 
 
 async def add_contact_labels(tools: ToolContext, account_id: int, contact_id: int, labels: list[str]) -> LabelChange:
