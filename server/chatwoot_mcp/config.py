@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Literal
 from urllib.parse import urlparse
 
@@ -94,9 +95,9 @@ class Settings:
         """One account: tools do not take an account_id at all."""
         return len(self.account_ids) == 1
 
-    @property
+    @cached_property
     def secrets(self) -> tuple[str, ...]:
-        """Values that must never appear in output or logs."""
+        """Values that must never appear in output or logs (read on every call's output: worked out once)."""
         return tuple(s for s in (self.api_token, self.http_token, *self.state_keys, self._state_password) if s)
 
     @property

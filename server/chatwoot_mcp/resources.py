@@ -16,7 +16,7 @@ from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ResourceError
 
 from chatwoot_client import ChatwootError
-from chatwoot_mcp.arguments import MAX_ID, parse_conversation_id
+from chatwoot_mcp.arguments import parse_conversation_id, whole_number
 from chatwoot_mcp.context import ToolContext, tool_context
 from chatwoot_mcp.errors import Refusal, describe_error
 from chatwoot_mcp.guards.directory import list_account_labels, list_agents, list_inboxes, list_teams
@@ -42,10 +42,13 @@ def _conversation_id(value: str) -> int:
 
 
 def _contact_id(value: str) -> int:
-    text = value.strip()
-    if not (text.isascii() and text.isdigit()) or not 0 < int(text) <= MAX_ID:
+    try:
+        number = int(whole_number(value.strip()))
+    except ValueError:
+        number = 0
+    if number < 1:
         raise ResourceError("a contact id is a number such as 42 (search_contacts finds one)")
-    return int(text)
+    return number
 
 
 @asynccontextmanager
