@@ -105,7 +105,8 @@ class FileRef(Compact):
 
     def label(self) -> str:
         size = f", {_size(self.bytes)}" if self.bytes is not None else ""
-        return f"[file {self.id}: {self.type or 'file'} {self.name or ''}{size}]".replace(" ,", ",")
+        what = " ".join(part for part in (self.type or "file", self.name) if part)
+        return f"[file {self.id}: {what}{size}]"
 
 
 def _size(count: int) -> str:

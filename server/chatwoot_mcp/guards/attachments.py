@@ -2,7 +2,7 @@
 
 Files are fetched only from the configured Chatwoot host (the client refuses any other URL and any redirect
 elsewhere), and only up to a size bound: an image is sent as MCP image content so a multimodal model sees it; a
-text-like file is sent as text, cut to a budget and marked untrusted (a customer wrote it); anything else (PDF,
+text-like file is sent as text, cut to a budget and marked untrusted (data, whoever attached it); anything else (PDF,
 audio, video, archives) is described with its link, without being downloaded.
 """
 
@@ -70,12 +70,14 @@ class AttachmentFile(View):
 
     def text(self) -> str:
         size = f", {self.bytes} bytes" if self.bytes is not None else ""
-        head = f"File {self.id} on #{self.conversation_id} (message {self.message_id}): {self.type} {self.name}{size}"
-        lines = [head.replace("None ", ""), f"Sent by {self.sent_by or 'unknown'} at {self.at or '?'}."]
+        what = " ".join(part for part in (self.type, self.name) if part) or "file"
+        message = f" (message {self.message_id})" if self.message_id is not None else ""
+        lines = [f"File {self.id} on #{self.conversation_id}{message}: {what}{size}"]
+        lines.append(f"Sent by {self.sent_by or 'unknown'} at {self.at or '?'}.")
         if self.shown_as == "image":
             lines.append(f"The image ({self.content_type}) follows.")
         elif self.shown_as == "text":
-            lines.append((self.content or "") + (" [cut: the file is longer]" if self.cut else ""))
+            lines.append(self.content or "")  # a cut file's text ends with how much was cut
         else:
             lines.append(f"Not shown (only images and text files are read here). Link: {self.link}")
         return "\n".join([*lines, *untrusted_note(lines)])
@@ -144,7 +146,7 @@ async def get_attachment(
             )
         return await _as_image(tools, result, item)
     if item.file_type == "file" and extension in _TEXT_EXTENSIONS:
-        return await _as_text(tools, result, item, from_customer)
+        return await _as_text(tools, result, item)
     return result
 
 
@@ -176,9 +178,7 @@ async def _as_image(tools: ToolContext, result: AttachmentFile, item: Conversati
     return result
 
 
-async def _as_text(
-    tools: ToolContext, result: AttachmentFile, item: ConversationAttachment, from_customer: bool
-) -> AttachmentFile:
+async def _as_text(tools: ToolContext, result: AttachmentFile, item: ConversationAttachment) -> AttachmentFile:
     data, declared = await _download(tools, item, TEXT_BYTES + 1)
     if b"\x00" in data[:4096]:
         result.content_type = declared
@@ -186,9 +186,6 @@ async def _as_text(
     content = data[:TEXT_BYTES].decode("utf-8", errors="replace")
     result.shown_as, result.content_type = "text", declared
     result.cut = len(data) > TEXT_BYTES or len(content) > TEXT_CHARS
-    if from_customer:
-        result.content = untrusted(content, TEXT_CHARS)
-    else:
-        extra = len(content) - TEXT_CHARS
-        result.content = content[:TEXT_CHARS] + (f"… [{extra} more characters cut]" if extra > 0 else "")
+    # A file's text is read as data whoever attached it: it may hold anything (a forwarded email, a log).
+    result.content = untrusted(content, TEXT_CHARS)
     return result
