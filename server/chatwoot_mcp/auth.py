@@ -16,7 +16,6 @@ import hashlib
 import json
 import logging
 import os
-import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -30,12 +29,12 @@ from chatwoot_client import AsyncChatwootClient, ChatwootAuthError, ChatwootConn
 from chatwoot_mcp.config import Settings
 from chatwoot_mcp.context import REQUEST_USER, Directory
 from chatwoot_mcp.identity import Identity
+from chatwoot_mcp.state.memory import TtlCache
 
 __all__ = [
     "PROFILE_TTL",
     "AuthRefused",
     "ChatwootTokenMiddleware",
-    "MemoryProfileCache",
     "ProfileCache",
     "UserSession",
     "UserSessions",
@@ -67,28 +66,6 @@ class ProfileCache(Protocol):
     async def cache_get(self, key: str) -> Any | None: ...
 
     async def cache_set(self, key: str, value: Any, ttl: float) -> None: ...
-
-
-@dataclass
-class MemoryProfileCache:
-    """A ProfileCache in this process's memory, entries expiring after their ttl."""
-
-    max_entries: int = 10_000
-    _entries: dict[str, tuple[float, Any]] = field(default_factory=dict)
-
-    async def cache_get(self, key: str) -> Any | None:
-        hit = self._entries.get(key)
-        if hit is None or hit[0] < time.monotonic():
-            return None
-        return hit[1]
-
-    async def cache_set(self, key: str, value: Any, ttl: float) -> None:
-        if len(self._entries) >= self.max_entries:
-            now = time.monotonic()
-            self._entries = {k: v for k, v in self._entries.items() if v[0] >= now}
-            if len(self._entries) >= self.max_entries:
-                self._entries.pop(next(iter(self._entries)))
-        self._entries[key] = (time.monotonic() + ttl, value)
 
 
 class AuthRefused(Exception):
@@ -126,7 +103,7 @@ class UserSessions:
         self.http = http
         self.ttl = ttl
         self._cache_of = cache_of
-        self._memory = MemoryProfileCache()
+        self._memory = TtlCache()
         self._sessions: OrderedDict[str, UserSession] = OrderedDict()
         self._asking: dict[str, anyio.Lock] = {}
 

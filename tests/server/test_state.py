@@ -208,3 +208,16 @@ def test_the_state_url_password_is_a_secret_scrubbed_like_the_tokens() -> None:
     assert "hunter2-canary-pw" not in redact("connecting with hunter2-canary-pw", settings.secrets)
     short = make_settings(CHATWOOT_MCP_STATE="redis://:redis@cache:6379/0")
     assert "redis" not in short.secrets  # would blank out the word everywhere
+
+
+async def test_the_in_process_cache_is_bounded_and_forgets_expired_entries_first(anyio_backend: str) -> None:
+    from chatwoot_mcp.state.memory import TtlCache
+
+    cache = TtlCache(max_entries=3)
+    await cache.cache_set("gone", 1, ttl=-1)  # already expired
+    await cache.cache_set("a", 1, ttl=60)
+    await cache.cache_set("b", 2, ttl=60)
+    await cache.cache_set("c", 3, ttl=60)  # full: the expired entry makes room
+    assert [await cache.cache_get(k) for k in ("gone", "a", "b", "c")] == [None, 1, 2, 3]
+    await cache.cache_set("d", 4, ttl=60)  # full of live entries: the oldest goes
+    assert [await cache.cache_get(k) for k in ("a", "b", "c", "d")] == [None, 2, 3, 4]

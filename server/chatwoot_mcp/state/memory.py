@@ -28,9 +28,32 @@ try:
 except ImportError:  # Windows: process-local locks only
     fcntl = None  # type: ignore[assignment]
 
-__all__ = ["MemoryState"]
+__all__ = ["MemoryState", "TtlCache"]
 
 _POLL = 0.005
+
+
+class TtlCache:
+    """Values in this process's memory, each forgotten after its ttl; at most `max_entries` (expired ones go first,
+    then the oldest), so a stream of new keys cannot grow it without bound."""
+
+    def __init__(self, max_entries: int = 10_000) -> None:
+        self.max_entries = max_entries
+        self._entries: dict[str, tuple[float, Any]] = {}
+
+    async def cache_get(self, key: str) -> Any | None:
+        hit = self._entries.get(key)
+        if hit is None or time.monotonic() >= hit[0]:
+            return None
+        return hit[1]
+
+    async def cache_set(self, key: str, value: Any, ttl: float) -> None:
+        if key not in self._entries and len(self._entries) >= self.max_entries:
+            now = time.monotonic()
+            self._entries = {k: v for k, v in self._entries.items() if v[0] > now}
+            if len(self._entries) >= self.max_entries:
+                self._entries.pop(next(iter(self._entries)))
+        self._entries[key] = (time.monotonic() + ttl, value)
 
 
 class MemoryState:
@@ -43,7 +66,7 @@ class MemoryState:
         self._directory = directory or Path(tempfile.gettempdir()) / "chatwoot-mcp-locks"
         self._local: dict[str, anyio.Lock] = {}
         self._replies: dict[str, tuple[float, SentReply]] = {}
-        self._cache: dict[str, tuple[float, Any]] = {}
+        self._cache = TtlCache()
 
     @asynccontextmanager
     async def lock(self, key: str, lease: float | None = None) -> AsyncIterator[None]:
@@ -88,13 +111,10 @@ class MemoryState:
         self._replies.pop(key, None)
 
     async def cache_get(self, key: str) -> Any | None:
-        hit = self._cache.get(key)
-        if hit is None or time.monotonic() >= hit[0]:
-            return None
-        return hit[1]
+        return await self._cache.cache_get(key)
 
     async def cache_set(self, key: str, value: Any, ttl: float) -> None:
-        self._cache[key] = (time.monotonic() + ttl, value)
+        await self._cache.cache_set(key, value, ttl)
 
     async def check(self) -> None:
         return None
