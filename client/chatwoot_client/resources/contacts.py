@@ -10,6 +10,7 @@ from typing import Any
 
 from chatwoot_client._request import APIRequest, Operation
 from chatwoot_client.resources._base import AsyncResource, SyncResource, docs_from, path_id
+from chatwoot_client.resources.labels import labels_at, replace_labels_at
 from chatwoot_client.types import Contact, ContactList, Conversation
 
 __all__ = ["AsyncContactLabelsResource", "AsyncContactsResource", "ContactLabelsResource", "ContactsResource"]
@@ -61,15 +62,11 @@ def filter_op(account_id: int, payload: list[FilterCondition], page: int) -> Ope
 
 
 def labels_list_op(account_id: int, contact_id: int) -> Operation[list[str]]:
-    body = yield APIRequest("GET", f"{_one(account_id, contact_id)}/labels")
-    return list(body["payload"])
+    return labels_at(f"{_one(account_id, contact_id)}/labels")
 
 
 def labels_replace_op(account_id: int, contact_id: int, labels: list[str]) -> Operation[list[str]]:
-    if isinstance(labels, str):
-        raise TypeError("labels must be a list of strings, not one string")
-    body = yield APIRequest("POST", f"{_one(account_id, contact_id)}/labels", json={"labels": list(labels)})
-    return list(body["payload"])
+    return replace_labels_at(f"{_one(account_id, contact_id)}/labels", labels)
 
 
 class AsyncContactLabelsResource(AsyncResource):

@@ -13,16 +13,26 @@ def _path(account_id: int, conversation_id: int) -> str:
     return f"/api/v1/accounts/{account}/conversations/{path_id('conversation_id', conversation_id)}/labels"
 
 
-def list_op(account_id: int, conversation_id: int) -> Operation[list[str]]:
-    body = yield APIRequest("GET", _path(account_id, conversation_id))
+def labels_at(path: str) -> Operation[list[str]]:
+    """The labels at `path` (a conversation's or a contact's `/labels`): `{"payload": [names]}`."""
+    body = yield APIRequest("GET", path)
     return list(body["payload"])
+
+
+def replace_labels_at(path: str, labels: list[str]) -> Operation[list[str]]:
+    """POST the complete new set to `path`; Chatwoot answers with the set it now has."""
+    if isinstance(labels, str):
+        raise TypeError("labels must be a list of strings, not one string")
+    body = yield APIRequest("POST", path, json={"labels": list(labels)})
+    return list(body["payload"])
+
+
+def list_op(account_id: int, conversation_id: int) -> Operation[list[str]]:
+    return labels_at(_path(account_id, conversation_id))
 
 
 def replace_op(account_id: int, conversation_id: int, labels: list[str]) -> Operation[list[str]]:
-    if isinstance(labels, str):
-        raise TypeError("labels must be a list of strings, not one string")
-    body = yield APIRequest("POST", _path(account_id, conversation_id), json={"labels": list(labels)})
-    return list(body["payload"])
+    return replace_labels_at(_path(account_id, conversation_id), labels)
 
 
 class AsyncConversationLabelsResource(AsyncResource):
