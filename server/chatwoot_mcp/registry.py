@@ -32,9 +32,7 @@ from pydantic import BaseModel, BeforeValidator, Field, ValidationError, WithJso
 
 from chatwoot_mcp.arguments import MAX_ID, not_bool, parse_conversation_id, whole_number
 from chatwoot_mcp.config import ConfigError, Settings
-from chatwoot_mcp.docstrings import parse_docstring
 from chatwoot_mcp.redaction import contains_secret, redact, redact_data
-from chatwoot_mcp.schema_diet import slim_input_schema, slim_output_schema
 
 if TYPE_CHECKING:
     from chatwoot_mcp.context import ToolContext
@@ -143,6 +141,8 @@ class ToolSpec:
 
         A client method's later paragraphs speak to Python callers (return types, retries), not to a model.
         """
+        from chatwoot_mcp.docstrings import parse_docstring  # building a tool's schema only: not at start-up
+
         paragraphs = parse_docstring(self.function.__doc__).summary.split("\n\n")
         return " ".join(paragraphs if self.is_guard else paragraphs[:1])
 
@@ -182,6 +182,8 @@ def _tool_parameters(spec: ToolSpec, settings: Settings) -> list[inspect.Paramet
     """The tool's parameters: the target's, minus the receiver, with descriptions from its docstring."""
     function = spec.function
     hints = typing.get_type_hints(function, include_extras=True)
+    from chatwoot_mcp.docstrings import parse_docstring
+
     docs = parse_docstring(function.__doc__).params
     parameters = [inspect.Parameter("ctx", inspect.Parameter.KEYWORD_ONLY, annotation=Context)]
     if not settings.pinned_account:
@@ -395,6 +397,8 @@ def register_tools(server: MCPServer, specs: Iterable[ToolSpec], settings: Setti
         tool = server._tool_manager.get_tool(spec.name)  # the SDK has no public handle on a registered tool
         assert tool is not None
         # Closed: an argument the tool does not have is refused (see ChatwootServer.call_tool), not ignored.
+        from chatwoot_mcp.schema_diet import slim_input_schema, slim_output_schema
+
         tool.parameters = slim_input_schema(tool.parameters) | {"additionalProperties": False}
         if tool.fn_metadata.output_schema is not None:
             tool.fn_metadata.output_schema = _without_text_only_fields(
