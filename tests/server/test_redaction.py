@@ -13,7 +13,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from chatwoot_mcp.cli import RedactingFilter
-from chatwoot_mcp.redaction import REDACTED, redact, redact_data, secret_forms
+from chatwoot_mcp.redaction import REDACTED, _matcher, contains_secret, redact, redact_data, secret_forms
 
 PLAIN = "CANARY-tok-9b1e-XYZ"
 NASTY = "CANARY\"tok\\9b1e/X+Y %Z'q"
@@ -87,3 +87,16 @@ def test_a_broken_log_call_is_still_written_and_scrubbed() -> None:
     record = logging.LogRecord("x", logging.INFO, __file__, 1, "two %s %s", (PLAIN,), None)
     assert RedactingFilter([PLAIN]).filter(record)
     assert PLAIN not in record.getMessage() and REDACTED in record.getMessage()
+
+
+@given(st.data(), st.sampled_from([PLAIN, NASTY, "a b-c%d", "a b-c"]))
+@settings(max_examples=400, deadline=None, database=None)
+def test_the_quick_check_decides_as_the_full_search_does(data: st.DataObject, secret: str) -> None:
+    # Texts made of the secret's characters, its escapes and the characters URL forms use: the cases where a
+    # shortcut could miss a secret that the full search finds.
+    pieces = [*secret, *secret_forms(secret), "%", "+", " ", "2", "B", "b", "\\", '"', "x"]
+    text = "".join(data.draw(st.lists(st.sampled_from(pieces), max_size=40)))
+    full = _matcher((secret,))
+    assert full is not None
+    assert contains_secret(text, [secret]) == (full.search(text) is not None), text
+    assert redact(text, [secret]) == full.sub(REDACTED, text), text
