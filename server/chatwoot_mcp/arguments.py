@@ -8,7 +8,6 @@ what it accepts, never the value (it could be a secret pasted in the wrong place
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -161,6 +160,8 @@ def argument_problem(
                 f"`account_id` is not a parameter of {tool}: this server works in account {pinned_account} only. "
                 f"Call again without it. {nothing_done}"
             )
+        import difflib  # only for an unknown argument: not worth its import at start-up
+
         close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
         hint = f"did you mean `{close[0]}`?" if close else f"its parameters are {_names(known)}."
         return f"`{_shown(name)}` is not a parameter of {tool}; {hint} {nothing_done}"
