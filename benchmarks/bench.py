@@ -1,22 +1,23 @@
 """Figures for the performance questions, side by side in one table; prints them, asserts nothing.
 
-    uv run --frozen python benchmarks/bench.py [--runs 7] [--quick] [--markdown]
+    uv run --frozen python benchmarks/bench.py [--runs 15] [--quick] [--markdown]
 
 1. Cold start over stdio: spawn to `tools/list` answered (median and min-max of N interleaved runs, with the
    bytecode compiled first and used) for `chatwoot-mcp --sandbox`, for chatwoot-mcp with a real configuration
-   against `python -m chatwoot_sandbox` on loopback (token check included), and for the reference
-   `mcp-server-time`; each with its ratio to the reference.
+   against `python -m chatwoot_sandbox` on loopback (token check included), for the reference `mcp-server-time`
+   and for an MCPServer with no tools (the floor every server on the SDK starts from); each with the median of
+   its run-by-run ratios to the reference.
 2. `tools/list` size: the whole listing as compact JSON, and the part a model reads (name, description and
-   inputSchema of each tool), for the default configuration and with dynamic toolsets (n/a until they exist).
+   inputSchema of each tool), for the default configuration and with dynamic toolsets.
 3. Result bytes next to the raw Chatwoot JSON the call needed (the same GETs issued again, directly).
 4. Chatwoot requests per call, from the sandbox's request log, with the directory cache warm.
 5. Per-call overhead in-process: get_conversation through the MCP server vs the same call on AsyncChatwootClient,
-   in CPU time per call (everything runs in this process, so that is the work done, and other processes' load on a
-   shared machine does not count).
+   and a constant tool on a bare MCPServer (the SDK's own cost), interleaved call by call, in CPU time per call
+   (everything runs in this process, so that is the work done, and other processes' load does not count).
 6. Streamable HTTP throughput of one `chatwoot-mcp --sandbox --transport streamable-http` process, with 1, 8 and
    32 concurrent client sessions.
 
-The whole run takes a little over a minute (`--quick`: about 40 s). Figures from a busy machine are noisy: the
+The whole run takes about two minutes (`--quick`: about 40 s). Figures from a busy machine are noisy: the
 header shows the load average at the start.
 """
 
@@ -255,7 +256,9 @@ async def cold_start(params: StdioServerParameters) -> float:
 
 
 async def section_cold_start(table: Table, runs: int) -> None:
-    table.group(f"1. Cold start: spawn -> tools/list over stdio ({runs} runs)", "median", "min-max", "vs reference")
+    table.group(
+        f"1. Cold start: spawn -> tools/list over stdio ({runs} runs)", "median", "min-max", "vs reference (per run)"
+    )
     progress("compiling bytecode")
     compile_bytecode()
     with sandbox_process() as sandbox_url:
@@ -264,6 +267,7 @@ async def section_cold_start(table: Table, runs: int) -> None:
             "chatwoot-mcp --sandbox": chatwoot_mcp_args("--sandbox"),
             "chatwoot-mcp, loopback Chatwoot (token checked)": chatwoot_mcp_args(),
             "mcp-server-time (reference)": ["-m", "mcp_server_time"],
+            "MCPServer with no tools (the SDK's floor)": ["-c", BARE_SERVER],
         }
         envs = {name: spawn_env(real if "loopback" in name else None) for name in servers}
         params = {
@@ -280,12 +284,18 @@ async def section_cold_start(table: Table, runs: int) -> None:
             # Each run starts with another server, so no one is always first (or always after a given one).
             for name in names[run % len(names) :] + names[: run % len(names)]:
                 times[name].append(await cold_start(params[name]))
-    reference = statistics.median(times["mcp-server-time (reference)"])
+    reference = times["mcp-server-time (reference)"]
     for name, values in times.items():
-        median = statistics.median(values)
+        # This machine's speed drifts by tens of percent over seconds: each run's servers start within a few seconds
+        # of each other, so the ratio is taken run by run and its median reported.
+        ratios = [value / ref for value, ref in zip(values, reference, strict=True)]
         label = name.replace("chatwoot-mcp --sandbox", "chatwoot-mcp " + " ".join(servers[name][2:]))
         spread = f"{ms(min(values)).removesuffix(' ms')}-{ms(max(values))}"
-        table.row(label, ms(median), spread, f"{median / reference:.2f}x")
+        table.row(label, ms(statistics.median(values)), spread, f"{statistics.median(ratios):.2f}x")
+
+
+BARE_SERVER = "from mcp.server import MCPServer; MCPServer('bare').run()"
+"""An MCPServer with nothing registered: what any server built on the SDK costs to start."""
 
 
 # -- in-process servers -------------------------------------------------------------------------------------------
@@ -472,77 +482,59 @@ async def section_requests(table: Table) -> None:
 
 async def section_overhead(table: Table, calls: int) -> None:
     from chatwoot_client import AsyncChatwootClient
+    from chatwoot_mcp.config import load_settings
+    from chatwoot_mcp.server import create_server
 
     table.group(f"5. get_conversation in-process, {calls} calls each (CPU time)", "p50", "p99")
     state = SandboxState.demo()
     app = create_app(state)
-    server_side: list[float] = []
-    direct: list[float] = []
-
-    from chatwoot_mcp.config import load_settings
-    from chatwoot_mcp.server import create_server
-
     server = create_server(
         load_settings(base_env()), http_client=lambda: httpx2.AsyncClient(transport=httpx2.ASGITransport(app=app))
     )
     http = httpx2.AsyncClient(transport=httpx2.ASGITransport(app=app))
-    sdk_only: list[float] = []
+    arguments = {"conversation_id": CONVERSATION}
     async with (
         http,
         Client(server, cache=None) as client,
         AsyncChatwootClient(SANDBOX_URL, ADMIN_TOKEN, http_client=http) as api,
     ):
-        arguments = {"conversation_id": CONVERSATION}
         sample = await client.call_tool("get_conversation", arguments)
         schema = next(t for t in (await client.list_tools()).tools if t.name == "get_conversation").output_schema
-        plain = _constant_tool_server(sample, schema or {})
-        async with Client(plain, cache=None) as bare:
+        async with Client(_constant_tool_server(sample, schema or {}), cache=None) as bare:
+
+            async def through_server() -> None:
+                result = await client.call_tool("get_conversation", arguments)
+                if result.is_error:
+                    raise RuntimeError("get_conversation failed")
+
+            async def through_client() -> None:
+                await api.conversations.get(ACCOUNT, CONVERSATION)
 
             async def through_sdk_only() -> None:
                 await bare.call_tool("get_conversation", arguments)
 
-            for _ in range(20):
-                await through_sdk_only()
-            for _ in range(calls):
-                started = time.process_time()
-                await through_sdk_only()
-                sdk_only.append(time.process_time() - started)
-
-        async def through_server() -> None:
-            result = await client.call_tool("get_conversation", arguments)
-            if result.is_error:
-                raise RuntimeError("get_conversation failed")
-
-        async def through_client() -> None:
-            await api.conversations.get(ACCOUNT, CONVERSATION)
-
-        pairs: list[tuple[Callable[[], Awaitable[None]], list[float]]] = [
-            (through_server, server_side),
-            (through_client, direct),
-        ]
-        for _ in range(20):  # warm-up
-            for call, _ in pairs:
-                await call()
-        for _ in range(calls):  # interleaved, so both see the same machine
-            for call, samples in pairs:
-                started = time.process_time()
-                await call()
-                samples.append(time.process_time() - started)
+            calls_made = (through_server, through_client, through_sdk_only)
+            samples: dict[Callable[[], Awaitable[None]], list[float]] = {call: [] for call in calls_made}
+            for _ in range(20):  # warm-up
+                for call in calls_made:
+                    await call()
+            for _ in range(calls):  # interleaved, so all three see the same machine
+                for call in calls_made:
+                    started = time.process_time()
+                    await call()
+                    samples[call].append(time.process_time() - started)
+    server_side, direct, sdk_only = (samples[call] for call in calls_made)
+    # The machine's speed drifts: differences are taken call by call (each server call against the direct call made
+    # right after it) and their percentiles reported.
+    added = [s - d for s, d in zip(server_side, direct, strict=True)]
+    own = [a - k for a, k in zip(added, sdk_only, strict=True)]
     table.row("through the MCP server (mcp.Client in memory)", *(ms(percentile(server_side, q)) for q in (0.5, 0.99)))
     table.row("AsyncChatwootClient directly", *(ms(percentile(direct, q)) for q in (0.5, 0.99)))
-    table.row(
-        "difference: what the MCP server adds",
-        ms(percentile(server_side, 0.5) - percentile(direct, 0.5)),
-        ms(percentile(server_side, 0.99) - percentile(direct, 0.99)),
-    )
+    table.row("difference: what the MCP server adds", *(ms(percentile(added, q)) for q in (0.5, 0.99)))
     table.row(
         "  of which the SDK (same result from a constant tool)", *(ms(percentile(sdk_only, q)) for q in (0.5, 0.99))
     )
-    table.row(
-        "  of which chatwoot-mcp's own code (checks, view, redaction)",
-        ms(percentile(server_side, 0.5) - percentile(direct, 0.5) - percentile(sdk_only, 0.5)),
-        "",
-    )
+    table.row("  of which chatwoot-mcp's own code (checks, view, redaction)", ms(percentile(own, 0.5)), "")
 
 
 def _constant_tool_server(result: CallToolResult, output_schema: dict[str, Any]) -> Any:
@@ -643,7 +635,7 @@ async def section_http(table: Table, duration: float) -> None:
 
 
 async def main(args: argparse.Namespace) -> None:
-    runs = args.runs if args.runs is not None else (3 if args.quick else 7)
+    runs = args.runs if args.runs is not None else (3 if args.quick else 15)
     calls = 100 if args.quick else 300
     duration = 1.0 if args.quick else 3.0
     started = time.perf_counter()
@@ -684,7 +676,7 @@ async def main(args: argparse.Namespace) -> None:
 if __name__ == "__main__":
     logging.getLogger("httpx2").setLevel(logging.WARNING)
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--runs", type=int, default=None, help="cold-start runs per server (default 7, quick 3)")
+    parser.add_argument("--runs", type=int, default=None, help="cold-start runs per server (default 15, quick 3)")
     parser.add_argument("--quick", action="store_true", help="fewer runs and calls, shorter HTTP windows")
     parser.add_argument("--markdown", action="store_true", help="print the table as Markdown (for README)")
     anyio.run(main, parser.parse_args())
