@@ -292,6 +292,36 @@ async def section_cold_start(table: Table, runs: int) -> None:
         label = name.replace("chatwoot-mcp --sandbox", "chatwoot-mcp " + " ".join(servers[name][2:]))
         spread = f"{ms(min(values)).removesuffix(' ms')}-{ms(max(values))}"
         table.row(label, ms(statistics.median(values)), spread, f"{statistics.median(ratios):.2f}x")
+    own = [own_start_up() for _ in range(5)]
+    table.row(
+        "of which chatwoot-mcp's own (imports, create_server, tools/list)",
+        ms(statistics.median(own)),
+        f"{ms(min(own)).removesuffix(' ms')}-{ms(max(own))}",
+        f"{statistics.median(own) / statistics.median(reference):.1%} of the reference",
+    )
+
+
+OWN_START_UP = """
+import time
+import anyio, mcp.server.mcpserver  # what every server on the SDK imports (and the event loop it runs on)
+import anyio._backends._asyncio
+started = time.perf_counter()
+from chatwoot_mcp.cli import main  # noqa: F401  (the entry point's own imports)
+from chatwoot_mcp.config import load_settings
+from chatwoot_mcp.server import create_server
+server = create_server(load_settings({}, sandbox=True))
+anyio.run(server.list_tools)
+print(time.perf_counter() - started)
+"""
+
+
+def own_start_up() -> float:
+    """Seconds chatwoot-mcp adds to a start-up in a fresh process, once the SDK is imported: a figure the machine's
+    drift barely moves, unlike the spawn-to-answer times around it (themselves mostly the SDK's import)."""
+    done = subprocess.run(
+        [sys.executable, "-c", OWN_START_UP], env=spawn_env(), cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    return float(done.stdout.split()[-1])
 
 
 BARE_SERVER = "from mcp.server import MCPServer; MCPServer('bare').run()"
