@@ -8,6 +8,10 @@ name, and request state sealed with CHATWOOT_MCP_STATE_KEY, so a call that asks 
 can be answered on another. Settings come from the same CHATWOOT_* variables as `chatwoot-mcp serve`; as uvicorn
 binds, not this module, CHATWOOT_MCP_HOST says which address that is (default 0.0.0.0, so a token of some kind is
 required unless it is a loopback address).
+
+With a server token (CHATWOOT_API_TOKEN), each worker checks it when it starts, as `chatwoot-mcp serve` does
+before it binds: a token Chatwoot refuses, or accounts its user is not in, stop the worker with the configuration
+paragraph; Chatwoot not answering is logged and the worker serves (its tool calls say what is wrong meanwhile).
 """
 
 from __future__ import annotations
@@ -15,9 +19,13 @@ from __future__ import annotations
 import logging
 import os
 import sys
+from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
-__all__ = ["create_app"]
+__all__ = ["CheckedAtStart", "create_app"]
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
 
 log = logging.getLogger("chatwoot_mcp")
 
@@ -29,7 +37,7 @@ def create_app() -> Any:
     from chatwoot_mcp.cli import _setup_logging as setup_logging
     from chatwoot_mcp.config import ConfigError, load_settings
     from chatwoot_mcp.server import create_server
-    from chatwoot_mcp.startup import DeferredTransport
+    from chatwoot_mcp.startup import ChatwootUnreachable, DeferredTransport, verify_access
     from chatwoot_mcp.transports import http_app
 
     try:
@@ -47,4 +55,50 @@ def create_app() -> Any:
     http = httpx2.AsyncClient(transport=DeferredTransport())
     # The lifespan closes `http` (it made it, through this factory) when the worker stops.
     server = create_server(settings, lambda: http)
-    return http_app(server, settings, http)
+    app = http_app(server, settings, http)
+    if settings.auth == "chatwoot-token" or settings.sandbox or not settings.verify_token:
+        return app  # no token of the server's own to check
+
+    async def check() -> bool:
+        try:
+            user = await verify_access(settings, shared=http)
+        except ChatwootUnreachable as error:
+            log.warning("%s Serving anyway; tool calls report the problem until Chatwoot answers.", error)
+        except ConfigError as error:
+            log.error("chatwoot-mcp cannot work: %s", error)  # through the redacting handler, unlike uvicorn's
+            return False
+        else:
+            log.info("token belongs to %s; accounts %s", user, settings.account_ids)
+        return True
+
+    return CheckedAtStart(app, check)
+
+
+class CheckedAtStart:
+    """An ASGI app whose start (the lifespan's `startup`) first runs `check`: when it says no, the start fails (so
+    uvicorn stops the worker) before the app's own start-up ran; `check` has said why."""
+
+    def __init__(self, app: Any, check: Callable[[], Awaitable[bool]]) -> None:
+        self.app = app
+        self.check = check
+
+    async def __call__(
+        self, scope: Scope, receive: Callable[[], Awaitable[Message]], send: Callable[[Message], Awaitable[None]]
+    ) -> None:
+        if scope["type"] != "lifespan":
+            await self.app(scope, receive, send)
+            return
+        first = await receive()
+        if first["type"] == "lifespan.startup" and not await self.check():
+            await send({"type": "lifespan.startup.failed", "message": ""})
+            return
+        replayed = False
+
+        async def receive_again() -> Message:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return first
+            return await receive()
+
+        await self.app(scope, receive_again, send)

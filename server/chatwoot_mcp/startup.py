@@ -10,7 +10,14 @@ import httpx2
 from chatwoot_mcp.config import ConfigError, Settings
 from chatwoot_mcp.redaction import redact
 
-__all__ = ["ANSWER_TIME", "HANDSHAKE_GRACE", "DeferredTransport", "StartupCheck", "verify_access"]
+__all__ = [
+    "ANSWER_TIME",
+    "HANDSHAKE_GRACE",
+    "ChatwootUnreachable",
+    "DeferredTransport",
+    "StartupCheck",
+    "verify_access",
+]
 
 
 HANDSHAKE_GRACE = 1.0
@@ -33,6 +40,11 @@ class DeferredTransport(httpx2.AsyncBaseTransport):
     async def aclose(self) -> None:
         if self._transport is not None:
             await self._transport.aclose()
+
+
+class ChatwootUnreachable(ConfigError):
+    """The token check got no verdict: Chatwoot did not answer, or answered with a server error. Nothing says the
+    configuration is wrong; a server that lives long (the HTTP workers) serves on and lets tool calls report it."""
 
 
 class StartupCheck:
@@ -74,12 +86,18 @@ async def verify_access(
         async with http_client() if http_client is not None else httpx2.AsyncClient() as http:
             return await _verify_access(settings, http)
     except ConfigError as error:
-        raise ConfigError(redact(str(error), settings.secrets)) from None
+        raise type(error)(redact(str(error), settings.secrets)) from None
 
 
 async def _verify_access(settings: Settings, http: httpx2.AsyncClient) -> str:
     # Imported here: over stdio the check runs after tools/list is answered, which should not wait for the client.
-    from chatwoot_client import AsyncChatwootClient, ChatwootAuthError, ChatwootConnectionError, ChatwootError
+    from chatwoot_client import (
+        AsyncChatwootClient,
+        ChatwootAPIError,
+        ChatwootAuthError,
+        ChatwootConnectionError,
+        ChatwootError,
+    )
 
     async with AsyncChatwootClient(settings.base_url, settings.api_token, 15.0, http_client=http) as client:
         try:
@@ -91,12 +109,14 @@ async def _verify_access(settings: Settings, http: httpx2.AsyncClient) -> str:
             ) from None
         except ChatwootConnectionError as error:
             detail = str(error).split("): ", 1)[-1]  # the client's own words after "(GET /api/v1/profile): "
-            raise ConfigError(
+            raise ChatwootUnreachable(
                 f"Could not reach Chatwoot at {settings.base_url} ({detail}). Check CHATWOOT_BASE_URL and that "
                 "Chatwoot is up."
             ) from None
         except ChatwootError as error:
-            raise ConfigError(f"Chatwoot at {settings.base_url} did not answer the token check: {error}") from None
+            verdict = isinstance(error, ChatwootAPIError) and error.status_code < 500 and error.status_code != 429
+            problem = ConfigError if verdict else ChatwootUnreachable
+            raise problem(f"Chatwoot at {settings.base_url} did not answer the token check: {error}") from None
     member_of = {account.id for account in profile.accounts}
     missing = [a for a in settings.account_ids if a not in member_of]
     if profile.accounts and missing:

@@ -131,3 +131,47 @@ async def test_two_worker_processes_both_serve_calls(tmp_path: Path) -> None:
         if "through the workers" in (m.content or "")
     ]
     assert len(sent) == 6
+
+
+def single_worker(tmp_path: Path, **settings: str) -> ServerProcess:
+    """`uvicorn --factory chatwoot_mcp.asgi:create_app` in one process with a server token of its own."""
+    port = free_port()
+    env = subprocess_env(CHATWOOT_ACCOUNT_ID="1", CHATWOOT_MCP_HOST="127.0.0.1", **settings)
+    command = [sys.executable, "-m", "uvicorn", "--factory", "chatwoot_mcp.asgi:create_app"]
+    command += ["--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]
+    stderr_path = tmp_path / "worker.stderr"
+    with stderr_path.open("wb") as stderr:
+        process = subprocess.Popen(command, env=env, cwd=REPO, stdin=subprocess.DEVNULL, stdout=stderr, stderr=stderr)
+    return ServerProcess(process, port, stderr_path)
+
+
+async def test_a_worker_whose_token_chatwoot_refuses_stops_with_the_paragraph(tmp_path: Path) -> None:
+    wrong = "CANARY-wrong-token-5e1f"
+    async with served(create_app(SandboxState.demo())) as chatwoot:
+        worker = single_worker(tmp_path, CHATWOOT_BASE_URL=chatwoot, CHATWOOT_API_TOKEN=wrong)
+        try:
+            with anyio.fail_after(60):
+                while worker.process.poll() is None:
+                    await anyio.sleep(0.1)
+        finally:
+            stop(worker.process)
+    stderr = worker.stderr()
+    assert worker.process.returncode != 0, stderr
+    assert "refused CHATWOOT_API_TOKEN" in stderr, stderr
+    assert wrong not in stderr
+
+
+async def test_a_worker_serves_while_chatwoot_does_not_answer(tmp_path: Path) -> None:
+    nowhere = f"http://127.0.0.1:{free_port()}"  # nothing listens there
+    worker = single_worker(tmp_path, CHATWOOT_BASE_URL=nowhere, CHATWOOT_API_TOKEN=AGENT_TOKEN)
+    try:
+        await wait_until_listening(worker, timeout=60)
+        async with httpx2.AsyncClient() as http:
+            assert (await http.get(f"{worker.base}/healthz")).status_code == 200
+            transport = streamable_http_client(f"{worker.base}/mcp", http_client=http)
+            async with Client(transport, cache=None) as client:
+                result = await client.call_tool("get_counts", {})
+        assert result.is_error and "Could not reach Chatwoot" in text_of(result), text_of(result)
+    finally:
+        stop(worker.process)
+    assert "Serving anyway" in worker.stderr()
