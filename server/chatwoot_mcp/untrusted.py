@@ -60,13 +60,20 @@ _TABLE: dict[int, str | None] = {
     **{ord(char): safe for char, safe in _LOOK_ALIKES.items()},
 }
 _LINE_BREAKS = re.compile("\r\n?|[\u2028\u2029]")
-_SPACES = re.compile(r"\s+")
+_TOUCHED = re.compile(
+    "[\u2028\u2029"  # and CR, a C0 control
+    + "".join(f"{re.escape(chr(low))}-{re.escape(chr(high))}" for low, high in _INVISIBLE_RANGES)
+    + "".join(map(re.escape, _LOOK_ALIKES))
+    + "]"
+)
+"""Any character the two steps below change: most text has none, and one search is cheaper than both steps."""
 
 
 def neutralise(text: str, *, one_line: bool = False) -> str:
     """`text` unable to write a tag or hide characters (the rules are in this module's docstring); not cut."""
-    text = _LINE_BREAKS.sub("\n", text).translate(_TABLE)
-    return _SPACES.sub(" ", text).strip() if one_line else text
+    if _TOUCHED.search(text) is not None:
+        text = _LINE_BREAKS.sub("\n", text).translate(_TABLE)
+    return " ".join(text.split()) if one_line else text
 
 
 def _cut(text: str, limit: int) -> str:

@@ -241,3 +241,18 @@ async def test_attribute_change_wraps_keys_and_values(client: Client, state: San
     assert_payload_wrapped_in_data(data)
     assert data["added"] == [f"{OPEN}plan{CLOSE}"]
     assert json.dumps(data).count(OPEN) == json.dumps(data).count(CLOSE)
+
+
+def _neutralise_step_by_step(text: str, one_line: bool) -> str:
+    """The rules applied one by one, with no shortcut: what `neutralise` must equal."""
+    text = re.sub("\r\n?|[\u2028\u2029]", "\n", text)
+    text = text.replace("<", "‹").replace(">", "›").replace("＜", "‹").replace("＞", "›")
+    text = text.replace("﹤", "‹").replace("﹥", "›")
+    text = "".join(char for char in text if char in "\t\n" or not HIDDEN.match(char))
+    return re.sub(r"\s+", " ", text).strip() if one_line else text
+
+
+@given(TEXTS, st.booleans())
+@settings(max_examples=400, deadline=None, database=None)
+def test_neutralise_applies_every_rule_and_nothing_else(text: str, one_line: bool) -> None:
+    assert neutralise(text, one_line=one_line) == _neutralise_step_by_step(text, one_line)
