@@ -23,6 +23,8 @@ from typing import Any, Protocol
 
 import anyio
 import httpx2
+from mcp.server.auth.middleware.bearer_auth import AuthenticatedUser
+from mcp.server.auth.provider import AccessToken
 from mcp.server.request_state import RequestStateSecurity
 
 from chatwoot_client import AsyncChatwootClient, ChatwootAuthError, ChatwootConnectionError, ChatwootError
@@ -185,7 +187,17 @@ class ChatwootTokenMiddleware:
             await _refuse(send, refused.status, refused.reason)
             return
         scope[REQUEST_USER] = session
+        # The SDK binds an MCP session (SSE, stateful streamable HTTP) to the principal in scope["user"] that
+        # opened it, and refuses its messages from any other: without one, another user who learnt a session id
+        # could post calls whose results stream to the session's owner.
+        scope["user"] = _principal(session)
         await self.app(scope, receive, send)
+
+
+def _principal(session: UserSession) -> AuthenticatedUser:
+    """The user as the SDK's session checks know principals (no token in it: the SDK's auth context may show it)."""
+    subject = f"chatwoot-user:{session.identity.user_id}"
+    return AuthenticatedUser(AccessToken(token=subject, client_id="chatwoot-mcp", scopes=[], subject=subject))
 
 
 def _profile(cached: Any) -> dict[str, Any] | None:
