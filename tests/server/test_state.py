@@ -221,3 +221,20 @@ async def test_the_in_process_cache_is_bounded_and_forgets_expired_entries_first
     assert [await cache.cache_get(k) for k in ("gone", "a", "b", "c")] == [None, 1, 2, 3]
     await cache.cache_set("d", 4, ttl=60)  # full of live entries: the oldest goes
     assert [await cache.cache_get(k) for k in ("a", "b", "c", "d")] == [None, 2, 3, 4]
+
+
+async def test_a_lock_held_to_the_end_says_so(backend: State) -> None:
+    async with backend.lock("conversation:1:7") as hold:
+        await anyio.sleep(0.05)
+    assert hold.lost is False
+
+
+async def test_a_redis_lock_taken_away_while_held_says_it_was_lost(redis: RedisServer, anyio_backend: str) -> None:
+    state = RedisState(redis.url, "https://lapse.test", lease=1.0)
+    try:
+        async with state.lock("conversation:1:7") as hold:
+            # The lease ran out (Redis unreachable for longer than it, say) and another writer took the record.
+            await state.redis.set(state._prefix + "lock:conversation:1:7", "another-writer", px=5000)
+        assert hold.lost is True
+    finally:
+        await state.aclose()

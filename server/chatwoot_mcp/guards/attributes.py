@@ -116,7 +116,7 @@ async def update_custom_attributes(
     if any(not key.strip() for key in [*attributes, *remove_keys]):
         raise Refusal("Empty attribute keys are not allowed. Nothing was written.")
     conversations = tools.client.conversations
-    async with tools.state.lock(f"conversation:{account_id}:{conversation_id}"):
+    async with tools.state.lock(f"conversation:{account_id}:{conversation_id}") as hold:
         before = (await conversations.get(account_id, conversation_id)).custom_attributes
         after = _target(before, attributes, remove_keys, replace)
         diff = _diff(before, after)
@@ -156,4 +156,5 @@ async def update_custom_attributes(
     concurrent = None
     if answer != after:
         concurrent = f"Chatwoot's answer has {untrusted_inline(answer)}, not the {untrusted_inline(after)} written"
+    concurrent = hold.warning(concurrent, "get_conversation")
     return change.model_copy(update={"after": answer, "written": True, "concurrent_change": concurrent})

@@ -99,7 +99,7 @@ async def rewrite_labels(
     """
     client = store or tools.client.conversations.labels
     subject = f"#{conversation_id}" if kind == "conversation" else f"{kind} {conversation_id}"
-    async with tools.state.lock(f"labels:{kind}:{account_id}:{conversation_id}"):
+    async with tools.state.lock(f"labels:{kind}:{account_id}:{conversation_id}") as hold:
         before = await client.list(account_id, conversation_id)
         intended = change(before)
         if intended == before:
@@ -116,9 +116,13 @@ async def rewrite_labels(
         added=[label for label in to_add if label in after],
         removed=[label for label in to_remove if label not in after],
         written=True,
-        concurrent_change=_concurrent(intended, after),
+        concurrent_change=hold.warning(_concurrent(intended, after), _check_with(kind)),
         not_kept=lost,
     )
+
+
+def _check_with(kind: str) -> str:
+    return "get_conversation" if kind == "conversation" else f"get_{kind}"
 
 
 def adding(wanted: list[str]) -> Callable[[list[str]], list[str]]:
@@ -232,7 +236,7 @@ async def set_labels(
     """
     wanted = await check_labels(tools, account_id, labels)
     client = tools.client.conversations.labels
-    async with tools.state.lock(f"labels:conversation:{account_id}:{conversation_id}"):
+    async with tools.state.lock(f"labels:conversation:{account_id}:{conversation_id}") as hold:
         before = await client.list(account_id, conversation_id)
         added = [label for label in wanted if label not in before]
         removed = [label for label in before if label not in wanted]
@@ -258,4 +262,5 @@ async def set_labels(
         if not added and not removed:
             return change.model_copy(update={"after": before})
         after = await client.add(account_id, conversation_id, wanted)
-    return change.model_copy(update={"after": after, "written": True, "concurrent_change": _concurrent(wanted, after)})
+    concurrent = hold.warning(_concurrent(wanted, after), "get_conversation")
+    return change.model_copy(update={"after": after, "written": True, "concurrent_change": concurrent})

@@ -17,7 +17,7 @@ import anyio
 
 from chatwoot_mcp.errors import Refusal
 
-__all__ = ["LOCK_LEASE", "LOCK_TIMEOUT", "SentReply", "State", "StateUnavailable", "busy", "local_turn"]
+__all__ = ["LOCK_LEASE", "LOCK_TIMEOUT", "LockHold", "SentReply", "State", "StateUnavailable", "busy", "local_turn"]
 
 LOCK_TIMEOUT = 30.0
 """Seconds to wait for another writer of the same record before refusing."""
@@ -35,6 +35,25 @@ class SentReply:
     """False while its outcome is unknown (an error after sending): the next identical reply looks first."""
 
 
+@dataclass
+class LockHold:
+    """A held lock, as its holder sees it once the block is over."""
+
+    lost: bool = False
+    """The lease ran out before the holder let go (the shared state stopped renewing it): another writer may have
+    held the record meanwhile, so a read-modify-write in the block may have crossed theirs."""
+
+    def warning(self, earlier: str | None, check_with: str) -> str | None:
+        """`earlier` (a write's own warning, if any), followed by what a lost lock means for it."""
+        if not self.lost:
+            return earlier
+        lapse = (
+            "The write lock lapsed while this call ran (the shared state did not renew it), so another chatwoot-mcp "
+            f"process may have written the same record at the same moment; check it again with {check_with}."
+        )
+        return f"{earlier} {lapse}" if earlier else lapse
+
+
 class StateUnavailable(Refusal):
     """The shared state cannot be reached, so a write was refused before anything was written."""
 
@@ -49,8 +68,8 @@ class State(Protocol):
     description: str
     """Where the state lives, for messages and /readyz ("in-process", "redis at host:port"); never a password."""
 
-    def lock(self, key: str, lease: float | None = None) -> AbstractAsyncContextManager[None]:
-        """Hold `key` against every other writer this backend reaches.
+    def lock(self, key: str, lease: float | None = None) -> AbstractAsyncContextManager[LockHold]:
+        """Hold `key` against every other writer this backend reaches; the LockHold says afterwards whether it held.
 
         Raises a Refusal when another writer holds it for over LOCK_TIMEOUT, StateUnavailable when the state
         cannot be reached. A shared lock is released `lease` seconds after its holder dies.

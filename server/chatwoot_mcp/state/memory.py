@@ -21,7 +21,7 @@ from typing import Any
 
 import anyio
 
-from chatwoot_mcp.state.base import LOCK_TIMEOUT, SentReply, busy, local_turn
+from chatwoot_mcp.state.base import LOCK_TIMEOUT, LockHold, SentReply, busy, local_turn
 
 try:
     import fcntl
@@ -69,11 +69,11 @@ class MemoryState:
         self._cache = TtlCache()
 
     @asynccontextmanager
-    async def lock(self, key: str, lease: float | None = None) -> AsyncIterator[None]:
+    async def lock(self, key: str, lease: float | None = None) -> AsyncIterator[LockHold]:
         async with local_turn(self._local, key):
             descriptor = await self._lock_file(key)
             try:
-                yield
+                yield LockHold()  # a process lock and a file lock have no lease to lose
             finally:
                 if descriptor is not None:
                     os.close(descriptor)  # closing releases the lock

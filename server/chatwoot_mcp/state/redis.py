@@ -17,6 +17,7 @@ import secrets
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlparse
 
@@ -24,7 +25,7 @@ import anyio
 from redis import asyncio as aioredis
 from redis.exceptions import RedisError
 
-from chatwoot_mcp.state.base import LOCK_LEASE, LOCK_TIMEOUT, SentReply, StateUnavailable, busy, local_turn
+from chatwoot_mcp.state.base import LOCK_LEASE, LOCK_TIMEOUT, LockHold, SentReply, StateUnavailable, busy, local_turn
 
 __all__ = ["AUDIT_STREAM", "RedisState", "describe_url"]
 
@@ -70,26 +71,28 @@ class RedisState:
         )
 
     @asynccontextmanager
-    async def lock(self, key: str, lease: float | None = None) -> AsyncIterator[None]:
+    async def lock(self, key: str, lease: float | None = None) -> AsyncIterator[LockHold]:
         lease = lease or self.lease
         async with local_turn(self._local, key):  # one poller of Redis per key and process, not one per task
             name, token = self._prefix + "lock:" + key, secrets.token_hex(16)
-            await self._acquire(name, token, lease)
-            renewal = asyncio.create_task(self._renew(name, token, lease))
+            hold = _RedisHold(renewed_at=await self._acquire(name, token, lease))
+            renewal = asyncio.create_task(self._renew(name, token, lease, hold))
             try:
-                yield
+                yield hold
             finally:
                 renewal.cancel()
                 with anyio.CancelScope(shield=True):
-                    await self._release(name, token)
+                    await self._release(name, token, lease, hold)
 
-    async def _acquire(self, name: str, token: str, lease: float) -> None:
+    async def _acquire(self, name: str, token: str, lease: float) -> float:
+        """Wait for the lock; return when the SET that took it was sent (its lease runs from no earlier)."""
         deadline = time.monotonic() + LOCK_TIMEOUT
         pause = _FIRST_POLL
         while True:
+            sent = time.monotonic()
             try:
                 if await self.redis.set(name, token, nx=True, px=int(lease * 1000)):
-                    return
+                    return sent
             except (RedisError, OSError) as error:
                 raise self._unavailable(error) from None
             if time.monotonic() > deadline:
@@ -97,24 +100,30 @@ class RedisState:
             await anyio.sleep(pause)
             pause = min(pause * 2, _LAST_POLL)
 
-    async def _renew(self, name: str, token: str, lease: float) -> None:
+    async def _renew(self, name: str, token: str, lease: float, hold: _RedisHold) -> None:
         """Extend the lease every third of it while the lock is held."""
         while True:
             await anyio.sleep(lease / 3)
+            sent = time.monotonic()
             try:
                 kept = await self.redis.eval(_RENEW, 1, name, token, str(int(lease * 1000)))  # type: ignore[misc]
             except (RedisError, OSError) as error:
                 log.warning("could not renew a write lock in %s: %s", self.description, type(error).__name__)
                 continue
             if not kept:
-                log.warning("a write lock's lease ran out while held (%s); Chatwoot's answer is still verified", name)
+                hold.lost = True
+                log.warning("a write lock's lease ran out while held (%s); the call says so", name)
                 return
+            hold.renewed_at = sent
 
-    async def _release(self, name: str, token: str) -> None:
+    async def _release(self, name: str, token: str, lease: float, hold: _RedisHold) -> None:
         try:
-            await self.redis.eval(_RELEASE, 1, name, token)  # type: ignore[misc]
+            released = await self.redis.eval(_RELEASE, 1, name, token)  # type: ignore[misc]
         except (RedisError, OSError) as error:  # the lease ends it anyway
             log.warning("could not release a write lock in %s: %s", self.description, type(error).__name__)
+            released = time.monotonic() - hold.renewed_at < lease  # unknown: lost only if the lease has run out
+        if not released:
+            hold.lost = True  # the key was gone or another writer's: our lease had run out before we let go
 
     async def get_reply(self, key: str) -> SentReply | None:
         try:
@@ -163,3 +172,9 @@ class RedisState:
 
     async def aclose(self) -> None:
         await self.redis.aclose()
+
+
+@dataclass
+class _RedisHold(LockHold):
+    renewed_at: float = 0.0
+    """time.monotonic() when the command that last set the lease was sent: it runs `lease` seconds from no earlier."""
