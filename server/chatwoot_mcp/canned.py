@@ -27,14 +27,23 @@ async def find_canned_response(tools: ToolContext, account_id: int, short_code: 
     wanted = short_code.strip().lstrip("/")
     if not wanted:
         raise Refusal("canned_response is empty. Nothing was sent. Pass a short code from list_canned_responses.")
-    found = await tools.client.canned_responses.list(account_id, wanted)
-    exact = [c for c in found if c.short_code == wanted]
-    folded = [c for c in found if c.short_code.casefold() == wanted.casefold()]
-    if exact or len(folded) == 1:
-        return (exact or folded)[0]
+    cached = await tools.directory.cached_canned_responses(account_id, wanted)
+    if cached is not None and (match := _with_short_code(cached, wanted)) is not None:
+        return match
+    # Not looked up lately, or not found then (it may have been created since): ask Chatwoot.
+    found = await tools.directory.canned_responses(account_id, wanted)
+    if (match := _with_short_code(found, wanted)) is not None:
+        return match
     similar = ", ".join(c.short_code for c in found[:5])
     hint = f" Similar short codes: {similar}." if similar else " See list_canned_responses."
     raise Refusal(f"No canned response has the short code {wanted!r}. Nothing was sent.{hint}")
+
+
+def _with_short_code(found: list[CannedResponse], wanted: str) -> CannedResponse | None:
+    """The one with exactly this short code, else the one whose short code matches it ignoring case."""
+    exact = [c for c in found if c.short_code == wanted]
+    folded = [c for c in found if c.short_code.casefold() == wanted.casefold()]
+    return (exact or folded)[0] if exact or len(folded) == 1 else None
 
 
 def preview(template: str, conversation: Conversation | None, agent_name: str | None) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, TypeVar, cast
@@ -10,7 +11,7 @@ from mcp.server.mcpserver import Context
 from pydantic import TypeAdapter
 
 from chatwoot_client import AsyncChatwootClient
-from chatwoot_client.types import Agent, Inbox, Label, Team
+from chatwoot_client.types import Agent, CannedResponse, Inbox, Label, Team
 from chatwoot_mcp.config import Settings
 from chatwoot_mcp.errors import Refusal
 from chatwoot_mcp.identity import Identity
@@ -36,6 +37,7 @@ def _private_state() -> State:
 
 _AGENTS, _TEAMS = TypeAdapter(list[Agent]), TypeAdapter(list[Team])
 _INBOXES, _LABELS = TypeAdapter(list[Inbox]), TypeAdapter(list[Label])
+_CANNED = TypeAdapter(list[CannedResponse])
 
 
 @dataclass
@@ -72,6 +74,24 @@ class Directory:
 
     async def labels(self, account_id: int) -> list[Label]:
         return await self._cached("labels", account_id, self.client.labels.list, _LABELS)
+
+    async def canned_responses(self, account_id: int, search: str) -> list[CannedResponse]:
+        """The canned responses Chatwoot finds for `search`, in its order, asked now and kept for the next lookup
+        (a reply's preview, shown twice, and the reply itself look the same short code up)."""
+        value = await self.client.canned_responses.list(account_id, search)
+        await self.state.cache_set(
+            _canned_key(account_id, search), [c.model_dump(mode="json") for c in value], self.ttl
+        )
+        return value
+
+    async def cached_canned_responses(self, account_id: int, search: str) -> list[CannedResponse] | None:
+        """What `canned_responses` answered for `search` within the last DIRECTORY_TTL seconds, if anything."""
+        hit = await self.state.cache_get(_canned_key(account_id, search))
+        return None if hit is None else _CANNED.validate_python(hit)
+
+
+def _canned_key(account_id: int, search: str) -> str:
+    return f"directory:canned:{account_id}:{hashlib.sha256(search.encode()).hexdigest()[:32]}"  # no model text
 
 
 @dataclass

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from chatwoot_sandbox import DEMO_ACCOUNT_ID, LONG_CONVERSATION_ID, SandboxState
+from chatwoot_sandbox.state import CannedResponse
 from tests.server.triage_fixtures import Asker, connect, posts, text
 
 CONVERSATION = LONG_CONVERSATION_ID
@@ -145,3 +148,38 @@ async def test_a_canned_reply_whose_answer_is_lost_is_found_in_the_conversation(
     assert not result.is_error, text(result)
     assert "answer was lost" in text(result) and "SENT to the customer" in text(result)
     assert len(posts(state, "/messages")) == 1
+
+
+@pytest.mark.anyio
+async def test_a_confirmed_canned_reply_reads_the_response_and_the_conversation_once_each() -> None:
+    # The SDK asks the resolver for the question again when the user's answer comes back, and the reply then
+    # looks the short code up: both are answered from what the first question read.
+    state = SandboxState.demo()
+    async with connect(state, Asker("accept")) as client:
+        before = len(state.requests)
+        result = await client.call_tool("send_reply", {"conversation_id": CONVERSATION, "canned_response": "refund"})
+    assert not result.is_error, text(result)
+    sent = [(r.method, r.path.rsplit("/", 1)[-1]) for r in state.requests[before:]]
+    assert sent == [("GET", "canned_responses"), ("GET", str(CONVERSATION)), ("POST", "messages")], sent
+
+
+@pytest.mark.anyio
+async def test_a_canned_response_created_after_a_failed_lookup_is_found_at_once() -> None:
+    state = SandboxState.demo()
+    async with connect(state) as client:
+        arguments = {"conversation_id": CONVERSATION, "canned_response": "brand-new", "confirm": True}
+        missing = await client.call_tool("send_reply", arguments)
+        assert missing.is_error and "No canned response has the short code 'brand-new'" in text(missing)
+        now = time.time()
+        next_id = max(state.canned_responses) + 1
+        state.canned_responses[next_id] = CannedResponse(
+            id=next_id,
+            account_id=DEMO_ACCOUNT_ID,
+            short_code="brand-new",
+            content="Fresh text.",
+            created_at=now,
+            updated_at=now,
+        )
+        found = await client.call_tool("send_reply", arguments)
+    assert not found.is_error, text(found)
+    assert [p.json["content"] for p in posts(state, "/messages")] == ["Fresh text."]

@@ -40,6 +40,8 @@ CLOCK_SLACK = 120.0
 """How far Chatwoot's clock may be behind ours when matching a message it stored to one we sent."""
 
 PREVIEW_LIMIT = 1500
+PREVIEW_TTL = 60.0
+"""Seconds a canned reply's preview is kept, for the question asked again when the user's answer arrives."""
 
 
 def normalise_reply(content: str) -> str:
@@ -158,13 +160,21 @@ async def _canned_preview(
 ) -> tuple[str, str] | None:
     """The canned response's text, and as the customer will get it; None when it cannot be found or read."""
     tools = tool_context(ctx)
+    agent = tools.identity.name if tools.identity is not None else None
     try:
         canned = await find_canned_response(tools, account_id, short_code)
-        conversation: Conversation | None = await tools.client.conversations.get(account_id, conversation_id)
+        # The SDK builds the question again when the answer comes back: the second time, no second read.
+        user = tools.identity.user_id if tools.identity is not None else ""
+        digest = hashlib.sha256(f"{user}|{agent}|{canned.content}".encode()).hexdigest()[:32]
+        key = f"preview:{account_id}:{conversation_id}:{digest}"
+        shown = await tools.state.cache_get(key)
+        if not isinstance(shown, str):
+            conversation: Conversation | None = await tools.client.conversations.get(account_id, conversation_id)
+            shown = preview(canned.content, conversation, agent)
+            await tools.state.cache_set(key, shown, PREVIEW_TTL)
     except (Refusal, ChatwootError):
         return None  # the call itself finds the same problem and says so; nothing is sent
-    agent = tools.identity.name if tools.identity is not None else None
-    return canned.content, preview(canned.content, conversation, agent)
+    return canned.content, shown
 
 
 async def ask_to_send(
