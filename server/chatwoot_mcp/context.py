@@ -55,11 +55,15 @@ class Directory:
     async def _cached(
         self, kind: str, account_id: int, fetch: Callable[[int], Awaitable[list[Any]]], model: TypeAdapter[list[T]]
     ) -> list[T]:
-        key = f"directory:{kind}:{account_id}"
+        key = _key(kind, account_id)
+        hit = await self._kept(key, model)
+        return hit if hit is not None else await self._keep(key, await fetch(account_id))
+
+    async def _kept(self, key: str, model: TypeAdapter[list[T]]) -> list[T] | None:
         hit = await self.state.cache_get(key)
-        if hit is not None:
-            return model.validate_python(hit)
-        value = await fetch(account_id)
+        return None if hit is None else model.validate_python(hit)
+
+    async def _keep(self, key: str, value: list[Any]) -> list[Any]:
         await self.state.cache_set(key, [item.model_dump(mode="json") for item in value], self.ttl)
         return value
 
@@ -78,20 +82,20 @@ class Directory:
     async def canned_responses(self, account_id: int, search: str) -> list[CannedResponse]:
         """The canned responses Chatwoot finds for `search`, in its order, asked now and kept for the next lookup
         (a reply's preview, shown twice, and the reply itself look the same short code up)."""
-        value = await self.client.canned_responses.list(account_id, search)
-        await self.state.cache_set(
-            _canned_key(account_id, search), [c.model_dump(mode="json") for c in value], self.ttl
-        )
-        return value
+        key = _canned_key(account_id, search)
+        return await self._keep(key, await self.client.canned_responses.list(account_id, search))
 
     async def cached_canned_responses(self, account_id: int, search: str) -> list[CannedResponse] | None:
         """What `canned_responses` answered for `search` within the last DIRECTORY_TTL seconds, if anything."""
-        hit = await self.state.cache_get(_canned_key(account_id, search))
-        return None if hit is None else _CANNED.validate_python(hit)
+        return await self._kept(_canned_key(account_id, search), _CANNED)
+
+
+def _key(kind: str, account_id: int) -> str:
+    return f"directory:{kind}:{account_id}"
 
 
 def _canned_key(account_id: int, search: str) -> str:
-    return f"directory:canned:{account_id}:{hashlib.sha256(search.encode()).hexdigest()[:32]}"  # no model text
+    return _key("canned:" + hashlib.sha256(search.encode()).hexdigest()[:32], account_id)  # no model-written text
 
 
 @dataclass
