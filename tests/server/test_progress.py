@@ -10,14 +10,14 @@ from typing import Any
 
 import anyio
 import pytest
-import uvicorn
 from mcp import Client
 from mcp.types import ProgressNotification
 
 from chatwoot_mcp import progress as walks
 from chatwoot_sandbox import LONG_CONVERSATION_ID, SandboxState
 
-from .conftest import ASGIApp, connect, free_port, http_server, make_server, structured, text_of
+from .conftest import ASGIApp, connect, http_server, make_server, structured, text_of
+from .team_support import served
 
 WHOLE_HISTORY = {
     "conversation_id": LONG_CONVERSATION_ID,
@@ -179,20 +179,11 @@ async def test_cancelling_over_streamable_http(mode: str, anyio_backend: str) ->
     client closes the call's response stream)."""
     chatwoot = SlowChatwoot()
     server = make_server(SandboxState.demo(), wrap_app=chatwoot)
-    port = free_port()
-    http = uvicorn.Server(
-        uvicorn.Config(server.streamable_http_app(), host="127.0.0.1", port=port, log_level="warning")
-    )
-    async with anyio.create_task_group() as tasks:
-        tasks.start_soon(http.serve)
-        with anyio.fail_after(10):
-            while not http.started:
-                await anyio.sleep(0.01)
-        try:
-            async with Client(f"http://127.0.0.1:{port}/mcp", mode=mode, cache=None) as session:
-                await cancel_mid_walk(session, chatwoot)
-        finally:
-            http.should_exit = True
+    async with (
+        served(server.streamable_http_app()) as base,
+        Client(f"{base}/mcp", mode=mode, cache=None) as session,
+    ):
+        await cancel_mid_walk(session, chatwoot)
 
 
 @pytest.mark.anyio
