@@ -1,6 +1,6 @@
 """Figures for the performance questions, side by side in one table; prints them, asserts nothing.
 
-    uv run --frozen python benchmarks/bench.py [--runs 15] [--quick] [--markdown]
+    uv run --frozen python benchmarks/bench.py [--runs 15] [--quick] [--markdown] [--sections 1,5]
 
 1. Cold start over stdio: spawn to `tools/list` answered (median and min-max of N interleaved runs, with the
    bytecode compiled first and used) for `chatwoot-mcp --sandbox`, for chatwoot-mcp with a real configuration
@@ -679,7 +679,9 @@ async def main(args: argparse.Namespace) -> None:
         ("5. Per-call overhead", lambda: section_overhead(table, calls)),
         ("6. Streamable HTTP", lambda: section_http(table, duration)),
     ]
-    for name, run in sections:
+    for number, (name, run) in enumerate(sections, 1):
+        if args.sections and number not in args.sections:
+            continue
         progress(name)
         before = len(table.rows)
         try:
@@ -709,4 +711,7 @@ if __name__ == "__main__":
     parser.add_argument("--runs", type=int, default=None, help="cold-start runs per server (default 15, quick 3)")
     parser.add_argument("--quick", action="store_true", help="fewer runs and calls, shorter HTTP windows")
     parser.add_argument("--markdown", action="store_true", help="print the table as Markdown (for README)")
+    parser.add_argument(
+        "--sections", type=lambda text: {int(n) for n in text.split(",")}, help="only these sections, e.g. 1,5"
+    )
     anyio.run(main, parser.parse_args())

@@ -7,13 +7,18 @@ import json
 import logging
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
+from typing import TYPE_CHECKING
 
 import anyio
 
 from chatwoot_mcp import __version__
 from chatwoot_mcp.config import ENV_VARS, LOG_LEVELS, ConfigError, Settings, load_settings, log_level
+from chatwoot_mcp.gc_pause import collector_paused
 from chatwoot_mcp.redaction import redact
+
+if TYPE_CHECKING:
+    from chatwoot_mcp.startup import StartupCheck
 
 __all__ = ["main"]
 
@@ -247,16 +252,29 @@ def _main(argv: Sequence[str] | None) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
+    # Reading the settings imports the tool rows and with them the MCP SDK, most of a start-up: with the collector
+    # paused for all of it (gc_pause).
+    with collector_paused():
+        settings = _settings(args)
+        _setup_logging(settings.log_level, settings.secrets)
+        if settings.sandbox or settings.auth == "chatwoot-token":
+            run, check = _server_without_check(settings), None
+        else:
+            run, check = _server_with_check(settings)
+    anyio.run(run)
+    if check is not None and check.error is not None:
+        raise check.error
+    return 0
+
+
+def _server_with_check(settings: Settings) -> tuple[Callable[[], Awaitable[None]], StartupCheck]:
+    """The server with its token checked: over stdio alongside the handshake, over HTTP before binding."""
     import httpx2
 
     from chatwoot_mcp.server import create_server
     from chatwoot_mcp.startup import ANSWER_TIME, HANDSHAKE_GRACE, DeferredTransport, StartupCheck, verify_access
     from chatwoot_mcp.transports import serve
 
-    settings = _settings(args)
-    _setup_logging(settings.log_level, settings.secrets)
-    if settings.sandbox or settings.auth == "chatwoot-token":
-        return _serve_without_check(settings)
     check = StartupCheck()
     # One connection pool and TLS context for the check and every tool call, built on the first request (building
     # a TLS context takes ~50 ms, which the host's handshake should not wait for).
@@ -297,14 +315,11 @@ def _serve(args: argparse.Namespace) -> int:
             group.start_soon(checked)
             group.start_soon(serve, server, settings)
 
-    anyio.run(run)
-    if check.error is not None:
-        raise check.error
-    return 0
+    return run, check
 
 
-def _serve_without_check(settings: Settings) -> int:
-    """Serve the sandbox, or per-user tokens (no token of the server's own to check; /readyz asks Chatwoot)."""
+def _server_without_check(settings: Settings) -> Callable[[], Awaitable[None]]:
+    """The sandbox, or per-user tokens (no token of the server's own to check; /readyz asks Chatwoot)."""
     import httpx2
 
     from chatwoot_mcp.server import create_server
@@ -317,13 +332,13 @@ def _serve_without_check(settings: Settings) -> int:
         http = sandbox_http_client()
     else:
         http = httpx2.AsyncClient(transport=DeferredTransport())
+    server = create_server(settings, shared_http=http)
 
     async def run() -> None:
         async with http:
-            await serve(create_server(settings, shared_http=http), settings, http)
+            await serve(server, settings, http)
 
-    anyio.run(run)
-    return 0
+    return run
 
 
 def _tools(args: argparse.Namespace) -> int:

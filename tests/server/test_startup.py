@@ -93,3 +93,76 @@ def test_listing_tools_imports_no_guard_view_or_client_type() -> None:
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == []
+
+
+GC_PROBE = """
+import gc, json, sys
+seen = []
+def record(phase, info):
+    if phase == "start":
+        seen.append(["mcp" in sys.modules, "chatwoot_mcp.server" in sys.modules])
+gc.callbacks.append(record)
+from chatwoot_mcp.cli import main
+code = main(["--sandbox"])
+print(json.dumps({"code": code, "collections": seen, "enabled": gc.isenabled(), "frozen": gc.get_freeze_count()}),
+      file=sys.stderr)
+"""
+
+HANDSHAKE = "\n".join(
+    [
+        '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},'
+        '"clientInfo":{"name":"probe","version":"1"}}}',
+        '{"jsonrpc":"2.0","method":"notifications/initialized"}',
+        '{"jsonrpc":"2.0","id":2,"method":"tools/list","params":{}}',
+        "",
+    ]
+)
+
+
+def test_the_collector_rests_while_the_sdk_is_imported_and_runs_while_serving() -> None:
+    """The SDK's import (thousands of pydantic models) runs with the garbage collector paused, a tenth of a start-up
+    here; the server then collects as usual, and what start-up built is frozen out of its full collections."""
+    import json
+    import subprocess
+
+    process = subprocess.Popen(
+        [sys.executable, "-c", GC_PROBE],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=subprocess_env(),
+        cwd=REPO,
+    )
+    assert process.stdin is not None and process.stdout is not None
+    process.stdin.write(HANDSHAKE)
+    process.stdin.flush()
+    answers = [process.stdout.readline(), process.stdout.readline()]
+    _, stderr = process.communicate(timeout=60)  # closes stdin: the server ends
+    assert '"id":2' in answers[1].replace(" ", ""), "tools/list was answered"
+    report = json.loads(stderr.strip().splitlines()[-1])
+    assert report["code"] == 0
+    importing = [c for c in report["collections"] if c == [True, False]]
+    assert importing == [], f"{len(importing)} collections ran while the SDK and the server were imported"
+    assert [True, True] in report["collections"], "the collector runs again once the server serves"
+    assert report["enabled"] and report["frozen"] > 10_000
+
+
+def test_collector_paused_restores_the_collector_as_it_found_it() -> None:
+    import gc
+
+    from chatwoot_mcp.gc_pause import collector_paused
+
+    assert gc.isenabled()
+    with pytest.raises(RuntimeError), collector_paused():
+        assert not gc.isenabled()
+        raise RuntimeError("a start-up that fails")
+    assert gc.isenabled(), "on again after a failed start-up"
+    gc.unfreeze()
+    gc.disable()  # an embedding application's choice
+    try:
+        with collector_paused():
+            pass
+        assert not gc.isenabled(), "a collector that was off stays off"
+    finally:
+        gc.enable()
