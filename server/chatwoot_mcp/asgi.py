@@ -32,30 +32,33 @@ log = logging.getLogger("chatwoot_mcp")
 
 def create_app() -> Any:
     """The ASGI app for this worker (exits with the configuration paragraph when the settings are wrong)."""
-    import httpx2
+    from chatwoot_mcp.gc_pause import collector_paused
 
-    from chatwoot_mcp.cli import _setup_logging as setup_logging
-    from chatwoot_mcp.config import ConfigError, load_settings
-    from chatwoot_mcp.server import create_server
-    from chatwoot_mcp.startup import ChatwootUnreachable, DeferredTransport, verify_access
-    from chatwoot_mcp.transports import http_app
+    with collector_paused():  # the SDK's import is most of a worker's start (gc_pause)
+        import httpx2
 
-    try:
-        settings = load_settings(
-            transport="streamable-http", host=os.environ.get("CHATWOOT_MCP_HOST", "0.0.0.0"), stateless=True
-        )
-    except ConfigError as error:
-        print(f"error: {error}", file=sys.stderr)
-        raise SystemExit(2) from None
-    setup_logging(settings.log_level, settings.secrets)
-    if not settings.state_keys:
-        log.warning(
-            "CHATWOOT_MCP_STATE_KEY is not set: a confirmation asked by one worker cannot be answered on another"
-        )
-    http = httpx2.AsyncClient(transport=DeferredTransport())
-    # The lifespan closes `http` (it made it, through this factory) when the worker stops.
-    server = create_server(settings, lambda: http)
-    app = http_app(server, settings, http)
+        from chatwoot_mcp.cli import _setup_logging as setup_logging
+        from chatwoot_mcp.config import ConfigError, load_settings
+        from chatwoot_mcp.server import create_server
+        from chatwoot_mcp.startup import ChatwootUnreachable, DeferredTransport, verify_access
+        from chatwoot_mcp.transports import http_app
+
+        try:
+            settings = load_settings(
+                transport="streamable-http", host=os.environ.get("CHATWOOT_MCP_HOST", "0.0.0.0"), stateless=True
+            )
+        except ConfigError as error:
+            print(f"error: {error}", file=sys.stderr)
+            raise SystemExit(2) from None
+        setup_logging(settings.log_level, settings.secrets)
+        if not settings.state_keys:
+            log.warning(
+                "CHATWOOT_MCP_STATE_KEY is not set: a confirmation asked by one worker cannot be answered on another"
+            )
+        http = httpx2.AsyncClient(transport=DeferredTransport())
+        # The lifespan closes `http` (it made it, through this factory) when the worker stops.
+        server = create_server(settings, lambda: http)
+        app = http_app(server, settings, http)
     if settings.auth == "chatwoot-token" or settings.sandbox or not settings.verify_token:
         return app  # no token of the server's own to check
 
