@@ -166,3 +166,14 @@ def test_collector_paused_restores_the_collector_as_it_found_it() -> None:
         assert not gc.isenabled(), "a collector that was off stays off"
     finally:
         gc.enable()
+
+
+def test_a_failed_start_up_freezes_nothing() -> None:
+    import gc
+
+    from chatwoot_mcp.gc_pause import collector_paused
+
+    gc.unfreeze()
+    with pytest.raises(RuntimeError), collector_paused():
+        raise RuntimeError("a start-up that fails")
+    assert gc.get_freeze_count() == 0 and gc.isenabled()
