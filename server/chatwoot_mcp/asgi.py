@@ -32,16 +32,16 @@ log = logging.getLogger("chatwoot_mcp")
 
 def create_app() -> Any:
     """The ASGI app for this worker (exits with the configuration paragraph when the settings are wrong)."""
-    from chatwoot_mcp.gc_pause import collector_paused
+    from chatwoot_mcp.launch.gc_pause import collector_paused
 
     with collector_paused():  # the SDK's import is most of a worker's start (gc_pause)
         import httpx2
 
         from chatwoot_mcp.cli import _setup_logging as setup_logging
         from chatwoot_mcp.config import ConfigError, load_settings
+        from chatwoot_mcp.http.transports import http_app
+        from chatwoot_mcp.launch.startup import ChatwootUnreachable, DeferredTransport, verify_access
         from chatwoot_mcp.server import create_server
-        from chatwoot_mcp.startup import ChatwootUnreachable, DeferredTransport, verify_access
-        from chatwoot_mcp.transports import http_app
 
         try:
             settings = load_settings(

@@ -23,9 +23,9 @@ from typing import Any
 from mcp.types import CallToolResult
 
 from chatwoot_mcp.config import ConfigError, Settings
+from chatwoot_mcp.edges.outcomes import outcome_of
+from chatwoot_mcp.edges.redaction import redact, redact_data
 from chatwoot_mcp.identity import Identity
-from chatwoot_mcp.outcomes import outcome_of
-from chatwoot_mcp.redaction import redact, redact_data
 from chatwoot_mcp.state import State
 
 __all__ = ["AUDIT_TEXT", "AuditLog", "audit_entry"]

@@ -14,11 +14,11 @@ import anyio
 
 from chatwoot_mcp import __version__
 from chatwoot_mcp.config import ENV_VARS, LOG_LEVELS, ConfigError, Settings, load_settings, log_level
-from chatwoot_mcp.gc_pause import collector_paused
-from chatwoot_mcp.redaction import redact
+from chatwoot_mcp.edges.redaction import redact
+from chatwoot_mcp.launch.gc_pause import collector_paused
 
 if TYPE_CHECKING:
-    from chatwoot_mcp.startup import StartupCheck
+    from chatwoot_mcp.launch.startup import StartupCheck
 
 __all__ = ["main"]
 
@@ -240,7 +240,7 @@ def _main(argv: Sequence[str] | None) -> int:
             return anyio.run(_call, args)
         if args.command == "schemas":
             return anyio.run(_schemas, args)
-        from chatwoot_mcp.demo import run_demo
+        from chatwoot_mcp.launch.demo import run_demo
 
         _setup_logging(log_level(args.log_level), [])
         return anyio.run(run_demo)
@@ -271,9 +271,9 @@ def _server_with_check(settings: Settings) -> tuple[Callable[[], Awaitable[None]
     """The server with its token checked: over stdio alongside the handshake, over HTTP before binding."""
     import httpx2
 
+    from chatwoot_mcp.http.transports import serve
+    from chatwoot_mcp.launch.startup import ANSWER_TIME, HANDSHAKE_GRACE, DeferredTransport, StartupCheck, verify_access
     from chatwoot_mcp.server import create_server
-    from chatwoot_mcp.startup import ANSWER_TIME, HANDSHAKE_GRACE, DeferredTransport, StartupCheck, verify_access
-    from chatwoot_mcp.transports import serve
 
     check = StartupCheck()
     # One connection pool and TLS context for the check and every tool call, built on the first request (building
@@ -322,12 +322,12 @@ def _server_without_check(settings: Settings) -> Callable[[], Awaitable[None]]:
     """The sandbox, or per-user tokens (no token of the server's own to check; /readyz asks Chatwoot)."""
     import httpx2
 
+    from chatwoot_mcp.http.transports import serve
+    from chatwoot_mcp.launch.startup import DeferredTransport
     from chatwoot_mcp.server import create_server
-    from chatwoot_mcp.startup import DeferredTransport
-    from chatwoot_mcp.transports import serve
 
     if settings.sandbox:
-        from chatwoot_mcp.sandbox import sandbox_http_client
+        from chatwoot_mcp.launch.sandbox import sandbox_http_client
 
         http = sandbox_http_client()
     else:
@@ -376,7 +376,7 @@ async def _call(args: argparse.Namespace) -> int:
     settings = _settings(args)
     _setup_logging(settings.log_level, settings.secrets)
     if not settings.sandbox:
-        from chatwoot_mcp.startup import verify_access
+        from chatwoot_mcp.launch.startup import verify_access
 
         # As `serve` does: a wrong token or account is a configuration error, not a failed call.
         await verify_access(settings)
@@ -394,7 +394,7 @@ async def _call(args: argparse.Namespace) -> int:
 
 
 async def _schemas(args: argparse.Namespace) -> int:
-    from chatwoot_mcp.schemas import check_schemas, outside_checkout, write_schemas
+    from chatwoot_mcp.surface.schemas import check_schemas, outside_checkout, write_schemas
 
     if (problem := outside_checkout()) is not None:
         raise ConfigError(problem)

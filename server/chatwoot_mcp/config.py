@@ -230,7 +230,7 @@ def load_settings(env: Mapping[str, str] | None = None, *, need_chatwoot: bool =
     api_token = (pick("api_token", "CHATWOOT_API_TOKEN") or "").strip()
     accounts_raw = (pick("account_id", "CHATWOOT_ACCOUNT_ID") or "").strip()
     if sandbox:
-        from chatwoot_mcp.sandbox import SANDBOX_ACCOUNT, SANDBOX_TOKEN, SANDBOX_URL
+        from chatwoot_mcp.launch.sandbox import SANDBOX_ACCOUNT, SANDBOX_TOKEN, SANDBOX_URL
 
         base_url, api_token = SANDBOX_URL, api_token or SANDBOX_TOKEN
         accounts_raw = accounts_raw or str(SANDBOX_ACCOUNT)

@@ -13,13 +13,13 @@ from pydantic import TypeAdapter
 from chatwoot_client import AsyncChatwootClient
 from chatwoot_client.types import Agent, CannedResponse, Inbox, Label, Team
 from chatwoot_mcp.config import Settings
-from chatwoot_mcp.errors import Refusal
+from chatwoot_mcp.edges.errors import Refusal
 from chatwoot_mcp.identity import Identity
 from chatwoot_mcp.state import MemoryState, SentReply, State
 
 if TYPE_CHECKING:
-    from chatwoot_mcp.startup import StartupCheck
-    from chatwoot_mcp.toolsets import DynamicToolsets
+    from chatwoot_mcp.launch.startup import StartupCheck
+    from chatwoot_mcp.surface.toolsets import DynamicToolsets
 
 __all__ = ["DIRECTORY_TTL", "REQUEST_USER", "Directory", "SentReply", "ToolContext", "tool_context"]
 

@@ -25,13 +25,14 @@ from mcp.types import Tool as WireTool
 from pydantic import ValidationError
 
 from chatwoot_mcp import __version__
-from chatwoot_mcp.arguments import argument_problem, describe_validation, resolve_conversation_link
 from chatwoot_mcp.config import Settings, config_error
-from chatwoot_mcp.redaction import redact, redact_data, scrub_log_records
-from chatwoot_mcp.registry import ToolSpec, register_tools, select_tools
+from chatwoot_mcp.edges.arguments import argument_problem, describe_validation, resolve_conversation_link
+from chatwoot_mcp.edges.redaction import redact, redact_data, scrub_log_records
+from chatwoot_mcp.surface.registry import register_tools, select_tools
+from chatwoot_mcp.surface.spec import ToolSpec
+from chatwoot_mcp.surface.toolsets import DynamicToolsets
+from chatwoot_mcp.surface.wire_cache import wire_tools
 from chatwoot_mcp.tools import ALL_TOOLS, TOOLSETS, toolsets
-from chatwoot_mcp.toolsets import DynamicToolsets
-from chatwoot_mcp.wire_cache import wire_tools
 
 if TYPE_CHECKING:
     from mcp.server.context import ServerRequestContext
@@ -39,7 +40,7 @@ if TYPE_CHECKING:
     from chatwoot_mcp.audit import AuditLog
     from chatwoot_mcp.context import ToolContext
     from chatwoot_mcp.identity import Identity
-    from chatwoot_mcp.startup import StartupCheck
+    from chatwoot_mcp.launch.startup import StartupCheck
 
 __all__ = ["INSTRUCTIONS", "create_server", "enabled_tools"]
 
@@ -62,8 +63,8 @@ Tools for working a Chatwoot support queue. How to work safely:
 
 
 class ChatwootServer(MCPServer):
-    """MCPServer with our edges: tool calls pass our argument check first (`chatwoot_mcp.arguments`), tools are
-    listed from their checked-in wire forms and built on first call (`chatwoot_mcp.wire_cache`), resources and
+    """MCPServer with our edges: tool calls pass our argument check first (`chatwoot_mcp.edges.arguments`), tools are
+    listed from their checked-in wire forms and built on first call (`chatwoot_mcp.surface.wire_cache`), resources and
     prompts are registered on first use, and resource errors come back scrubbed of secrets."""
 
     def __init__(self, settings: Settings, name: str, *, wire: dict[str, WireTool], **options: Any) -> None:
@@ -71,7 +72,7 @@ class ChatwootServer(MCPServer):
             options["lifespan"] = self._remembered(options["lifespan"])
         security = None
         if settings.state_keys or settings.auth == "chatwoot-token":  # sealed request state (team server)
-            from chatwoot_mcp.auth import request_state_security
+            from chatwoot_mcp.http.auth import request_state_security
 
             security = request_state_security(settings)
         super().__init__(name, request_state_security=security, **options)
@@ -112,7 +113,8 @@ class ChatwootServer(MCPServer):
     def register(self, specs: Iterable[ToolSpec]) -> None:
         """Add tools to the list (at start, and when a dynamic toolset is enabled).
 
-        A tool whose wire form is known (see `chatwoot_mcp.wire_cache`) is listed from it and built on first call.
+        A tool whose wire form is known (see `chatwoot_mcp.surface.wire_cache`) is listed from it and built on first
+        call.
         """
         specs = [spec for spec in specs if spec.name not in self.specs]
         register_tools(self, [spec for spec in specs if spec.name not in self._wire], self.chatwoot_settings)
@@ -128,8 +130,8 @@ class ChatwootServer(MCPServer):
     # they read through) is start-up time most sessions, which only call tools, never need.
     def _extras(self) -> None:
         if not self._extras_registered:
-            from chatwoot_mcp.prompts import register_prompts
-            from chatwoot_mcp.resources import register_resources
+            from chatwoot_mcp.surface.prompts import register_prompts
+            from chatwoot_mcp.surface.resources import register_resources
 
             self._extras_registered = True
             register_resources(self)
@@ -202,7 +204,7 @@ class ChatwootServer(MCPServer):
             return
         seconds = time.perf_counter() - started  # before asking who the user is: that is not the call's time
         from chatwoot_mcp.audit import audit_entry
-        from chatwoot_mcp.errors import Refusal
+        from chatwoot_mcp.edges.errors import Refusal
 
         requested = arguments.get("account_id")
         try:
@@ -354,7 +356,7 @@ def create_server(
     schemas instead of listing the checked-in ones (what `schemas --write` compares against).
     """
     if http_client is None and settings.sandbox:
-        from chatwoot_mcp.sandbox import sandbox_http_client
+        from chatwoot_mcp.launch.sandbox import sandbox_http_client
 
         http_client = sandbox_http_client
 
@@ -363,7 +365,7 @@ def create_server(
         from chatwoot_client import AsyncChatwootClient
         from chatwoot_mcp.audit import AuditLog
         from chatwoot_mcp.context import ToolContext
-        from chatwoot_mcp.outcomes import install_hooks
+        from chatwoot_mcp.edges.outcomes import install_hooks
         from chatwoot_mcp.state import open_state
 
         http = shared_http or (http_client() if http_client is not None else httpx2.AsyncClient())

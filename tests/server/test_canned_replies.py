@@ -103,7 +103,7 @@ async def test_the_same_canned_reply_twice_is_refused_as_a_duplicate() -> None:
 
 
 def test_a_stored_rendered_reply_is_recognised_as_the_canned_text_sent() -> None:
-    from chatwoot_mcp.canned import same_reply
+    from chatwoot_mcp.guards.canned import same_reply
 
     assert same_reply("hi {{contact.name}}, done.", "hi jane doe, done.")
     assert not same_reply("hi {{contact.name}}, done.", "hello jane doe, done.")

@@ -158,7 +158,7 @@ LEAN_CHECK = textwrap.dedent(
     """
     import json, sys
     watched = ["uvicorn", "starlette", "sse_starlette", "mcp.server.streamable_http", "chatwoot_sandbox",
-               "chatwoot_mcp.transports", "chatwoot_mcp.sandbox"]
+               "chatwoot_mcp.http.transports", "chatwoot_mcp.launch.sandbox"]
     import mcp.server, mcp.client.stdio
     from mcp.server import MCPServer
     by_sdk = [m for m in watched if m in sys.modules]
@@ -186,7 +186,7 @@ def test_stdio_path_does_not_import_http_or_sandbox_modules() -> None:
     report = json.loads(result.stdout)
     by_sdk, loaded = set(report["by_sdk"]), set(report["loaded"])
     # Ours to control, whatever the SDK does:
-    assert not loaded & {"chatwoot_sandbox", "chatwoot_mcp.transports", "chatwoot_mcp.sandbox"}, loaded
+    assert not loaded & {"chatwoot_sandbox", "chatwoot_mcp.http.transports", "chatwoot_mcp.launch.sandbox"}, loaded
     # mcp 2.3 imports sse_starlette (and through it uvicorn and starlette) from `mcp.server` itself; beyond
     # that, our code must add none of the HTTP modules.
     assert loaded - by_sdk == set(), f"imported by chatwoot_mcp on the stdio path: {sorted(loaded - by_sdk)}"

@@ -267,7 +267,7 @@ def test_tool_filters_without_a_chatwoot() -> None:
 
 def test_the_embedded_sandbox_constants_are_the_sandboxs_own() -> None:
     import chatwoot_sandbox
-    from chatwoot_mcp.sandbox import SANDBOX_ACCOUNT, SANDBOX_TOKEN
+    from chatwoot_mcp.launch.sandbox import SANDBOX_ACCOUNT, SANDBOX_TOKEN
 
     assert SANDBOX_TOKEN == chatwoot_sandbox.ADMIN_TOKEN
     assert SANDBOX_ACCOUNT == chatwoot_sandbox.DEMO_ACCOUNT_ID

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from chatwoot_mcp.schemas import REGENERATE, check_schemas, render_schemas, write_schemas
+from chatwoot_mcp.surface.schemas import REGENERATE, check_schemas, render_schemas, write_schemas
 from chatwoot_mcp.tools import ALL_TOOLS, toolsets
 
 from .conftest import REPO, lines_between
@@ -115,8 +115,8 @@ async def test_the_listing_cache_is_what_the_code_builds() -> None:
     """A server lists pinned-account tools from tool_schemas/; building them instead gives the same wire form."""
     from mcp import Client
 
-    from chatwoot_mcp.schemas import REFERENCE_SETTINGS
     from chatwoot_mcp.server import create_server
+    from chatwoot_mcp.surface.schemas import REFERENCE_SETTINGS
 
     listed = {}
     for cache in (True, False):
@@ -135,7 +135,7 @@ def test_every_named_target_and_view_resolves() -> None:
     coroutine function of the shape its kind calls, and the result to a View (tool_schemas/ checks the rest)."""
     import inspect
 
-    from chatwoot_mcp.views import View
+    from chatwoot_mcp.views.base import View
 
     for spec in [*ALL_TOOLS, *toolsets.TOOLS]:
         assert inspect.iscoroutinefunction(spec.function), f"{spec.name}: {spec.target!r} is not an async function"

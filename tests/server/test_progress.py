@@ -13,7 +13,7 @@ import pytest
 from mcp import Client
 from mcp.types import ProgressNotification
 
-from chatwoot_mcp import progress as walks
+from chatwoot_mcp.edges import progress as walks
 from chatwoot_sandbox import LONG_CONVERSATION_ID, SandboxState
 
 from .conftest import ASGIApp, connect, http_server, make_server, structured, text_of

@@ -13,7 +13,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from chatwoot_mcp.cli import RedactingFilter
-from chatwoot_mcp.redaction import REDACTED, _matcher, contains_secret, redact, redact_data, secret_forms
+from chatwoot_mcp.edges.redaction import REDACTED, _matcher, contains_secret, redact, redact_data, secret_forms
 
 PLAIN = "CANARY-tok-9b1e-XYZ"
 NASTY = "CANARY\"tok\\9b1e/X+Y %Z'q"

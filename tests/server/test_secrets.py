@@ -15,7 +15,7 @@ import pytest
 from mcp import Client, MCPError
 
 from chatwoot_mcp.cli import _setup_logging
-from chatwoot_mcp.redaction import secret_forms
+from chatwoot_mcp.edges.redaction import secret_forms
 from chatwoot_mcp.tools import ALL_TOOLS
 from chatwoot_sandbox import ADMIN_TOKEN, DEMO_ACCOUNT_ID, PROMPT_INJECTION_CONVERSATION_ID, SandboxState
 from chatwoot_sandbox.actions import add_message

@@ -76,8 +76,7 @@ for flags in ({"sandbox": True}, {"sandbox": True, "dynamic_toolsets": True}):
     assert anyio.run(server.list_tools)
 heavy = sorted(
     name for name in sys.modules
-    if name.startswith(("chatwoot_mcp.guards", "chatwoot_client.types", "chatwoot_mcp.client_views"))
-    or name in ("chatwoot_mcp.views", "chatwoot_mcp.triage_views", "chatwoot_mcp.contact_views")
+    if name.startswith(("chatwoot_mcp.guards", "chatwoot_client.types", "chatwoot_mcp.views."))
 )
 print(" ".join(heavy))
 """
@@ -151,7 +150,7 @@ def test_the_collector_rests_while_the_sdk_is_imported_and_runs_while_serving() 
 def test_collector_paused_restores_the_collector_as_it_found_it() -> None:
     import gc
 
-    from chatwoot_mcp.gc_pause import collector_paused
+    from chatwoot_mcp.launch.gc_pause import collector_paused
 
     assert gc.isenabled()
     with pytest.raises(RuntimeError), collector_paused():
@@ -171,7 +170,7 @@ def test_collector_paused_restores_the_collector_as_it_found_it() -> None:
 def test_a_failed_start_up_freezes_nothing() -> None:
     import gc
 
-    from chatwoot_mcp.gc_pause import collector_paused
+    from chatwoot_mcp.launch.gc_pause import collector_paused
 
     gc.unfreeze()
     with pytest.raises(RuntimeError), collector_paused():

@@ -16,7 +16,7 @@ from pathlib import Path
 import anyio
 import pytest
 
-from chatwoot_mcp.errors import Refusal
+from chatwoot_mcp.edges.errors import Refusal
 from chatwoot_mcp.state import MemoryState, SentReply, State, StateUnavailable
 from chatwoot_mcp.state.redis import RedisState
 
@@ -199,7 +199,7 @@ def test_state_settings_are_checked_without_showing_a_password() -> None:
 
 
 def test_the_state_url_password_is_a_secret_scrubbed_like_the_tokens() -> None:
-    from chatwoot_mcp.redaction import redact
+    from chatwoot_mcp.edges.redaction import redact
 
     from .conftest import make_settings
 

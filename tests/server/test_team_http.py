@@ -16,11 +16,11 @@ import pytest
 from mcp import Client
 from mcp.client.streamable_http import streamable_http_client
 
-from chatwoot_mcp.auth import UserSessions, profile_key
 from chatwoot_mcp.config import ConfigError, Settings, load_settings
+from chatwoot_mcp.http.auth import UserSessions, profile_key
+from chatwoot_mcp.http.transports import http_app
 from chatwoot_mcp.identity import Identity
 from chatwoot_mcp.server import create_server
-from chatwoot_mcp.transports import http_app
 from chatwoot_sandbox import ADMIN_TOKEN, ADMIN_USER_ID, AGENT_TOKEN, AGENT_USER_ID, SandboxState, create_app
 
 from .conftest import SANDBOX_URL, free_port, structured, text_of

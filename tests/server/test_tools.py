@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from mcp import Client
 
-from chatwoot_mcp.untrusted import DETAIL_LIMIT, SNIPPET_LIMIT
+from chatwoot_mcp.edges.untrusted import DETAIL_LIMIT, SNIPPET_LIMIT
 from chatwoot_sandbox import DEMO_ACCOUNT_ID, PROMPT_INJECTION_CONVERSATION_ID, SandboxState
 from chatwoot_sandbox.actions import add_message
 from chatwoot_sandbox.state import INCOMING

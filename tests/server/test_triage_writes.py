@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from chatwoot_mcp.untrusted import unwrap_data
+from chatwoot_mcp.edges.untrusted import unwrap_data
 from chatwoot_sandbox import DEMO_ACCOUNT_ID, LONG_CONVERSATION_ID, SandboxState
 from tests.server.triage_fixtures import Asker, connect, posts, text
 

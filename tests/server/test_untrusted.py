@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from mcp import Client
 from mcp.types import TextResourceContents
 
-from chatwoot_mcp.untrusted import (
+from chatwoot_mcp.edges.untrusted import (
     CLOSE,
     NAME_LIMIT,
     OPEN,
@@ -25,7 +25,7 @@ from chatwoot_mcp.untrusted import (
     untrusted_name,
     unwrap_data,
 )
-from chatwoot_mcp.views import UNTRUSTED_NOTE
+from chatwoot_mcp.views.base import UNTRUSTED_NOTE
 from chatwoot_sandbox import DEMO_ACCOUNT_ID, PROMPT_INJECTION_CONVERSATION_ID, SandboxState
 from chatwoot_sandbox.actions import add_message
 from chatwoot_sandbox.state import INCOMING

@@ -16,9 +16,9 @@ from pydantic import Field
 from chatwoot_client import ChatwootAttachmentError, ChatwootAttachmentTooLargeError
 from chatwoot_client.types import ConversationAttachment
 from chatwoot_mcp.context import ToolContext
-from chatwoot_mcp.errors import Refusal
-from chatwoot_mcp.untrusted import clean_name, untrusted, untrusted_name
-from chatwoot_mcp.views import View, file_name, iso, untrusted_note
+from chatwoot_mcp.edges.errors import Refusal
+from chatwoot_mcp.edges.untrusted import clean_name, untrusted, untrusted_name
+from chatwoot_mcp.views.base import View, file_name, iso, untrusted_note
 
 __all__ = ["IMAGE_LIMIT", "TEXT_CHARS", "AttachmentFile", "get_attachment"]
 

@@ -10,10 +10,10 @@ from typing import Annotated, Any, cast
 from mcp.server.mcpserver import Context, Elicit, ElicitationResult, Resolve
 
 from chatwoot_mcp.context import ToolContext, tool_context
-from chatwoot_mcp.errors import Refusal
+from chatwoot_mcp.edges.errors import Refusal
+from chatwoot_mcp.edges.untrusted import untrusted_inline, unwrap_data
 from chatwoot_mcp.guards.confirm import Confirmation, is_confirmed, supports_elicitation
-from chatwoot_mcp.triage_views import AttributeChange
-from chatwoot_mcp.untrusted import untrusted_inline, unwrap_data
+from chatwoot_mcp.views.triage import AttributeChange
 
 __all__ = ["update_custom_attributes"]
 

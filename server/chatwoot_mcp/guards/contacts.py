@@ -6,11 +6,11 @@ import anyio
 
 from chatwoot_client import ChatwootError
 from chatwoot_client.types import Contact, Conversation
-from chatwoot_mcp.contact_views import ContactDetail, ContactPage
 from chatwoot_mcp.context import ToolContext
-from chatwoot_mcp.errors import Refusal
+from chatwoot_mcp.edges.errors import Refusal
 from chatwoot_mcp.guards.labels import adding, check_labels, removing, rewrite_labels, unwanted
-from chatwoot_mcp.views import LabelChange
+from chatwoot_mcp.views.contacts import ContactDetail, ContactPage
+from chatwoot_mcp.views.conversations import LabelChange
 
 __all__ = ["add_contact_labels", "get_contact", "remove_contact_labels", "search_contacts"]
 

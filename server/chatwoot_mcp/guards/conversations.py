@@ -6,10 +6,11 @@ from datetime import UTC, datetime, timedelta
 
 from chatwoot_client.types import ConversationPriority, ConversationStatus
 from chatwoot_mcp.context import ToolContext
-from chatwoot_mcp.errors import Refusal
+from chatwoot_mcp.edges.errors import Refusal
+from chatwoot_mcp.edges.outcomes import Unverified
 from chatwoot_mcp.guards.people import resolve_agent, resolve_team
-from chatwoot_mcp.outcomes import Unverified
-from chatwoot_mcp.views import ConversationChange, PersonRef, StatusChange
+from chatwoot_mcp.views.base import PersonRef
+from chatwoot_mcp.views.conversations import ConversationChange, StatusChange
 
 __all__ = ["SNOOZE_HORIZON", "assign_conversation", "create_conversation", "toggle_status", "update_conversation"]
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from chatwoot_mcp.context import ToolContext
-from chatwoot_mcp.triage_views import AgentList, InboxList, LabelList, TeamList
+from chatwoot_mcp.views.triage import AgentList, InboxList, LabelList, TeamList
 
 __all__ = ["list_account_labels", "list_agents", "list_inboxes", "list_teams"]
 

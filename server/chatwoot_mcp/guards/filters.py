@@ -17,9 +17,9 @@ from pydantic import BaseModel, Field
 
 from chatwoot_client.types import Conversation, ConversationList
 from chatwoot_mcp.context import ToolContext
-from chatwoot_mcp.errors import Refusal
-from chatwoot_mcp.progress import WalkProgress
-from chatwoot_mcp.views import ConversationPage
+from chatwoot_mcp.edges.errors import Refusal
+from chatwoot_mcp.edges.progress import WalkProgress
+from chatwoot_mcp.views.conversations import ConversationPage
 
 __all__ = [
     "CUSTOM_ATTRIBUTE_OPERATORS",

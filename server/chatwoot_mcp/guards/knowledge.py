@@ -10,8 +10,8 @@ from typing import Annotated
 from pydantic import Field
 
 from chatwoot_mcp.context import ToolContext
-from chatwoot_mcp.errors import Refusal
-from chatwoot_mcp.views import Compact, View
+from chatwoot_mcp.edges.errors import Refusal
+from chatwoot_mcp.views.base import Compact, View
 
 __all__ = ["get_article", "list_canned_responses", "search_articles"]
 

@@ -14,9 +14,9 @@ from mcp.server.mcpserver import Context, Elicit, ElicitationResult, Resolve
 
 from chatwoot_client import ChatwootError
 from chatwoot_mcp.context import ToolContext, tool_context
-from chatwoot_mcp.errors import Refusal
+from chatwoot_mcp.edges.errors import Refusal
 from chatwoot_mcp.guards.confirm import Confirmation, is_confirmed, supports_elicitation
-from chatwoot_mcp.views import LabelChange
+from chatwoot_mcp.views.conversations import LabelChange
 
 __all__ = [
     "LabelStore",

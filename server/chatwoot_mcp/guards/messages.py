@@ -20,9 +20,9 @@ from pydantic import Field
 
 from chatwoot_client.types import Message
 from chatwoot_mcp.context import ToolContext
-from chatwoot_mcp.progress import WalkProgress
-from chatwoot_mcp.triage_views import MessageHistory
-from chatwoot_mcp.views import MessageView, message_view
+from chatwoot_mcp.edges.progress import WalkProgress
+from chatwoot_mcp.views.base import MessageView, message_view
+from chatwoot_mcp.views.triage import MessageHistory
 
 __all__ = ["DEFAULT_MAX_BYTES", "DEFAULT_MAX_MESSAGES", "PAGE_SIZE", "list_messages"]
 

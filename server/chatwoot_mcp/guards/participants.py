@@ -5,9 +5,9 @@ from __future__ import annotations
 from pydantic import Field
 
 from chatwoot_mcp.context import ToolContext
-from chatwoot_mcp.errors import Refusal
+from chatwoot_mcp.edges.errors import Refusal
 from chatwoot_mcp.guards.people import resolve_agent
-from chatwoot_mcp.views import PersonRef, View
+from chatwoot_mcp.views.base import PersonRef, View
 
 __all__ = ["add_participants", "list_participants"]
 

@@ -10,7 +10,7 @@ import difflib
 
 from chatwoot_client.types import Agent, Team
 from chatwoot_mcp.context import ToolContext
-from chatwoot_mcp.errors import Refusal
+from chatwoot_mcp.edges.errors import Refusal
 
 __all__ = ["resolve_agent", "resolve_team"]
 

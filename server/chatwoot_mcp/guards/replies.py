@@ -23,14 +23,14 @@ from mcp.server.mcpserver import Context, Elicit, ElicitationResult, Resolve
 
 from chatwoot_client import ChatwootError
 from chatwoot_client.types import Conversation, Message, MessageType
-from chatwoot_mcp.canned import find_canned_response, preview, same_reply
 from chatwoot_mcp.context import ToolContext, tool_context
-from chatwoot_mcp.errors import Refusal, describe_error
+from chatwoot_mcp.edges.errors import Refusal, describe_error
+from chatwoot_mcp.edges.outcomes import refused_by_chatwoot
+from chatwoot_mcp.guards.canned import find_canned_response, preview, same_reply
 from chatwoot_mcp.guards.confirm import Confirmation, is_confirmed, supports_elicitation
-from chatwoot_mcp.outcomes import refused_by_chatwoot
 from chatwoot_mcp.state import SentReply, StateUnavailable
-from chatwoot_mcp.triage_views import PostedMessage
-from chatwoot_mcp.views import message_view
+from chatwoot_mcp.views.base import message_view
+from chatwoot_mcp.views.triage import PostedMessage
 
 __all__ = ["DUPLICATE_WINDOW", "add_private_note", "normalise_reply", "send_reply", "visible_text"]
 

@@ -9,9 +9,9 @@ from pydantic import Field
 
 from chatwoot_client.types import SearchResult
 from chatwoot_mcp.context import ToolContext
-from chatwoot_mcp.errors import Refusal
-from chatwoot_mcp.progress import WalkProgress
-from chatwoot_mcp.triage_views import SearchHit, SearchResults
+from chatwoot_mcp.edges.errors import Refusal
+from chatwoot_mcp.edges.progress import WalkProgress
+from chatwoot_mcp.views.triage import SearchHit, SearchResults
 
 __all__ = ["MAX_PAGES", "SEARCH_PAGE_SIZE", "search_conversations"]
 

@@ -1,4 +1,4 @@
-"""list_toolsets and enable_toolset, the two tools of dynamic toolsets (see chatwoot_mcp.toolsets)."""
+"""list_toolsets and enable_toolset, the two tools of dynamic toolsets (see chatwoot_mcp.surface.toolsets)."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from mcp.server.mcpserver import Context
 from mcp.shared.exceptions import MCPError
 
 from chatwoot_mcp.context import ToolContext
-from chatwoot_mcp.errors import Refusal
-from chatwoot_mcp.toolsets import DynamicToolsets
-from chatwoot_mcp.views import ToolsetChange, ToolsetItem, ToolsetList
+from chatwoot_mcp.edges.errors import Refusal
+from chatwoot_mcp.surface.toolsets import DynamicToolsets
+from chatwoot_mcp.views.conversations import ToolsetChange, ToolsetItem, ToolsetList
 
 __all__ = ["enable_toolset", "list_toolsets"]
 

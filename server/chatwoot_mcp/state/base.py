@@ -15,7 +15,7 @@ from typing import Any, Protocol
 
 import anyio
 
-from chatwoot_mcp.errors import Refusal
+from chatwoot_mcp.edges.errors import Refusal
 
 __all__ = ["LOCK_LEASE", "LOCK_TIMEOUT", "LockHold", "SentReply", "State", "StateUnavailable", "busy", "local_turn"]
 

@@ -1,6 +1,6 @@
 """Every tool the server offers, in the order they are listed, grouped into toolsets."""
 
-from chatwoot_mcp.registry import ToolSpec
+from chatwoot_mcp.surface.spec import ToolSpec
 from chatwoot_mcp.tools import attachments, contacts, conversations, directory, knowledge, labels, messages, search
 
 __all__ = ["ALL_TOOLS", "TOOLSETS"]

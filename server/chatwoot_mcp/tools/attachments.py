@@ -1,6 +1,6 @@
 """The messages toolset's attachment tool: reading a file a message carries (chatwoot_mcp.guards.attachments)."""
 
-from chatwoot_mcp.registry import ToolSpec
+from chatwoot_mcp.surface.spec import ToolSpec
 
 TOOLS = [
     ToolSpec(

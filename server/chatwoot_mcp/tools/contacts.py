@@ -1,7 +1,7 @@
 """The contacts toolset: who is involved in a conversation: the customer (their profile and labels) and the agents
 watching it."""
 
-from chatwoot_mcp.registry import ToolSpec
+from chatwoot_mcp.surface.spec import ToolSpec
 
 CONTACTS = "chatwoot_mcp.guards.contacts"
 PARTICIPANTS = "chatwoot_mcp.guards.participants"

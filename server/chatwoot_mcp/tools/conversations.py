@@ -1,9 +1,9 @@
 """The conversations toolset: reading, creating, assigning and changing conversations."""
 
-from chatwoot_mcp.registry import ToolSpec
+from chatwoot_mcp.surface.spec import ToolSpec
 
 GUARDS = "chatwoot_mcp.guards.conversations"
-VIEWS = "chatwoot_mcp.client_views"
+VIEWS = "chatwoot_mcp.views.client"
 
 TOOLS = [
     ToolSpec(

@@ -1,6 +1,6 @@
 """The directory toolset: who and what is in the account, from the server's 60-second cache."""
 
-from chatwoot_mcp.registry import ToolSpec
+from chatwoot_mcp.surface.spec import ToolSpec
 
 TOOLS = [
     ToolSpec(

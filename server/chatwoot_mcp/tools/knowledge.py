@@ -1,6 +1,6 @@
 """The knowledge toolset: what the team has already written down (canned responses, help-center articles)."""
 
-from chatwoot_mcp.registry import ToolSpec
+from chatwoot_mcp.surface.spec import ToolSpec
 
 TOOLS = [
     ToolSpec(

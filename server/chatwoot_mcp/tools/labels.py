@@ -1,13 +1,13 @@
 """The labels toolset: reading labels and the guarded ways of changing them."""
 
-from chatwoot_mcp.registry import ToolSpec
+from chatwoot_mcp.surface.spec import ToolSpec
 
 GUARDS = "chatwoot_mcp.guards.labels"
 
 TOOLS = [
     ToolSpec(
         "list_labels", "List labels", "conversations.labels.list", "labels",
-        read_only=True, idempotent=True, view="chatwoot_mcp.client_views:label_set_view",
+        read_only=True, idempotent=True, view="chatwoot_mcp.views.client:label_set_view",
     ),
     ToolSpec(
         "add_labels", "Add labels", f"{GUARDS}:add_labels", "labels",

@@ -1,6 +1,6 @@
 """The messages toolset: reading a conversation's history, private notes, and confirmed replies."""
 
-from chatwoot_mcp.registry import ToolSpec
+from chatwoot_mcp.surface.spec import ToolSpec
 
 TOOLS = [
     ToolSpec(

@@ -4,7 +4,7 @@
 declared here so that tools/conversations.py stays as it is.
 """
 
-from chatwoot_mcp.registry import ToolSpec
+from chatwoot_mcp.surface.spec import ToolSpec
 
 __all__ = ["CONVERSATION_TOOLS", "TOOLS"]
 
@@ -22,7 +22,7 @@ TOOLS = [
 CONVERSATION_TOOLS = [
     ToolSpec(
         "set_priority", "Set priority", "conversations.set_priority", "conversations",
-        read_only=False, idempotent=True, view="chatwoot_mcp.client_views:change_view",
+        read_only=False, idempotent=True, view="chatwoot_mcp.views.client:change_view",
     ),
     ToolSpec(
         "update_custom_attributes", "Update attributes", "chatwoot_mcp.guards.attributes:update_custom_attributes",

@@ -1,6 +1,6 @@
-"""The two tools of dynamic toolsets (listed only with --dynamic-toolsets): see chatwoot_mcp.toolsets."""
+"""The two tools of dynamic toolsets (listed only with --dynamic-toolsets): see chatwoot_mcp.surface.toolsets."""
 
-from chatwoot_mcp.registry import ToolSpec
+from chatwoot_mcp.surface.spec import ToolSpec
 
 TOOLS = [
     ToolSpec(

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from chatwoot_client.types import Conversation, ConversationCounts, ConversationList
-from chatwoot_mcp.views import ConversationChange, ConversationDetail, ConversationPage, Counts, LabelSet
+from chatwoot_mcp.views.conversations import ConversationChange, ConversationDetail, ConversationPage, Counts, LabelSet
 
 __all__ = ["change_view", "counts_view", "detail_view", "label_set_view", "page_view"]
 

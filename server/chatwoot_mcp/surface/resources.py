@@ -16,13 +16,14 @@ from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ResourceError
 
 from chatwoot_client import ChatwootError
-from chatwoot_mcp.arguments import parse_conversation_id, whole_number
 from chatwoot_mcp.context import ToolContext, tool_context
-from chatwoot_mcp.errors import Refusal, describe_error
+from chatwoot_mcp.edges.arguments import parse_conversation_id, whole_number
+from chatwoot_mcp.edges.errors import Refusal, describe_error
+from chatwoot_mcp.edges.redaction import redact
 from chatwoot_mcp.guards.directory import list_account_labels, list_agents, list_inboxes, list_teams
 from chatwoot_mcp.guards.messages import list_messages
-from chatwoot_mcp.redaction import redact
-from chatwoot_mcp.views import ConversationDetail, View
+from chatwoot_mcp.views.base import View
+from chatwoot_mcp.views.conversations import ConversationDetail
 
 __all__ = ["TRANSCRIPT_MESSAGES", "register_resources"]
 

@@ -18,10 +18,10 @@ from mcp.types import Tool as WireTool
 
 __all__ = ["wire_tools"]
 
-_PACKAGED = Path(__file__).resolve().parent / "tool_schemas"
+_PACKAGED = Path(__file__).resolve().parents[1] / "tool_schemas"
 """Where an installed wheel carries the files (pyproject's force-include); a plain path, as importlib.resources
 would only add imports and lookups to start-up."""
-_CHECKOUT = Path(__file__).resolve().parents[2] / "tool_schemas"
+_CHECKOUT = Path(__file__).resolve().parents[3] / "tool_schemas"
 """Where the files are in a source checkout."""
 
 

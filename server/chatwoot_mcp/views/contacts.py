@@ -9,8 +9,8 @@ from typing import Any
 from pydantic import Field, field_serializer
 
 from chatwoot_client.types import Contact, ContactList, Conversation
-from chatwoot_mcp.untrusted import joined, untrusted_data, untrusted_inline, untrusted_name
-from chatwoot_mcp.views import Compact, View, iso, untrusted_note
+from chatwoot_mcp.edges.untrusted import joined, untrusted_data, untrusted_inline, untrusted_name
+from chatwoot_mcp.views.base import Compact, View, iso, untrusted_note
 
 __all__ = ["ContactDetail", "ContactItem", "ContactPage"]
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from chatwoot_mcp.registry import ToolSpec
+from chatwoot_mcp.surface.spec import ToolSpec
 
 __all__ = ["INITIAL_TOOLSET", "DynamicToolsets"]
 

@@ -1,43 +1,38 @@
-"""Tool declarations, and the machinery that turns each one into an MCP tool.
+"""The machinery that turns each tool declaration (`chatwoot_mcp.surface.spec.ToolSpec`) into an MCP tool.
 
-A tool is declared once, as a `ToolSpec` row pointing at an async client method (by its path on the client,
-e.g. "conversations.get") or at a guard function of this package (by its import path,
-"chatwoot_mcp.guards.labels:add_labels"). Everything else follows from that target: the input schema from its
-signature, parameter descriptions from its docstring's "Parameters" section, the description from the
-docstring's summary, the output schema from the view's (or target's) return type.
+Everything follows from a row's target: the input schema from its signature, parameter descriptions from its
+docstring's "Parameters" section, the description from the docstring's summary, the output schema from the view's
+(or target's) return type.
 
 Targets and views are named, not imported: start-up lists tools from their checked-in wire forms
-(`chatwoot_mcp.wire_cache`), so this module, the tool rows and the server import none of the client, the guards or
-the views. They are imported when a tool is first built (its first call), which is also why the imports of
-`build_tool` are inside it.
+(`chatwoot_mcp.surface.wire_cache`), so this module, the tool rows and the server import none of the client, the
+guards or the views. They are imported when a tool is first built (its first call), which is also why the imports
+of `build_tool` are inside it.
 """
 
 from __future__ import annotations
 
-import importlib
 import inspect
 import json
 import logging
 import types
 import typing
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from functools import cached_property
 from typing import TYPE_CHECKING, Annotated, Any
 
 from mcp.server import MCPServer
 from mcp.server.mcpserver import Context
-from mcp.types import CallToolResult, TextContent, ToolAnnotations
+from mcp.types import CallToolResult, TextContent
 from pydantic import BaseModel, BeforeValidator, Field, ValidationError, WithJsonSchema
 
-from chatwoot_mcp.arguments import MAX_ID, not_bool, parse_conversation_id, whole_number
 from chatwoot_mcp.config import ConfigError, Settings
-from chatwoot_mcp.redaction import contains_secret, redact, redact_data
+from chatwoot_mcp.edges.arguments import MAX_ID, not_bool, parse_conversation_id, whole_number
+from chatwoot_mcp.edges.redaction import contains_secret, redact, redact_data
+from chatwoot_mcp.surface.spec import ToolSpec
 
 if TYPE_CHECKING:
     from chatwoot_mcp.context import ToolContext
-    from chatwoot_mcp.outcomes import CallRecord
-    from chatwoot_mcp.views import View
+    from chatwoot_mcp.edges.outcomes import CallRecord
 
 __all__ = ["ConversationRef", "ToolSpec", "build_tool", "register_tools", "select_tools"]
 
@@ -70,119 +65,22 @@ by the time this type sees a value it is a number or digits.
 """
 
 
-@dataclass(frozen=True)
-class ToolSpec:
-    """One MCP tool, declared once.
-
-    `target` is either a dotted path on AsyncChatwootClient ("conversations.labels.list"), called as
-    `method(account_id, **arguments)`, or a guard `async def guard(tools: ToolContext, account_id, ...)`, named by
-    its import path ("module:function") or given as the function itself. `view(result, arguments)` turns the
-    target's result into the View that is returned (`arguments` are the call's, with `account_id`), likewise an
-    import path or the function; without a view the target must itself return a View.
-    """
-
-    name: str
-    title: str
-    target: str | Callable[..., Any]
-    toolset: str
-    read_only: bool
-    destructive: bool = False
-    idempotent: bool = False
-    open_world: bool = True
-    view: str | Callable[[Any, dict[str, Any]], View] | None = None
-    verify_with: str = "get_conversation"
-    """The read tool that shows whether a write whose outcome is unknown was applied."""
-    output_schema: bool = True
-    """False: results still carry structuredContent, but tools/list declares no output schema (the two dynamic-toolsets
-    tools, whose text says everything, so that the first listing stays small)."""
-
-    @cached_property
-    def function(self) -> Callable[..., Any]:
-        """The async callable the tool runs (an unbound client method, or the guard)."""
-        if callable(self.target):
-            return self.target
-        if ":" in self.target:
-            return _imported(self.target)
-        from chatwoot_client import AsyncChatwootClient
-
-        owner: Any = AsyncChatwootClient
-        *resources, method = self.target.split(".")
-        for attribute in resources:
-            owner = typing.get_type_hints(getattr(owner, attribute).func)["return"]
-        return getattr(owner, method)
-
-    @property
-    def is_guard(self) -> bool:
-        return callable(self.target) or ":" in self.target
-
-    @cached_property
-    def view_function(self) -> Callable[[Any, dict[str, Any]], View] | None:
-        """The view, imported if it is named by its import path."""
-        return _imported(self.view) if isinstance(self.view, str) else self.view
-
-    @cached_property
-    def wants_context(self) -> bool:
-        """Whether the guard takes the request's `ctx` (not a tool argument)."""
-        return self.is_guard and "ctx" in inspect.signature(self.function).parameters
-
-    @cached_property
-    def output_model(self) -> type[View]:
-        from chatwoot_mcp.views import View
-
-        source = self.view_function or self.function
-        model = typing.get_type_hints(source)["return"]
-        if not (inspect.isclass(model) and issubclass(model, View)):
-            raise TypeError(f"tool {self.name}: results must be a View, got {model!r}; declare a view")
-        return model
-
-    @cached_property
-    def description(self) -> str:
-        """What the model reads: a guard's whole summary (written for it), a client method's first paragraph.
-
-        A client method's later paragraphs speak to Python callers (return types, retries), not to a model.
-        """
-        from chatwoot_mcp.docstrings import parse_docstring  # building a tool's schema only: not at start-up
-
-        paragraphs = parse_docstring(self.function.__doc__).summary.split("\n\n")
-        return " ".join(paragraphs if self.is_guard else paragraphs[:1])
-
-    def annotations(self) -> ToolAnnotations:
-        """All four hints, explicitly (hosts differ in what they assume for a missing one); the title is the tool's
-        own `title`, not repeated here."""
-        return ToolAnnotations(
-            read_only_hint=self.read_only,
-            destructive_hint=self.destructive,
-            idempotent_hint=self.idempotent,
-            open_world_hint=self.open_world,
-        )
-
-    def receiver(self, tools: ToolContext) -> Any:
-        """What the target is called on: the guard's ToolContext, or the client resource that owns the method."""
-        if self.is_guard:
-            return tools
-        assert isinstance(self.target, str)
-        owner: Any = tools.client
-        for attribute in self.target.split(".")[:-1]:
-            owner = getattr(owner, attribute)
-        return owner
-
-
-def _imported(path: str) -> Callable[..., Any]:
-    """The function at an import path such as "chatwoot_mcp.guards.labels:add_labels"."""
-    module, _, name = path.partition(":")
-    found: Any = importlib.import_module(module)
-    for attribute in name.split("."):
-        found = getattr(found, attribute)
-    if not callable(found):
-        raise TypeError(f"{path} is not a function")
-    return found
+def _receiver(spec: ToolSpec, tools: ToolContext) -> Any:
+    """What the target is called on: the guard's ToolContext, or the client resource that owns the method."""
+    if spec.is_guard:
+        return tools
+    assert isinstance(spec.target, str)
+    owner: Any = tools.client
+    for attribute in spec.target.split(".")[:-1]:
+        owner = getattr(owner, attribute)
+    return owner
 
 
 def _tool_parameters(spec: ToolSpec, settings: Settings) -> list[inspect.Parameter]:
     """The tool's parameters: the target's, minus the receiver, with descriptions from its docstring."""
     function = spec.function
     hints = typing.get_type_hints(function, include_extras=True)
-    from chatwoot_mcp.docstrings import parse_docstring
+    from chatwoot_mcp.surface.docstrings import parse_docstring
 
     docs = parse_docstring(function.__doc__).params
     parameters = [inspect.Parameter("ctx", inspect.Parameter.KEYWORD_ONLY, annotation=Context)]
@@ -266,8 +164,8 @@ def build_tool(spec: ToolSpec, settings: Settings) -> Callable[..., Any]:
     """The function registered with MCPServer for `spec`: validated arguments in, one compact result out."""
     from chatwoot_client import ChatwootError
     from chatwoot_mcp.context import tool_context
-    from chatwoot_mcp.errors import Refusal, describe_error
-    from chatwoot_mcp.outcomes import Unverified, recording, unknown_outcome, write_failure
+    from chatwoot_mcp.edges.errors import Refusal, describe_error
+    from chatwoot_mcp.edges.outcomes import Unverified, recording, unknown_outcome, write_failure
 
     output_model = spec.output_model
     view_function = spec.view_function
@@ -284,7 +182,7 @@ def build_tool(spec: ToolSpec, settings: Settings) -> Callable[..., Any]:
                 account_id = tools.account(arguments.pop("account_id", None))
                 if spec.wants_context:
                     arguments["ctx"] = ctx
-                result = await spec.function(spec.receiver(tools), account_id, **arguments)
+                result = await spec.function(_receiver(spec, tools), account_id, **arguments)
                 view = view_function(result, arguments | {"account_id": account_id}) if view_function else result
             except Refusal as refusal:
                 return _error(str(refusal), tools.settings.secrets)
@@ -351,7 +249,7 @@ def _inner_model(annotation: Any) -> type[BaseModel] | None:
 
 def _internal_failure(spec: ToolSpec, record: CallRecord) -> str:
     """The truthful words for a failure of our own making (a bug), which the log records in full."""
-    from chatwoot_mcp.outcomes import unknown_outcome
+    from chatwoot_mcp.edges.outcomes import unknown_outcome
 
     cause = f"{spec.name} failed on an internal error of chatwoot-mcp (logged on the server)."
     if spec.read_only:
@@ -397,7 +295,7 @@ def register_tools(server: MCPServer, specs: Iterable[ToolSpec], settings: Setti
         tool = server._tool_manager.get_tool(spec.name)  # the SDK has no public handle on a registered tool
         assert tool is not None
         # Closed: an argument the tool does not have is refused (see ChatwootServer.call_tool), not ignored.
-        from chatwoot_mcp.schema_diet import slim_input_schema, slim_output_schema
+        from chatwoot_mcp.surface.schema_diet import slim_input_schema, slim_output_schema
 
         tool.parameters = slim_input_schema(tool.parameters) | {"additionalProperties": False}
         if tool.fn_metadata.output_schema is not None:

@@ -135,7 +135,7 @@ def http_app(server: MCPServer, settings: Settings, http: httpx2.AsyncClient | N
     `http` is the client the server sends Chatwoot requests through (its one connection pool): per-user tokens
     are checked through it, and /readyz asks Chatwoot through it. Per-user tokens need it.
     """
-    from chatwoot_mcp.health import HealthRoutes, Readiness
+    from chatwoot_mcp.http.health import HealthRoutes, Readiness
 
     security = _transport_security(settings)
     sdk_log = logging.getLogger("mcp.server.transport_security")
@@ -152,7 +152,7 @@ def http_app(server: MCPServer, settings: Settings, http: httpx2.AsyncClient | N
         return getattr(getattr(server, "live_context", None), "state", None)
 
     if settings.auth == "chatwoot-token":
-        from chatwoot_mcp.auth import ChatwootTokenMiddleware, UserSessions
+        from chatwoot_mcp.http.auth import ChatwootTokenMiddleware, UserSessions
 
         if http is None:
             raise ValueError("per-user tokens need the server's shared HTTP client")

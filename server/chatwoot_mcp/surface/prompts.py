@@ -10,7 +10,7 @@ from mcp.server import MCPServer
 from mcp.server.mcpserver import Context
 
 from chatwoot_mcp.context import tool_context
-from chatwoot_mcp.redaction import redact
+from chatwoot_mcp.edges.redaction import redact
 
 __all__ = ["register_prompts"]
 

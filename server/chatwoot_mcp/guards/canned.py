@@ -13,7 +13,7 @@ import re
 
 from chatwoot_client.types import CannedResponse, Conversation
 from chatwoot_mcp.context import ToolContext
-from chatwoot_mcp.errors import Refusal
+from chatwoot_mcp.edges.errors import Refusal
 
 __all__ = ["find_canned_response", "preview", "same_reply"]
 

@@ -12,7 +12,7 @@ from typing import Any
 from pydantic import Field, field_serializer
 
 from chatwoot_client.types import Agent, Inbox, Label, SearchResult, Team
-from chatwoot_mcp.untrusted import (
+from chatwoot_mcp.edges.untrusted import (
     SNIPPET_LIMIT,
     clean_name,
     joined,
@@ -21,7 +21,7 @@ from chatwoot_mcp.untrusted import (
     untrusted_inline,
     untrusted_name,
 )
-from chatwoot_mcp.views import Compact, MessageView, View, untrusted_note
+from chatwoot_mcp.views.base import Compact, MessageView, View, untrusted_note
 
 __all__ = [
     "AgentList",

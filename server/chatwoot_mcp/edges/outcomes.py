@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 import httpx2
 
 from chatwoot_client import ChatwootAPIError, ChatwootError
-from chatwoot_mcp.errors import describe_error
+from chatwoot_mcp.edges.errors import describe_error
 
 __all__ = [
     "CallRecord",

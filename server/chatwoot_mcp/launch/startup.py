@@ -8,7 +8,7 @@ import anyio
 import httpx2
 
 from chatwoot_mcp.config import ConfigError, Settings
-from chatwoot_mcp.redaction import redact
+from chatwoot_mcp.edges.redaction import redact
 
 __all__ = [
     "ANSWER_TIME",
