@@ -20,7 +20,7 @@ from chatwoot_client import (
     ChatwootServerError,
     ChatwootTimeoutError,
     ChatwootValidationError,
-    _client,
+    _base_client,
 )
 from chatwoot_sandbox import SandboxState
 from tests.client.conftest import (
@@ -53,8 +53,8 @@ def sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
     async def async_sleep(delay: float) -> None:
         delays.append(delay)
 
-    monkeypatch.setattr(_client, "time", SimpleNamespace(sleep=delays.append))
-    monkeypatch.setattr(_client, "anyio", SimpleNamespace(sleep=async_sleep))
+    monkeypatch.setattr(_base_client, "time", SimpleNamespace(sleep=delays.append))
+    monkeypatch.setattr(_base_client, "anyio", SimpleNamespace(sleep=async_sleep))
     return delays
 
 

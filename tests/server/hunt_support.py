@@ -154,6 +154,6 @@ def portal() -> Iterator[BlockingPortal]:
 
 def without_retry_waits(monkeypatch: pytest.MonkeyPatch) -> None:
     """Let the Chatwoot client retry exactly as it decides, without its real backoff (0.5 s, 1 s, ...)."""
-    import chatwoot_client._client
+    import chatwoot_client._base_client
 
-    monkeypatch.setattr(chatwoot_client._client, "retry_delay", lambda *args, **kwargs: 0.0)
+    monkeypatch.setattr(chatwoot_client._base_client, "retry_delay", lambda *args, **kwargs: 0.0)

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
-if TYPE_CHECKING:
-    from chatwoot_client._client import AsyncChatwootClient, ChatwootClient
+from chatwoot_client._base_client import AsyncAPIClient, SyncAPIClient
 
 __all__ = ["AsyncResource", "SyncResource", "docs_from", "path_id"]
 
@@ -14,12 +13,12 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 class SyncResource:
-    def __init__(self, client: ChatwootClient) -> None:
+    def __init__(self, client: SyncAPIClient) -> None:
         self._client = client
 
 
 class AsyncResource:
-    def __init__(self, client: AsyncChatwootClient) -> None:
+    def __init__(self, client: AsyncAPIClient) -> None:
         self._client = client
 
 

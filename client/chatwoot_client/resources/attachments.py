@@ -14,6 +14,7 @@ import re
 
 import httpx2
 
+from chatwoot_client._base_client import USER_AGENT
 from chatwoot_client._exceptions import ChatwootAttachmentError, ChatwootAttachmentTooLargeError
 from chatwoot_client._request import APIRequest, error_from_response
 from chatwoot_client.resources._base import AsyncResource, SyncResource, docs_from
@@ -102,9 +103,7 @@ def _check_limit(max_bytes: int) -> int:
 
 
 def _headers() -> dict[str, str]:
-    """No API token: only the user agent (imported late, as the client module imports this one)."""
-    from chatwoot_client._client import USER_AGENT
-
+    """No API token: only the user agent."""
     return {"user-agent": USER_AGENT}
 
 
