@@ -118,6 +118,32 @@ async def test_the_cache_forgets_after_its_ttl(backend: State) -> None:
     assert await backend.cache_get("directory:labels:1") is None
 
 
+async def test_a_record_is_kept_until_its_ttl_and_taken_once(backend: State) -> None:
+    """What the OAuth server relies on: a record is there until its ttl, and of many takers of one record
+    (a code presented twice at once, on two workers) exactly one gets it."""
+    assert await backend.record_get("oauth:code:x") is None
+    await backend.record_put("oauth:code:x", {"grant": "g1"}, 5)
+    assert await backend.record_get("oauth:code:x") == {"grant": "g1"}
+    taken: list[object] = []
+
+    async def take() -> None:
+        taken.append(await backend.record_take("oauth:code:x"))
+
+    async with anyio.create_task_group() as group:
+        for _ in range(8):
+            group.start_soon(take)
+    assert sorted(map(str, taken)) == ["None"] * 7 + ["{'grant': 'g1'}"]
+    assert await backend.record_get("oauth:code:x") is None
+    await backend.record_put("oauth:grant:a", 1, 0.3)
+    await backend.record_put("oauth:grant:b", 2, 5)
+    await backend.record_put("oauth:grant:c", 3, 5)
+    await backend.record_delete("oauth:grant:b", "oauth:grant:missing")
+    assert await backend.record_get("oauth:grant:b") is None and await backend.record_get("oauth:grant:c") == 3
+    await anyio.sleep(0.4)
+    assert await backend.record_get("oauth:grant:a") is None, "a record is forgotten after its ttl"
+    assert await backend.record_take("oauth:grant:a") is None
+
+
 async def test_a_redis_lock_is_renewed_while_held_beyond_its_lease(redis: RedisServer, anyio_backend: str) -> None:
     first, second = (RedisState(redis.url, "https://renewal.test", lease=0.6) for _ in range(2))  # two "workers"
     trace: list[str] = []
@@ -174,6 +200,14 @@ async def test_an_unreachable_redis_refuses_writes_and_lets_reads_go_on(anyio_ba
             await state.get_reply("1:7:abc")
         with pytest.raises(StateUnavailable):
             await state.check()
+        for record_call in (
+            state.record_get("oauth:grant:g"),
+            state.record_put("oauth:grant:g", {}, 5),
+            state.record_take("oauth:code:c"),
+            state.record_delete("oauth:grant:g"),
+        ):
+            with pytest.raises(StateUnavailable):  # a record is never guessed at: no grant is lost or invented
+                await record_call
         assert await state.cache_get("directory:labels:1") is None  # a read: the caller fetches instead
         await state.cache_set("directory:labels:1", [], 60)  # best effort, no error
     finally:

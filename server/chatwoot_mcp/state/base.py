@@ -59,7 +59,10 @@ class StateUnavailable(Refusal):
 
 
 class State(Protocol):
-    """Locks, the duplicate-reply window and a cache, shared by every call this backend reaches.
+    """Locks, the duplicate-reply window, a cache and records, shared by every call this backend reaches.
+
+    Records are what must not be lost or guessed (the OAuth server's clients, grants and tokens): reading or
+    writing one raises StateUnavailable when the state cannot be reached, and taking one is atomic.
 
     Keys are plain strings built by the caller; a key derived from a secret or customer text is hashed by the
     caller first. Cached values are JSON-able.
@@ -94,6 +97,22 @@ class State(Protocol):
 
     async def cache_set(self, key: str, value: Any, ttl: float) -> None:
         """Cache a JSON-able value for `ttl` seconds (best effort: an unreachable state is ignored)."""
+        ...
+
+    async def record_get(self, key: str) -> Any | None:
+        """A kept record (raises StateUnavailable: unlike the cache, a record is never guessed at)."""
+        ...
+
+    async def record_put(self, key: str, value: Any, ttl: float) -> None:
+        """Keep a JSON-able record for `ttl` seconds (raises StateUnavailable)."""
+        ...
+
+    async def record_take(self, key: str) -> Any | None:
+        """Remove a record and return it, atomically: of two callers taking the same key, one gets it."""
+        ...
+
+    async def record_delete(self, *keys: str) -> None:
+        """Forget these records (raises StateUnavailable)."""
         ...
 
     async def check(self) -> None:

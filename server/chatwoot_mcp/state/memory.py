@@ -5,7 +5,8 @@ read, merge and write at the same time lose one another's change. Within a proce
 across processes (Claude Desktop and Claude Code each running a server, several stdio servers of an agent fleet)
 an advisory file lock does, keyed by Chatwoot URL and record. The operating system releases a file lock when its
 process dies, so a crashed server never blocks the others (no lease is needed). The reply window and the cache
-live in this process only. Servers on other machines share no file system: they need the Redis backend.
+live in this process only, and so do records (the OAuth server's grants: a restart signs everyone out). Servers
+on other machines share no file system: they need the Redis backend.
 """
 
 from __future__ import annotations
@@ -55,6 +56,11 @@ class TtlCache:
                 self._entries.pop(next(iter(self._entries)))
         self._entries[key] = (time.monotonic() + ttl, value)
 
+    def pop(self, key: str) -> Any | None:
+        """Remove a value and return it (None when absent or expired)."""
+        hit = self._entries.pop(key, None)
+        return None if hit is None or time.monotonic() >= hit[0] else hit[1]
+
 
 class MemoryState:
     """Locks held against this process's other tasks and other processes on this host; window and cache in memory."""
@@ -67,6 +73,7 @@ class MemoryState:
         self._local: dict[str, anyio.Lock] = {}
         self._replies: dict[str, tuple[float, SentReply]] = {}
         self._cache = TtlCache()
+        self._records = TtlCache(max_entries=100_000)
 
     @asynccontextmanager
     async def lock(self, key: str, lease: float | None = None) -> AsyncIterator[LockHold]:
@@ -115,6 +122,19 @@ class MemoryState:
 
     async def cache_set(self, key: str, value: Any, ttl: float) -> None:
         await self._cache.cache_set(key, value, ttl)
+
+    async def record_get(self, key: str) -> Any | None:
+        return await self._records.cache_get(key)
+
+    async def record_put(self, key: str, value: Any, ttl: float) -> None:
+        await self._records.cache_set(key, value, ttl)
+
+    async def record_take(self, key: str) -> Any | None:
+        return self._records.pop(key)  # no await between the read and the removal: atomic in this process
+
+    async def record_delete(self, *keys: str) -> None:
+        for key in keys:
+            self._records.pop(key)
 
     async def check(self) -> None:
         return None

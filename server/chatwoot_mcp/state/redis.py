@@ -3,7 +3,8 @@
 Only imported when `--state redis://...` is chosen. A lock is a key set with NX and a lease (PX) holding a random
 token; its holder renews the lease while it lives and releases it with a compare-and-delete script, so a worker
 that dies holding a lock blocks the others for at most the lease, and a worker whose lease ran out never deletes
-a lock another worker has since taken. Replies in the duplicate window and cached values are keys that expire.
+a lock another worker has since taken. Replies in the duplicate window, cached values and records are keys that
+expire; a record is taken with GETDEL.
 Every key is prefixed with a hash of the Chatwoot URL, so servers of several Chatwoots can share one Redis.
 """
 
@@ -159,6 +160,34 @@ class RedisState:
     async def cache_set(self, key: str, value: Any, ttl: float) -> None:
         with suppress(RedisError, OSError):
             await self.redis.set(self._prefix + "cache:" + key, json.dumps(value), px=max(1, int(ttl * 1000)))
+
+    async def record_get(self, key: str) -> Any | None:
+        try:
+            raw = await self.redis.get(self._prefix + "record:" + key)
+        except (RedisError, OSError) as error:
+            raise self._unavailable(error) from None
+        return None if raw is None else json.loads(raw)
+
+    async def record_put(self, key: str, value: Any, ttl: float) -> None:
+        try:
+            await self.redis.set(self._prefix + "record:" + key, json.dumps(value), px=max(1, int(ttl * 1000)))
+        except (RedisError, OSError) as error:
+            raise self._unavailable(error) from None
+
+    async def record_take(self, key: str) -> Any | None:
+        try:
+            raw = await self.redis.getdel(self._prefix + "record:" + key)
+        except (RedisError, OSError) as error:
+            raise self._unavailable(error) from None
+        return None if raw is None else json.loads(raw)
+
+    async def record_delete(self, *keys: str) -> None:
+        if not keys:
+            return
+        try:
+            await self.redis.delete(*(self._prefix + "record:" + key for key in keys))
+        except (RedisError, OSError) as error:
+            raise self._unavailable(error) from None
 
     async def check(self) -> None:
         try:
