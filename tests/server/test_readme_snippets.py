@@ -23,7 +23,7 @@ tools/list; `call --sandbox`, `tools`, `demo`, `schemas --check`, `--help` and `
 commands in a checked block (uv sync, pytest, ruff) are validated structurally only; CI runs them anyway.
 
 Links: every relative link in README and docs/ points at a file of the repository (and a `#heading` of a
-Markdown page at one of its headings); every docs/ page is linked from README.
+Markdown page at one of its headings); every docs/ page is linked from README; README stays under 15 KB.
 """
 
 from __future__ import annotations
@@ -57,6 +57,7 @@ README = REPO / "README.md"
 DOCS = REPO / "docs"
 # README first, then the pages it links to: every snippet and link in them is checked the same way.
 PAGES = [README, *sorted(DOCS.glob("*.md"))]
+README_LIMIT = 15 * 1024  # bytes: what a newcomer reads in the first five minutes; the rest belongs in docs/
 MARKER = re.compile(r"<!-- snippet: (?P<mode>[a-z-]+) \((?P<reason>[^)]+)\) -->")
 FENCE = re.compile(r"^```(?P<lang>[a-z]*)\s*$")
 LANGS = {"sh": "sh", "shell": "sh", "bash": "sh", "console": "sh", "json": "json", "python": "python"}
@@ -66,7 +67,7 @@ PROGRAMS = {"uv", "uvx", "pip", "python3", "python", "bash", "chatwoot-mcp", "cl
 LAUNCHER_VALUE_OPTIONS = {"--from", "--with", "--directory", "--python", "-p", "--name", "-t", "--tag", "-e", "--env"}
 SUBCOMMANDS = {"serve", "tools", "call", "schemas", "demo"}
 OFFLINE_COMMANDS = {"tools", "demo"}
-REPO_ROOTS = {"client", "server", "tests", "benchmarks", "examples", ".ci", "tool_schemas"}
+REPO_ROOTS = {"client", "server", "tests", "benchmarks", "examples", ".ci", "tool_schemas", "docs", "deploy"}
 
 
 @dataclass(frozen=True)
@@ -373,7 +374,7 @@ def _serve_help() -> str:
     return stdout.getvalue()
 
 
-# -- links --------------------------------------------------------------------------------------------------------
+# -- links and size -----------------------------------------------------------------------------------------------
 
 LINK = re.compile(r"!?\[[^\]]*\]\((?P<target>[^)\s]+)(?:\s+\"[^\"]*\")?\)")
 
@@ -426,3 +427,8 @@ def test_every_docs_page_is_linked_from_readme() -> None:
     linked = {(README.parent / target.partition("#")[0]).resolve() for target in relative_links(README)}
     unlinked = [page_name(page) for page in PAGES[1:] if page.resolve() not in linked]
     assert not unlinked, f"README does not link to {unlinked}"
+
+
+def test_readme_fits_a_first_read() -> None:
+    size = len(README.read_bytes())
+    assert size < README_LIMIT, f"README.md is {size:,} bytes (limit {README_LIMIT:,}): move a section into docs/"
