@@ -1,6 +1,7 @@
-"""Every fenced shell, JSON and Python snippet in README.md is checked, so README cannot drift from the code.
+"""Every fenced shell, JSON and Python snippet in README.md and docs/*.md is checked, so none can drift from the code.
 
-The convention, for anyone editing README:
+README and every page under docs/ are checked alike: what is said below of README holds for each page. The
+convention, for anyone editing them:
 
 - A ```sh, ```json or ```python block is checked by default, and a ``` block with no language is not a snippet.
 - `<!-- snippet: not-run (reason) -->` on the line right before a fence marks a block that needs something the
@@ -20,6 +21,9 @@ Runs, in checked blocks: a `chatwoot-mcp` command that needs no Chatwoot runs fr
 tools/list; `call --sandbox`, `tools`, `demo`, `schemas --check`, `--help` and `--version` must exit 0). A
 `chatwoot-mcp` command that needs a real Chatwoot in a checked block is an error: mark the block not-run. Other
 commands in a checked block (uv sync, pytest, ruff) are validated structurally only; CI runs them anyway.
+
+Links: every relative link in README and docs/ points at a file of the repository (and a `#heading` of a
+Markdown page at one of its headings); every docs/ page is linked from README; README stays under 15 KB.
 """
 
 from __future__ import annotations
@@ -35,6 +39,7 @@ import shlex
 import shutil
 import subprocess
 import sys
+from collections import Counter
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -49,6 +54,10 @@ from chatwoot_mcp.config import ENV_VARS
 from .conftest import REPO, run_cli_many, subprocess_env
 
 README = REPO / "README.md"
+DOCS = REPO / "docs"
+# README first, then the pages it links to: every snippet and link in them is checked the same way.
+PAGES = [README, *sorted(DOCS.glob("*.md"))]
+README_LIMIT = 15 * 1024  # bytes: what a newcomer reads in the first five minutes; the rest belongs in docs/
 MARKER = re.compile(r"<!-- snippet: (?P<mode>[a-z-]+) \((?P<reason>[^)]+)\) -->")
 FENCE = re.compile(r"^```(?P<lang>[a-z]*)\s*$")
 LANGS = {"sh": "sh", "shell": "sh", "bash": "sh", "console": "sh", "json": "json", "python": "python"}
@@ -58,7 +67,7 @@ PROGRAMS = {"uv", "uvx", "pip", "python3", "python", "bash", "chatwoot-mcp", "cl
 LAUNCHER_VALUE_OPTIONS = {"--from", "--with", "--directory", "--python", "-p", "--name", "-t", "--tag", "-e", "--env"}
 SUBCOMMANDS = {"serve", "tools", "call", "schemas", "demo"}
 OFFLINE_COMMANDS = {"tools", "demo"}
-REPO_ROOTS = {"client", "server", "tests", "benchmarks", "examples", ".ci", "tool_schemas"}
+REPO_ROOTS = {"client", "server", "tests", "benchmarks", "examples", ".ci", "tool_schemas", "docs", "deploy"}
 
 
 @dataclass(frozen=True)
@@ -68,13 +77,18 @@ class Snippet:
     line: int
     mode: str  # "check", "not-run" or "skip"
     reason: str = ""
+    page: str = "README.md"
 
     def __str__(self) -> str:
-        return f"README.md:{self.line} ({self.lang})"
+        return f"{self.page}:{self.line} ({self.lang})"
 
 
-def readme_snippets(text: str) -> list[Snippet]:
-    """The fenced blocks of README with a language we check, each with its marker (if any)."""
+def page_name(page: Path) -> str:
+    return page.relative_to(REPO).as_posix()
+
+
+def readme_snippets(text: str, page: str = "README.md") -> list[Snippet]:
+    """The fenced blocks of a page (README or docs/) with a language we check, each with its marker (if any)."""
     lines = text.splitlines()
     snippets, index = [], 0
     while index < len(lines):
@@ -88,16 +102,16 @@ def readme_snippets(text: str) -> list[Snippet]:
         mode, reason = (marker["mode"], marker["reason"]) if marker else ("check", "")
         lang = LANGS.get(opening["lang"])
         if lang is not None:
-            snippets.append(Snippet(lang, "\n".join(lines[index + 1 : end]), index + 1, mode, reason))
+            snippets.append(Snippet(lang, "\n".join(lines[index + 1 : end]), index + 1, mode, reason, page))
         index = end + 1
     return snippets
 
 
-SNIPPETS = readme_snippets(README.read_text(encoding="utf-8"))
+SNIPPETS = [snippet for page in PAGES for snippet in readme_snippets(page.read_text(encoding="utf-8"), page_name(page))]
 
 
 def test_readme_has_the_snippets_users_copy() -> None:
-    kinds = {snippet.lang for snippet in SNIPPETS}
+    kinds = {snippet.lang for snippet in SNIPPETS if snippet.page == "README.md"}
     assert {"sh", "json", "python"} <= kinds
     assert all(snippet.mode in {"check", "not-run", "skip"} for snippet in SNIPPETS), [
         f"{s}: unknown marker {s.mode!r}" for s in SNIPPETS if s.mode not in {"check", "not-run", "skip"}
@@ -330,17 +344,27 @@ def test_python_snippet(snippet: Snippet) -> None:
 # -- the configuration table --------------------------------------------------------------------------------------
 
 
-def test_the_configuration_table_names_every_setting_and_real_flags() -> None:
-    text = README.read_text(encoding="utf-8")
-    rows = re.findall(r"^\| `(CHATWOOT_[A-Z0-9_]+)` \| (.*?) \|", text, re.M)
-    assert rows, "README's Configure table is missing"
-    documented = {name for name, _ in rows}
-    assert documented <= set(ENV_VARS), f"README documents unknown settings: {sorted(documented - set(ENV_VARS))}"
-    assert set(ENV_VARS) <= documented, f"settings missing from README's table: {sorted(set(ENV_VARS) - documented)}"
+def test_the_configuration_tables_name_every_setting_once_and_real_flags() -> None:
+    """README's Configure table and the tables of docs/ (team settings) together name each setting exactly once."""
+    rows = [
+        (page_name(page), name, flag_cell)
+        for page in PAGES
+        for name, flag_cell in re.findall(r"^\| `(CHATWOOT_[A-Z0-9_]+)` \| (.*?) \|", page.read_text("utf-8"), re.M)
+    ]
+    assert any(page == "README.md" for page, _, _ in rows), "README's Configure table is missing"
+    documented = Counter(name for _, name, _ in rows)
+    unknown = set(documented) - set(ENV_VARS)
+    assert not unknown, f"README and docs/ document unknown settings: {sorted(unknown)}"
+    missing = set(ENV_VARS) - set(documented)
+    assert not missing, f"settings missing from the tables of README and docs/: {sorted(missing)}"
+    twice = sorted(name for name, count in documented.items() if count > 1)
+    assert not twice, f"settings documented in more than one table row (one place each): {twice}"
     serve_help = _serve_help()
-    for name, flag_cell in rows:
+    for page, name, flag_cell in rows:
         for flag in re.findall(r"`(--[a-z-]+)`", flag_cell):
-            assert re.search(rf"\s{re.escape(flag)}\b", serve_help), f"{name}: {flag} is not a flag of chatwoot-mcp"
+            assert re.search(rf"\s{re.escape(flag)}\b", serve_help), (
+                f"{page}: {name}: {flag} is not a flag of chatwoot-mcp"
+            )
 
 
 def _serve_help() -> str:
@@ -348,3 +372,63 @@ def _serve_help() -> str:
     with contextlib.redirect_stdout(stdout), contextlib.suppress(SystemExit):
         _parser().parse_args(["serve", "--help"])
     return stdout.getvalue()
+
+
+# -- links and size -----------------------------------------------------------------------------------------------
+
+LINK = re.compile(r"!?\[[^\]]*\]\((?P<target>[^)\s]+)(?:\s+\"[^\"]*\")?\)")
+
+
+def without_fences(text: str) -> str:
+    return re.sub(r"^```.*?^```[^\n]*$", "", text, flags=re.M | re.S)
+
+
+def prose(text: str) -> str:
+    """A page without its fenced blocks and inline code, where a `[x](y)` is not a link."""
+    return re.sub(r"`[^`\n]*`", "", without_fences(text))
+
+
+def heading_anchors(text: str) -> set[str]:
+    """The anchors GitHub gives a page's headings: lower case, punctuation dropped, spaces as -, repeats numbered."""
+    anchors: set[str] = set()
+    seen: Counter[str] = Counter()
+    for heading in re.findall(r"^#{1,6}\s+(.+?)\s*#*\s*$", without_fences(text), re.M):
+        slug = re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
+        anchors.add(slug if not seen[slug] else f"{slug}-{seen[slug]}")
+        seen[slug] += 1
+    return anchors
+
+
+def relative_links(page: Path) -> list[str]:
+    targets = (match["target"] for match in LINK.finditer(prose(page.read_text(encoding="utf-8"))))
+    return [target for target in targets if not re.match(r"[a-z][a-z0-9+.-]*:", target)]
+
+
+def test_heading_anchors_are_githubs() -> None:
+    text = "# chatwoot-mcp\n## Try it (needs Python >= 3.11)\n```sh\n# not a heading\n```\n## `uv` and uv\n## uv and uv"
+    assert heading_anchors(text) == {"chatwoot-mcp", "try-it-needs-python--311", "uv-and-uv", "uv-and-uv-1"}
+    assert prose("[a](b.md) `[c](d.md)`") == "[a](b.md) "
+
+
+@pytest.mark.parametrize("page", PAGES, ids=page_name)
+def test_relative_links_resolve(page: Path) -> None:
+    broken = []
+    for target in relative_links(page):
+        path, _, anchor = target.partition("#")
+        file = (page.parent / path).resolve() if path else page
+        if not (file.exists() and file.is_relative_to(REPO)):
+            broken.append(f"{target}: no such file in the repository")
+        elif anchor and file.suffix == ".md" and anchor not in heading_anchors(file.read_text(encoding="utf-8")):
+            broken.append(f"{target}: {page_name(file)} has no heading with the anchor #{anchor}")
+    assert not broken, f"{page_name(page)} has broken links:\n" + "\n".join(broken)
+
+
+def test_every_docs_page_is_linked_from_readme() -> None:
+    linked = {(README.parent / target.partition("#")[0]).resolve() for target in relative_links(README)}
+    unlinked = [page_name(page) for page in PAGES[1:] if page.resolve() not in linked]
+    assert not unlinked, f"README does not link to {unlinked}"
+
+
+def test_readme_fits_a_first_read() -> None:
+    size = len(README.read_bytes())
+    assert size < README_LIMIT, f"README.md is {size:,} bytes (limit {README_LIMIT:,}): move a section into docs/"
