@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 
 from chatwoot_sandbox import blobs
-from chatwoot_sandbox.state import (
+from chatwoot_sandbox.records import (
     INCOMING,
     AgentBot,
     Article,
@@ -23,10 +23,10 @@ from chatwoot_sandbox.state import (
     Label,
     Message,
     Portal,
-    SandboxState,
     Team,
     User,
 )
+from chatwoot_sandbox.state import SandboxState
 
 JSON = dict[str, object]
 UNREAD_CAP = 10

@@ -38,7 +38,7 @@ from chatwoot_sandbox.finders import (
     text_search,
     visible_conversations,
 )
-from chatwoot_sandbox.state import (
+from chatwoot_sandbox.records import (
     CONTENT_TYPES,
     CONVERSATION_STATUSES,
     INCOMING,
