@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 
-from chatwoot_sandbox import blobs
+import chatwoot_sandbox.blobs as blobs
 from chatwoot_sandbox.records import (
     INCOMING,
     AgentBot,

@@ -14,7 +14,11 @@ from dataclasses import dataclass
 
 from starlette.responses import JSONResponse, Response
 
-from chatwoot_sandbox import actions, contact_filters, filters, liquid, render
+import chatwoot_sandbox.actions as actions
+import chatwoot_sandbox.contact_filters as contact_filters
+import chatwoot_sandbox.filters as filters
+import chatwoot_sandbox.liquid as liquid
+import chatwoot_sandbox.render as render
 from chatwoot_sandbox.context import Context
 from chatwoot_sandbox.errors import NOT_AUTHORIZED, ServerError, not_found, unauthorized, unprocessable
 from chatwoot_sandbox.finders import (
