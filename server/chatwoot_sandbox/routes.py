@@ -19,6 +19,7 @@ import chatwoot_sandbox.contact_filters as contact_filters
 import chatwoot_sandbox.filters as filters
 import chatwoot_sandbox.liquid as liquid
 import chatwoot_sandbox.render as render
+import chatwoot_sandbox.render_help_center as render_help_center
 from chatwoot_sandbox.context import Context
 from chatwoot_sandbox.errors import NOT_AUTHORIZED, ServerError, not_found, unauthorized, unprocessable
 from chatwoot_sandbox.finders import (
@@ -764,7 +765,7 @@ def list_portals(ctx: Context) -> Response:
     portals = sorted((p for p in ctx.state.portals.values() if p.account_id == ctx.account_id), key=lambda p: p.id)
     return ok(
         {
-            "payload": [render.portal(ctx.state, p, with_counts=False) for p in portals],
+            "payload": [render_help_center.portal(ctx.state, p, with_counts=False) for p in portals],
             "meta": {"current_page": 1, "portals_count": len(portals)},
         }
     )
@@ -775,7 +776,7 @@ def show_portal(ctx: Context) -> Response:
     portal = _portal(ctx)
     if portal is None:
         raise ServerError("undefined method `articles' for nil")
-    return ok(render.portal(ctx.state, portal, with_counts=True))
+    return ok(render_help_center.portal(ctx.state, portal, with_counts=True))
 
 
 def _portal_or_404(ctx: Context) -> Portal:
@@ -823,7 +824,7 @@ def list_articles(ctx: Context) -> Response:
         "draft_articles_count": sum(a.status == "draft" for a in counted),
         "published_count": sum(a.status == "published" for a in counted),
     }
-    return ok({"payload": [render.article(ctx.state, a) for a in page], "meta": meta})
+    return ok({"payload": [render_help_center.article(ctx.state, a) for a in page], "meta": meta})
 
 
 def show_article(ctx: Context) -> Response:
@@ -834,7 +835,7 @@ def show_article(ctx: Context) -> Response:
     found: Article | None = ctx.state.articles.get(ruby_to_i(ctx.path_params["article_id"]))
     if found is None or found.portal_id != portal.id:
         raise not_found()
-    return ok({"payload": render.article(ctx.state, found)})
+    return ok({"payload": render_help_center.article(ctx.state, found)})
 
 
 def search_articles(ctx: Context) -> Response:
@@ -842,7 +843,7 @@ def search_articles(ctx: Context) -> Response:
     articles = [a for a in ctx.state.articles.values() if a.account_id == ctx.account_id]
     found = text_search(articles, str(ctx.param("q") or ""))
     page = paginate(found, kaminari_page(ctx.param("page")), SEARCH_ARTICLES_PER_PAGE)
-    return ok({"payload": {"articles": [render.search_article(ctx.state, a) for a in page]}})
+    return ok({"payload": {"articles": [render_help_center.search_article(ctx.state, a) for a in page]}})
 
 
 ACCOUNT = "/api/v1/accounts/{account_id}"
