@@ -11,17 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from chatwoot_sandbox.state import (
-    ACTIVITY,
-    INCOMING,
-    OUTGOING,
-    AgentBot,
-    Conversation,
-    Message,
-    SandboxState,
-    Team,
-    User,
-)
+from chatwoot_sandbox.records import ACTIVITY, INCOMING, OUTGOING, AgentBot, Conversation, Message, Team, User
+from chatwoot_sandbox.state import SandboxState
 
 
 @dataclass(frozen=True)

@@ -17,11 +17,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from chatwoot_sandbox import blobs
+import chatwoot_sandbox.blobs as blobs
 from chatwoot_sandbox.auth import authenticate, current_account
 from chatwoot_sandbox.context import Context
 from chatwoot_sandbox.errors import ApiError, ServerError, fault_response, not_found, rails_error_page
-from chatwoot_sandbox.routes import ENDPOINTS, Endpoint
+from chatwoot_sandbox.routes.table import ENDPOINTS, Endpoint
 from chatwoot_sandbox.state import RecordedRequest, SandboxState, WriteRecord
 
 ALL_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]

@@ -19,7 +19,8 @@ from chatwoot_sandbox.errors import (
     unauthorized,
 )
 from chatwoot_sandbox.finders import ruby_to_i
-from chatwoot_sandbox.state import Account, SandboxState
+from chatwoot_sandbox.records import Account
+from chatwoot_sandbox.state import SandboxState
 
 
 def authenticate(state: SandboxState, token: str | None, *, bots_allowed: bool) -> Actor:

@@ -13,7 +13,8 @@ import struct
 import zlib
 from contextvars import ContextVar
 
-from chatwoot_sandbox.state import Blob, Conversation, Message, SandboxState
+from chatwoot_sandbox.records import Blob, Conversation, Message
+from chatwoot_sandbox.tables import Tables
 
 frontend_url: ContextVar[str] = ContextVar("frontend_url", default="http://localhost:3000")
 
@@ -39,7 +40,7 @@ def absolute(url: str) -> str:
 
 
 def attach(
-    state: SandboxState,
+    state: Tables,
     conversation: Conversation,
     message: Message,
     filename: str,

@@ -12,7 +12,8 @@ from datetime import UTC, date, datetime
 
 from chatwoot_sandbox.errors import ServerError, unprocessable
 from chatwoot_sandbox.finders import ruby_to_i
-from chatwoot_sandbox.state import Contact, SandboxState
+from chatwoot_sandbox.records import Contact
+from chatwoot_sandbox.state import SandboxState
 
 EQUALITY = ["equal_to", "not_equal_to"]
 TEXT = ["equal_to", "not_equal_to", "contains", "does_not_contain"]

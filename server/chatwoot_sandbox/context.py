@@ -9,7 +9,8 @@ from starlette.datastructures import QueryParams
 from chatwoot_sandbox.actions import Actor
 from chatwoot_sandbox.errors import NOT_AUTHORIZED, not_found, unauthorized
 from chatwoot_sandbox.finders import can_see, ruby_to_i
-from chatwoot_sandbox.state import Account, Conversation, SandboxState
+from chatwoot_sandbox.records import Account, Conversation
+from chatwoot_sandbox.state import SandboxState
 
 _MISSING = object()
 

@@ -13,7 +13,8 @@ from datetime import UTC, date, datetime
 
 from chatwoot_sandbox.errors import ServerError, unprocessable
 from chatwoot_sandbox.finders import ruby_to_i
-from chatwoot_sandbox.state import CONVERSATION_STATUSES, PRIORITIES, Conversation, SandboxState
+from chatwoot_sandbox.records import CONVERSATION_STATUSES, PRIORITIES, Conversation
+from chatwoot_sandbox.state import SandboxState
 
 EQUALITY = ["equal_to", "not_equal_to"]
 PRESENCE = ["equal_to", "not_equal_to", "is_present", "is_not_present"]

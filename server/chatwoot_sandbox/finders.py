@@ -15,17 +15,8 @@ from typing import TypeVar
 from starlette.datastructures import QueryParams
 
 from chatwoot_sandbox.errors import not_found
-from chatwoot_sandbox.state import (
-    ACTIVITY,
-    INCOMING,
-    OUTGOING,
-    PRIORITIES,
-    Article,
-    Contact,
-    Conversation,
-    Message,
-    SandboxState,
-)
+from chatwoot_sandbox.records import ACTIVITY, INCOMING, OUTGOING, PRIORITIES, Article, Contact, Conversation, Message
+from chatwoot_sandbox.state import SandboxState
 
 PAGE_SIZE = 25
 LATEST_MESSAGES = 20

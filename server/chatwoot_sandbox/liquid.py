@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import re
 
-from chatwoot_sandbox.state import Conversation, SandboxState
+from chatwoot_sandbox.records import Conversation
+from chatwoot_sandbox.state import SandboxState
 
 _CODE = re.compile(r"`.*?`", re.DOTALL)
 _OUTPUT = re.compile(r"\{\{\s*([a-z_]+)\.([a-z_]+)\s*(?:\|\s*default:\s*(?:'([^']*)'|\"([^\"]*)\")\s*)?\}\}")

@@ -13,12 +13,10 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from chatwoot_sandbox import blobs
-from chatwoot_sandbox import seed_text as text
-from chatwoot_sandbox.seed_help_center import add_help_center
-from chatwoot_sandbox.state import (
+import chatwoot_sandbox.blobs as blobs
+import chatwoot_sandbox.seed_text as text
+from chatwoot_sandbox.records import (
     ACTIVITY,
-    DEFAULT_REQUEST_LOG_SIZE,
     INCOMING,
     OUTGOING,
     TEMPLATE,
@@ -34,10 +32,11 @@ from chatwoot_sandbox.state import (
     Label,
     Message,
     Role,
-    SandboxState,
     Team,
     User,
 )
+from chatwoot_sandbox.seed_help_center import add_help_center
+from chatwoot_sandbox.tables import Tables
 
 SEED = 20261120
 SEED_NOW = datetime(2026, 11, 20, 18, 0, tzinfo=UTC).timestamp()
@@ -101,10 +100,8 @@ TEAMS = (
 )
 
 
-def build_demo_state(
-    *, with_conversations: bool, request_log_size: int | None = DEFAULT_REQUEST_LOG_SIZE
-) -> SandboxState:
-    state = SandboxState(request_log_size=request_log_size)
+def add_demo_data(state: Tables, *, with_conversations: bool) -> None:
+    """Fill empty tables with the demo world (the conversations only `with_conversations`)."""
     _people_and_places(state)
     rng = random.Random(SEED)
     _contacts(state, rng)
@@ -118,7 +115,6 @@ def build_demo_state(
         # Watchers: the administrator and an inbox member follow the long conversation (Website chat inbox).
         state.conversation(DEMO_ACCOUNT_ID, LONG_CONVERSATION_ID).participant_ids = [ADMIN_USER_ID, 5]
         _attachments(state)
-    return state
 
 
 SCREENSHOT_CONVERSATION_ID = 5
@@ -135,7 +131,7 @@ INJECTED_FILE_TEXT = (
 """The text of steps.txt on the prompt-injection conversation (attachment 4): a customer's file is data too."""
 
 
-def _attachments(state: SandboxState) -> None:
+def _attachments(state: Tables) -> None:
     files = (
         (SCREENSHOT_CONVERSATION_ID, "safari-export-error.png", "image/png", blobs.screenshot_png(), (64, 40)),
         (INVOICE_PDF_CONVERSATION_ID, "invoice-INV-2026-0042.pdf", "application/pdf", blobs.invoice_pdf(), None),
@@ -151,7 +147,7 @@ def _attachments(state: SandboxState) -> None:
 # -- accounts, people, inboxes, teams, labels -------------------------------------------------------------------
 
 
-def _people_and_places(state: SandboxState) -> None:
+def _people_and_places(state: Tables) -> None:
     state.accounts[DEMO_ACCOUNT_ID] = Account(DEMO_ACCOUNT_ID, "Acme Support")
     state.accounts[SECOND_ACCOUNT_ID] = Account(SECOND_ACCOUNT_ID, "Acme Labs")
     for user_id, name, email, role, availability, _ in AGENTS:
@@ -245,7 +241,7 @@ IDENTIFIER_CONTACT_ID = 103
 """Another Ethan, with a mixed-case identifier (search matches identifiers case-sensitively)."""
 
 
-def _contacts(state: SandboxState, rng: random.Random) -> None:
+def _contacts(state: Tables, rng: random.Random) -> None:
     for contact_id in range(1, ACCOUNT_ONE_CONTACTS + 6):
         account_id = DEMO_ACCOUNT_ID if contact_id <= ACCOUNT_ONE_CONTACTS else SECOND_ACCOUNT_ID
         first = text.FIRST_NAMES[(contact_id * 7) % len(text.FIRST_NAMES)]
@@ -308,7 +304,7 @@ CANNED_RESPONSES = (
 REFUND_CANNED_RESPONSE_ID = 2
 
 
-def _canned_responses(state: SandboxState) -> None:
+def _canned_responses(state: Tables) -> None:
     for canned_id, short_code, content in CANNED_RESPONSES:
         created = SEED_NOW - (30 - canned_id) * DAY
         state.canned_responses[canned_id] = CannedResponse(
@@ -353,7 +349,7 @@ class _Line:
 
 
 class _ConversationBuilder:
-    def __init__(self, state: SandboxState, rng: random.Random) -> None:
+    def __init__(self, state: Tables, rng: random.Random) -> None:
         self.state = state
         self.rng = rng
         self.pending_messages: list[tuple[float, int, int, Message]] = []

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from chatwoot_sandbox.state import Article, Category, Portal, SandboxState
+from chatwoot_sandbox.records import Article, Category, Portal
+from chatwoot_sandbox.tables import Tables
 
 HELP_PORTAL_SLUG = "acme-help"
 DEVELOPER_PORTAL_SLUG = "acme-developers"
@@ -67,7 +68,7 @@ _ARTICLES = (
 )
 
 
-def add_help_center(state: SandboxState, account_id: int, now: float, day: float) -> None:
+def add_help_center(state: Tables, account_id: int, now: float, day: float) -> None:
     for portal_id, name, slug, header, title in _PORTALS:
         state.portals[portal_id] = Portal(portal_id, account_id, name, slug, header, "https://acme.example", title)
     for category_id, portal_id, name, slug, icon in _CATEGORIES:

@@ -27,8 +27,8 @@ from chatwoot_client import AsyncChatwootClient, ChatwootClient
 
 if TYPE_CHECKING:
     from chatwoot_sandbox import SandboxState
-    from chatwoot_sandbox.state import Conversation as SandboxConversation
-    from chatwoot_sandbox.state import User as SandboxUser
+    from chatwoot_sandbox.records import Conversation as SandboxConversation
+    from chatwoot_sandbox.records import User as SandboxUser
 
 T = TypeVar("T")
 

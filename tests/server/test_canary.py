@@ -37,7 +37,7 @@ from mcp.types import CallToolResult
 from chatwoot_mcp.cli import _setup_logging
 from chatwoot_sandbox import ADMIN_TOKEN, SandboxState
 from chatwoot_sandbox.actions import add_message
-from chatwoot_sandbox.state import INCOMING, OUTGOING
+from chatwoot_sandbox.records import INCOMING, OUTGOING
 from tests.server.conftest import SANDBOX_URL, connect, make_server, make_settings, text_of
 from tests.server.hunt_support import without_retry_waits
 

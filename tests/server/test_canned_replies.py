@@ -7,7 +7,7 @@ import time
 import pytest
 
 from chatwoot_sandbox import DEMO_ACCOUNT_ID, LONG_CONVERSATION_ID, SandboxState
-from chatwoot_sandbox.state import CannedResponse
+from chatwoot_sandbox.records import CannedResponse
 from tests.server.triage_fixtures import Asker, connect, posts, text
 
 CONVERSATION = LONG_CONVERSATION_ID

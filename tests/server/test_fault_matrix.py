@@ -38,7 +38,7 @@ from mcp.types import CallToolResult
 
 from chatwoot_mcp.server import create_server
 from chatwoot_sandbox import SandboxState, create_app
-from chatwoot_sandbox.state import ACTIVITY, Conversation
+from chatwoot_sandbox.records import ACTIVITY, Conversation
 from tests.server.conftest import make_settings, text_of
 from tests.server.hunt_support import (
     OUTCOMES,

@@ -19,7 +19,7 @@ from chatwoot_mcp.edges.redaction import secret_forms
 from chatwoot_mcp.tools import ALL_TOOLS
 from chatwoot_sandbox import ADMIN_TOKEN, DEMO_ACCOUNT_ID, PROMPT_INJECTION_CONVERSATION_ID, SandboxState
 from chatwoot_sandbox.actions import add_message
-from chatwoot_sandbox.state import INCOMING, OUTGOING
+from chatwoot_sandbox.records import INCOMING, OUTGOING
 
 from .conftest import ASGIApp, Asker, connect, make_server, make_settings, text_of
 

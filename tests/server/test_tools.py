@@ -8,7 +8,7 @@ from mcp import Client
 from chatwoot_mcp.edges.untrusted import DETAIL_LIMIT, SNIPPET_LIMIT
 from chatwoot_sandbox import DEMO_ACCOUNT_ID, PROMPT_INJECTION_CONVERSATION_ID, SandboxState
 from chatwoot_sandbox.actions import add_message
-from chatwoot_sandbox.state import INCOMING
+from chatwoot_sandbox.records import INCOMING
 
 from .conftest import assert_compact, connect, make_server, make_settings, structured, text_of, writes
 

@@ -28,7 +28,7 @@ from chatwoot_mcp.edges.untrusted import (
 from chatwoot_mcp.views.base import UNTRUSTED_NOTE
 from chatwoot_sandbox import DEMO_ACCOUNT_ID, PROMPT_INJECTION_CONVERSATION_ID, SandboxState
 from chatwoot_sandbox.actions import add_message
-from chatwoot_sandbox.state import INCOMING
+from chatwoot_sandbox.records import INCOMING
 
 from .conftest import connect, make_server, structured, text_of
 
