@@ -46,6 +46,9 @@ class ToolSpec:
     view: str | Callable[[Any, dict[str, Any]], View] | None = None
     verify_with: str = "get_conversation"
     """The read tool that shows whether a write whose outcome is unknown was applied."""
+    customer_visible: bool = False
+    """The customer sees what this tool does (a reply, a conversation started with a message): with OAuth it needs
+    the `chatwoot:send` scope, not only `chatwoot:write`."""
     output_schema: bool = True
     """False: results still carry structuredContent, but tools/list declares no output schema (the two dynamic-toolsets
     tools, whose text says everything, so that the first listing stays small)."""

@@ -20,7 +20,7 @@ TOOLS = [
     ),
     ToolSpec(
         "create_conversation", "Create conversation", f"{GUARDS}:create_conversation", "conversations",
-        read_only=False, verify_with="list_conversations",
+        read_only=False, verify_with="list_conversations", customer_visible=True,
     ),
     ToolSpec(
         "update_conversation", "Update conversation", f"{GUARDS}:update_conversation", "conversations",

@@ -13,6 +13,6 @@ TOOLS = [
     ),
     ToolSpec(
         "send_reply", "Send a reply", "chatwoot_mcp.guards.replies:send_reply", "messages",
-        read_only=False, verify_with="list_messages",
+        read_only=False, verify_with="list_messages", customer_visible=True,
     ),
 ]  # fmt: skip
