@@ -59,7 +59,7 @@ def create_app() -> Any:
         # The lifespan closes `http` (it made it, through this factory) when the worker stops.
         server = create_server(settings, lambda: http)
         app = http_app(server, settings, http)
-    if settings.auth == "chatwoot-token" or settings.sandbox or not settings.verify_token:
+    if settings.per_user or settings.sandbox or not settings.verify_token:
         return app  # no token of the server's own to check
 
     async def check() -> bool:

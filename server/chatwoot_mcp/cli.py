@@ -130,9 +130,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     serve.add_argument(
         "--auth",
-        choices=["token", "chatwoot-token"],
+        choices=["token", "chatwoot-token", "oauth"],
         help="token: act as CHATWOOT_API_TOKEN's user; chatwoot-token: each HTTP request sends its user's own "
-        "Chatwoot token as a bearer [CHATWOOT_MCP_AUTH]",
+        "Chatwoot token as a bearer; oauth: hosts sign users in through this server's OAuth 2.1 consent page "
+        "(Claude, ChatGPT custom connectors) [CHATWOOT_MCP_AUTH]",
     )
     serve.add_argument(
         "--stateless",
@@ -257,7 +258,7 @@ def _serve(args: argparse.Namespace) -> int:
     with collector_paused():
         settings = _settings(args)
         _setup_logging(settings.log_level, settings.secrets)
-        if settings.sandbox or settings.auth == "chatwoot-token":
+        if settings.sandbox or settings.per_user:
             run, check = _server_without_check(settings), None
         else:
             run, check = _server_with_check(settings)

@@ -16,8 +16,8 @@ from urllib.parse import urlparse
 __all__ = ["ENV_VARS", "LOG_LEVELS", "ConfigError", "Settings", "config_error", "load_settings", "log_level"]
 
 Transport = Literal["stdio", "sse", "streamable-http"]
-AuthMode = Literal["token", "chatwoot-token"]
-AUTH_MODES = ("token", "chatwoot-token")
+AuthMode = Literal["token", "chatwoot-token", "oauth"]
+AUTH_MODES = ("token", "chatwoot-token", "oauth")
 
 ENV_VARS = {
     "CHATWOOT_BASE_URL": "Chatwoot URL, e.g. https://app.chatwoot.com",
@@ -36,7 +36,7 @@ ENV_VARS = {
     "CHATWOOT_MCP_STATE": "redis://host:6379/0 to share locks, reply window and caches (default: in-process)",
     "CHATWOOT_MCP_STATE_LEASE": "seconds a Redis write lock outlives a worker that died holding it (default 15)",
     "CHATWOOT_MCP_AUDIT_LOG": "write-call audit log: a file path, - for stderr, or redis (a stream; needs the state)",
-    "CHATWOOT_MCP_AUTH": "token (default: the server's CHATWOOT_API_TOKEN) or chatwoot-token (each HTTP user's own)",
+    "CHATWOOT_MCP_AUTH": "token (the server's own CHATWOOT_API_TOKEN), chatwoot-token (each HTTP user's own), oauth",
     "CHATWOOT_MCP_STATELESS": "1/true: stateless streamable HTTP (any request may reach any worker or replica)",
     "CHATWOOT_MCP_STATE_KEY": "secret sealing request state, the same on every worker (comma-separated to rotate)",
 }
@@ -82,7 +82,9 @@ class Settings:
     audit_log: str | None = None
     """Where write calls are recorded: a path, "-" (stderr) or "redis"; None for nowhere."""
     auth: AuthMode = "token"
-    """"chatwoot-token": no token of the server's own; each HTTP request carries its user's Chatwoot token."""
+    """"chatwoot-token": no token of the server's own; each HTTP request carries its user's Chatwoot token.
+    "oauth": the server is an OAuth 2.1 authorization server; each request carries a token of ours, behind which
+    the server keeps (encrypted) the Chatwoot token its user signed in with."""
     stateless: bool = False
     state_keys: tuple[str, ...] = field(default=(), repr=False)
 
@@ -94,6 +96,19 @@ class Settings:
     def pinned_account(self) -> bool:
         """One account: tools do not take an account_id at all."""
         return len(self.account_ids) == 1
+
+    @property
+    def per_user(self) -> bool:
+        """Each request acts as its own Chatwoot user (the server holds no token of its own)."""
+        return self.auth in ("chatwoot-token", "oauth")
+
+    @property
+    def issuer(self) -> str:
+        """The OAuth issuer and resource origin: the public URL, else (on loopback) where this server listens."""
+        if self.public_url:
+            return self.public_url
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}"
 
     @cached_property
     def secrets(self) -> tuple[str, ...]:
@@ -242,8 +257,8 @@ def load_settings(env: Mapping[str, str] | None = None, *, need_chatwoot: bool =
     auth = (_str(given.get("auth")) or env.get("CHATWOOT_MCP_AUTH") or "token").strip().lower()
     if auth not in AUTH_MODES:
         problems.append(f"CHATWOOT_MCP_AUTH must be one of {', '.join(AUTH_MODES)}, got {auth!r}")
-    if auth == "chatwoot-token":
-        api_token = ""  # the server holds no token: every request brings its user's own
+    if auth in ("chatwoot-token", "oauth"):
+        api_token = ""  # the server holds no token: every request acts as its own user
     elif not api_token:
         problems.append("CHATWOOT_API_TOKEN is not set (a user access token from Chatwoot's Profile settings)")
     else:
@@ -277,8 +292,8 @@ def load_settings(env: Mapping[str, str] | None = None, *, need_chatwoot: bool =
     insecure = bool(given.get("allow_unauthenticated_remote", False))
     public_url = (pick("public_url", "CHATWOOT_MCP_PUBLIC_URL") or "").strip() or None
     public_host = _public_host(public_url, problems)
-    problems += _auth_problems(auth, transport, http_token) if need_chatwoot else []
-    per_user = auth == "chatwoot-token"
+    problems += _auth_problems(auth, transport, http_token, host, public_url) if need_chatwoot else []
+    per_user = auth in ("chatwoot-token", "oauth")
     if transport != "stdio" and not _is_loopback(host) and not http_token and not insecure and not per_user:
         problems.append(
             f"binding {host} exposes Chatwoot beyond this machine: set CHATWOOT_MCP_HTTP_TOKEN (or --http-token) so "
@@ -297,6 +312,11 @@ def load_settings(env: Mapping[str, str] | None = None, *, need_chatwoot: bool =
     )
     # Order matters: the first key seals, every key unseals (rotation).
     state_keys = tuple(dict.fromkeys(k.strip() for k in env.get("CHATWOOT_MCP_STATE_KEY", "").split(",") if k.strip()))
+    if auth == "oauth" and state_url and not state_keys and need_chatwoot:
+        problems.append(
+            "--auth oauth with a shared state needs CHATWOOT_MCP_STATE_KEY (the same on every replica): the users' "
+            "Chatwoot tokens are kept encrypted under it, and a replica without it could not read them"
+        )
     if any(len(key.encode()) < 32 for key in state_keys):
         problems.append(
             "CHATWOOT_MCP_STATE_KEY must be at least 32 bytes of random (each key, if several): make one with "
@@ -340,16 +360,33 @@ def load_settings(env: Mapping[str, str] | None = None, *, need_chatwoot: bool =
     )
 
 
-def _auth_problems(auth: str, transport: str, http_token: str | None) -> list[str]:
-    if auth != "chatwoot-token":
+def _auth_problems(auth: str, transport: str, http_token: str | None, host: str, public_url: str | None) -> list[str]:
+    if auth not in ("chatwoot-token", "oauth"):
         return []
     if transport == "stdio":
-        return ["--auth chatwoot-token needs an HTTP transport (--transport streamable-http): stdio has no requests"]
+        return [f"--auth {auth} needs an HTTP transport (--transport streamable-http): stdio has no requests"]
     if http_token:
         return [
-            "CHATWOOT_MCP_HTTP_TOKEN and --auth chatwoot-token both use the Authorization header: unset one "
-            "(with chatwoot-token every user already sends their own Chatwoot token)"
+            f"CHATWOOT_MCP_HTTP_TOKEN and --auth {auth} both use the Authorization header: unset "
+            "CHATWOOT_MCP_HTTP_TOKEN (every user already signs in as themselves)"
         ]
+    if auth == "oauth" and public_url is None and not _is_loopback(host):
+        return [
+            "--auth oauth needs CHATWOOT_MCP_PUBLIC_URL (or --public-url), the https URL hosts reach this server at: "
+            "it is the OAuth issuer and the resource tokens are minted for"
+        ]
+    if auth == "oauth" and public_url is not None:
+        parsed = urlparse(public_url)
+        if parsed.scheme != "https" and not _is_loopback(parsed.hostname or ""):
+            return [
+                f"--auth oauth needs an https CHATWOOT_MCP_PUBLIC_URL, got {public_url!r}: tokens and the sign-in "
+                "page must not cross the network in clear text (http is accepted only on 127.0.0.1/localhost)"
+            ]
+        if parsed.path.rstrip("/") or parsed.query or parsed.fragment:
+            return [
+                f"--auth oauth needs CHATWOOT_MCP_PUBLIC_URL to be the server's origin (https://host[:port]), got "
+                f"{public_url!r}: the OAuth endpoints and /mcp live at its root"
+            ]
     return []
 
 

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from chatwoot_mcp.launch.startup import StartupCheck
     from chatwoot_mcp.surface.toolsets import DynamicToolsets
 
-__all__ = ["DIRECTORY_TTL", "REQUEST_USER", "Directory", "SentReply", "ToolContext", "tool_context"]
+__all__ = ["DIRECTORY_TTL", "REQUEST_SCOPES", "REQUEST_USER", "Directory", "SentReply", "ToolContext", "tool_context"]
 
 T = TypeVar("T")
 
@@ -29,6 +29,8 @@ DIRECTORY_TTL = 60.0
 
 REQUEST_USER = "chatwoot_mcp.user"
 """The ASGI scope key where `--auth chatwoot-token`'s middleware leaves the request's `auth.UserSession`."""
+REQUEST_SCOPES = "chatwoot_mcp.scopes"
+"""The ASGI scope key where `--auth oauth`'s middleware leaves the request's granted scopes (a frozenset)."""
 
 
 def _private_state() -> State:
@@ -139,7 +141,7 @@ class ToolContext:
         With per-user tokens the allowlist is narrowed to the accounts the calling user belongs to.
         """
         accounts = self.settings.account_ids
-        if self.identity is not None and self.settings.auth == "chatwoot-token":
+        if self.identity is not None and self.settings.per_user:
             accounts = tuple(a for a in accounts if a in self.identity.account_ids) or accounts
         if requested is None:
             return self.settings.default_account_id if self.settings.default_account_id in accounts else accounts[0]

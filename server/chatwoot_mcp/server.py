@@ -71,7 +71,7 @@ class ChatwootServer(MCPServer):
         if options.get("lifespan") is not None:
             options["lifespan"] = self._remembered(options["lifespan"])
         security = None
-        if settings.state_keys or settings.auth == "chatwoot-token":  # sealed request state (team server)
+        if settings.state_keys or settings.per_user:  # sealed request state (team server)
             from chatwoot_mcp.http.auth import request_state_security
 
             security = request_state_security(settings)

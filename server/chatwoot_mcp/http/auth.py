@@ -235,7 +235,7 @@ def request_principal(ctx: Any) -> str | None:
 def request_state_security(settings: Settings) -> RequestStateSecurity | None:
     """The sealing of request state: keys from CHATWOOT_MCP_STATE_KEY (the same on every worker, or a worker cannot
     open what another sealed), bound to the calling user with per-user tokens. None: the SDK's per-process key."""
-    if not settings.state_keys and settings.auth != "chatwoot-token":
+    if not settings.state_keys and not settings.per_user:
         return None
     keys = list(settings.state_keys) or [os.urandom(32)]
     return RequestStateSecurity(keys=keys, bind_principal=request_principal)

@@ -129,11 +129,14 @@ def _transport_security(settings: Settings) -> Any:
     return TransportSecuritySettings(enable_dns_rebinding_protection=True, allowed_hosts=hosts, allowed_origins=origins)
 
 
-def http_app(server: MCPServer, settings: Settings, http: httpx2.AsyncClient | None = None) -> Any:
+def http_app(
+    server: MCPServer, settings: Settings, http: httpx2.AsyncClient | None = None, *, oauth_documents: Any = None
+) -> Any:
     """The ASGI app for the configured HTTP transport: health routes, then authentication, then MCP.
 
     `http` is the client the server sends Chatwoot requests through (its one connection pool): per-user tokens
-    are checked through it, and /readyz asks Chatwoot through it. Per-user tokens need it.
+    are checked through it, and /readyz asks Chatwoot through it. Per-user tokens and OAuth need it.
+    `oauth_documents` replaces the OAuth server's client ID metadata document fetcher (tests: a network of their own).
     """
     from chatwoot_mcp.http.health import HealthRoutes, Readiness
 
@@ -151,7 +154,13 @@ def http_app(server: MCPServer, settings: Settings, http: httpx2.AsyncClient | N
     def state() -> Any:
         return getattr(getattr(server, "live_context", None), "state", None)
 
-    if settings.auth == "chatwoot-token":
+    if settings.auth == "oauth":
+        from chatwoot_mcp.http.oauth.front import oauth_front
+
+        if http is None:
+            raise ValueError("the OAuth front needs the server's shared HTTP client")
+        app = oauth_front(app, settings, http, state, oauth_documents)
+    elif settings.auth == "chatwoot-token":
         from chatwoot_mcp.http.auth import ChatwootTokenMiddleware, UserSessions
 
         if http is None:
@@ -169,7 +178,7 @@ async def serve(server: MCPServer, settings: Settings, http: httpx2.AsyncClient 
         return
     import uvicorn
 
-    if settings.allow_unauthenticated_remote and not settings.http_token and settings.auth != "chatwoot-token":
+    if settings.allow_unauthenticated_remote and not settings.http_token and not settings.per_user:
         log.warning(
             "serving %s on %s WITHOUT authentication, as explicitly requested", settings.transport, settings.host
         )

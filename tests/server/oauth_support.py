@@ -1,0 +1,228 @@
+"""Helpers for the OAuth tests: an `--auth oauth` server on a loopback port (Chatwoot = the sandbox in-process), a
+"browser" that goes through the consent page as a person would (reads the form, fills it, submits it), and the MCP
+SDK's own OAuth client wired to that browser."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator, Callable, Mapping
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import httpx2
+from mcp import Client
+from mcp.client.auth import OAuthClientProvider
+from mcp.client.streamable_http import streamable_http_client
+from mcp.shared.auth import AuthorizationCodeResult, OAuthClientInformationFull, OAuthClientMetadata, OAuthToken
+from pydantic import AnyUrl
+
+from chatwoot_mcp.config import load_settings
+from chatwoot_mcp.http.oauth.client_documents import ClientDocuments
+from chatwoot_mcp.http.transports import http_app
+from chatwoot_mcp.server import create_server
+from chatwoot_sandbox import SandboxState, create_app
+
+from .conftest import SANDBOX_URL, free_port
+from .team_support import served
+
+REDIRECT = "http://127.0.0.1:33418/callback"
+OAUTH_ENV = {"CHATWOOT_BASE_URL": SANDBOX_URL, "CHATWOOT_ACCOUNT_ID": "1,2", "CHATWOOT_MCP_AUTH": "oauth"}
+
+
+@dataclass
+class OAuthServer:
+    base: str
+    state: SandboxState
+
+    @property
+    def mcp(self) -> str:
+        return f"{self.base}/mcp"
+
+
+@asynccontextmanager
+async def oauth_server(
+    state: SandboxState, documents: ClientDocuments | None = None, **env: str
+) -> AsyncIterator[OAuthServer]:
+    """`serve --auth oauth --transport streamable-http` on a free loopback port; Chatwoot is `state`."""
+    port = free_port()
+    settings = load_settings(OAUTH_ENV | env, transport="streamable-http", port=port)
+    http = httpx2.AsyncClient(transport=httpx2.ASGITransport(app=create_app(state)))
+    app = http_app(create_server(settings, shared_http=http), settings, http, oauth_documents=documents)
+    async with http, served(app, port, lifespan="on") as base:
+        yield OAuthServer(base, state)
+
+
+class _Form(HTMLParser):
+    """The first form of a page: its action and every input's name and value (checkboxes only when checked)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.action: str | None = None
+        self.fields: list[tuple[str, str]] = []
+        self.checkboxes: list[str] = []
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = {key: value or "" for key, value in attrs}
+        if tag == "form" and self.action is None:
+            self.action = found.get("action", "")
+        if tag == "input" and "name" in found:
+            if found.get("type") == "checkbox":
+                self.checkboxes.append(found.get("value", ""))
+                if "checked" in found:
+                    self.fields.append((found["name"], found.get("value", "")))
+            elif found.get("type") == "hidden":
+                self.fields.append((found["name"], found.get("value", "")))
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+
+def read_form(html: str) -> _Form:
+    form = _Form()
+    form.feed(html)
+    return form
+
+
+@dataclass
+class Browser:
+    """A person's browser: keeps cookies, follows nothing by itself, and fills the consent form as told."""
+
+    fill: Mapping[str, str]
+    """What the person types: token, or email and password (and code, for the second factor)."""
+    client_redirect: str = REDIRECT
+    untick: frozenset[str] = frozenset()
+    action: str = "allow"
+    pages: list[httpx2.Response] = field(default_factory=list)
+    http: httpx2.AsyncClient = field(init=False)
+    landed: str | None = None
+    """Where the consent sent the browser back to (the client's redirect URI with code, state, iss)."""
+
+    async def authorize(self, url: str) -> None:
+        """Open the authorization URL, and answer the consent page (and the code page, if one follows)."""
+        async with httpx2.AsyncClient(follow_redirects=False, timeout=20) as self.http:
+            await self._consent(url)
+
+    async def _consent(self, url: str) -> None:
+        response = await self.http.get(url)
+        while response.status_code in (302, 303) and not self._is_client(response.headers["location"]):
+            response = await self.http.get(_absolute(url, response.headers["location"]))
+        if response.status_code in (302, 303):
+            self.pages.append(response)
+            self.landed = response.headers["location"]
+            return
+        for _ in range(3):
+            self.pages.append(response)
+            if response.status_code != 200:
+                return
+            form = read_form(response.text)
+            values = [(k, v) for k, v in form.fields if not (k == "scope" and v in self.untick)]
+            typed = {k: v for k, v in self.fill.items() if k != "code"}
+            if any(name == "code" for name in _input_names(response.text)):
+                typed = {"code": self.fill.get("code", "")}
+            data = [*values, *typed.items(), ("action", self.action)]
+            response = await self.http.post(_absolute(url, form.action or ""), data=_encode(data))
+            if response.status_code in (302, 303):
+                self.pages.append(response)
+                self.landed = response.headers["location"]
+                return
+        self.pages.append(response)
+
+    def _is_client(self, location: str) -> bool:
+        return location.startswith(self.client_redirect)
+
+    def result(self) -> AuthorizationCodeResult:
+        assert self.landed is not None, [page.text[:500] for page in self.pages]
+        query = parse_qs(urlsplit(self.landed).query)
+        return AuthorizationCodeResult(
+            code=query["code"][0], state=query.get("state", [None])[0], iss=query.get("iss", [None])[0]
+        )
+
+
+def _encode(data: list[tuple[str, str]]) -> dict[str, Any]:
+    merged: dict[str, Any] = {}
+    for key, value in data:
+        if key in merged:
+            merged[key] = [*([merged[key]] if isinstance(merged[key], str) else merged[key]), value]
+        else:
+            merged[key] = value
+    return merged
+
+
+def _input_names(html: str) -> list[str]:
+    return re.findall(r'<input[^>]*name="([^"]+)"', html)
+
+
+def _absolute(base: str, location: str) -> str:
+    if location.startswith("http"):
+        return location
+    parts = urlsplit(base)
+    return f"{parts.scheme}://{parts.netloc}{location}"
+
+
+class MemoryTokens:
+    """The SDK client's TokenStorage, in memory."""
+
+    def __init__(self) -> None:
+        self.tokens: OAuthToken | None = None
+        self.client: OAuthClientInformationFull | None = None
+
+    async def get_tokens(self) -> OAuthToken | None:
+        return self.tokens
+
+    async def set_tokens(self, tokens: OAuthToken) -> None:
+        self.tokens = tokens
+
+    async def get_client_info(self) -> OAuthClientInformationFull | None:
+        return self.client
+
+    async def set_client_info(self, client_info: OAuthClientInformationFull) -> None:
+        self.client = client_info
+
+
+def sdk_oauth(
+    server: OAuthServer,
+    browser: Browser,
+    storage: MemoryTokens | None = None,
+    *,
+    client_metadata_url: str | None = None,
+    scope: str | None = None,
+) -> OAuthClientProvider:
+    """The MCP SDK's OAuth client, its redirect handled by `browser` (a person consenting)."""
+
+    async def redirect_handler(url: str) -> None:
+        await browser.authorize(url)
+
+    async def callback_handler() -> AuthorizationCodeResult:
+        return browser.result()
+
+    metadata = OAuthClientMetadata(
+        redirect_uris=[AnyUrl(REDIRECT)],
+        token_endpoint_auth_method="none",
+        grant_types=["authorization_code", "refresh_token"],
+        client_name="Test Host",
+        scope=scope,
+    )
+    return OAuthClientProvider(
+        server.mcp,
+        metadata,
+        storage or MemoryTokens(),
+        redirect_handler,
+        callback_handler,
+        client_metadata_url=client_metadata_url,
+    )
+
+
+@asynccontextmanager
+async def connected(
+    server: OAuthServer, auth: httpx2.Auth, mode: str = "auto", path: str = "/mcp"
+) -> AsyncIterator[Client]:
+    http = httpx2.AsyncClient(auth=auth, timeout=30)
+    async with http, Client(streamable_http_client(server.base + path, http_client=http), mode=mode) as client:
+        yield client
+
+
+Check = Callable[[httpx2.Response], None]

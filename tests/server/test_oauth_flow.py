@@ -1,0 +1,93 @@
+"""`--auth oauth` driven by a real OAuth client that is not ours: the MCP SDK's `OAuthClientProvider` discovers the
+server, registers, sends the user to the consent page (a test browser fills it), exchanges the code with PKCE and
+calls tools; the sandbox shows the write under the user who consented.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs, urlsplit
+
+import httpx2
+import pytest
+
+from chatwoot_sandbox import ADMIN_TOKEN, AGENT_TOKEN, AGENT_USER_ID, SandboxState
+
+from .conftest import text_of
+from .oauth_support import Browser, MemoryTokens, connected, oauth_server, sdk_oauth
+
+pytestmark = pytest.mark.anyio
+
+SCOPES = {"chatwoot:read", "chatwoot:write", "chatwoot:send"}
+
+
+def note_authors(state: SandboxState, content: str) -> list[tuple[str | None, int | None]]:
+    return [
+        (m.sender_type, m.sender_id) for c in state.conversations.values() for m in c.messages if m.content == content
+    ]
+
+
+@pytest.mark.parametrize("mode", ["auto", "legacy"])
+async def test_a_host_signs_a_user_in_and_acts_as_them(mode: str) -> None:
+    state = SandboxState.demo()
+    async with oauth_server(state) as server:
+        browser = Browser({"token": AGENT_TOKEN})
+        storage = MemoryTokens()
+        async with connected(server, sdk_oauth(server, browser, storage), mode) as client:
+            names = [tool.name for tool in (await client.list_tools()).tools]
+            assert "send_reply" in names and "add_private_note" in names
+            counts = await client.call_tool("get_counts", {"account_id": 1})
+            assert not counts.is_error, text_of(counts)
+            conversation = next(c.display_id for c in state.account_conversations(1) if c.inbox_id == 1)
+            note = await client.call_tool(
+                "add_private_note", {"conversation_id": conversation, "content": f"consented via oauth {mode}"}
+            )
+            assert not note.is_error, text_of(note)
+        assert note_authors(state, f"consented via oauth {mode}") == [("User", AGENT_USER_ID)]
+        # What the user saw and what the host got back.
+        consent = browser.pages[0]
+        assert (
+            consent.status_code == 200
+            and "Test Host" in consent.text
+            and "http://127.0.0.1:33418/callback" in (consent.text)
+        )
+        landed = parse_qs(urlsplit(browser.landed or "").query)
+        assert set(landed) == {"code", "state", "iss"} and landed["iss"] == [server.base]
+        assert storage.tokens is not None and set((storage.tokens.scope or "").split()) == SCOPES
+        assert storage.tokens.access_token.startswith("cwm_at_") and AGENT_TOKEN not in storage.tokens.access_token
+
+
+async def test_discovery_documents_say_what_hosts_need() -> None:
+    async with oauth_server(SandboxState.demo()) as server, httpx2.AsyncClient() as http:
+        unauthenticated = await http.post(server.mcp, json={"jsonrpc": "2.0", "id": 1, "method": "ping"})
+        assert unauthenticated.status_code == 401
+        challenge = unauthenticated.headers["www-authenticate"]
+        assert challenge.startswith("Bearer ")
+        assert f'resource_metadata="{server.base}/.well-known/oauth-protected-resource/mcp"' in challenge
+        assert 'scope="chatwoot:read chatwoot:write chatwoot:send"' in challenge
+        for path in ("/.well-known/oauth-protected-resource", "/.well-known/oauth-protected-resource/mcp"):
+            resource = (await http.get(server.base + path)).json()
+            assert resource["resource"] == server.mcp and resource["authorization_servers"] == [server.base]
+            assert set(resource["scopes_supported"]) == SCOPES
+        metadata = (await http.get(server.base + "/.well-known/oauth-authorization-server")).json()
+        assert metadata["issuer"] == server.base
+        assert metadata["code_challenge_methods_supported"] == ["S256"]
+        assert "none" in metadata["token_endpoint_auth_methods_supported"]
+        assert metadata["client_id_metadata_document_supported"] is True
+        assert metadata["authorization_response_iss_parameter_supported"] is True
+        assert set(metadata["scopes_supported"]) == SCOPES
+        assert metadata["registration_endpoint"] == server.base + "/register"
+
+
+async def test_a_chatwoot_token_is_not_a_bearer_here() -> None:
+    """The MCP endpoint accepts only tokens it issued ("MUST NOT accept or transit any other tokens")."""
+    state = SandboxState.demo()
+    async with oauth_server(state) as server, httpx2.AsyncClient() as http:
+        before = len(state.requests)
+        refused = await http.post(
+            server.mcp,
+            json={"jsonrpc": "2.0", "id": 1, "method": "tools/list"},
+            headers={"Authorization": f"Bearer {ADMIN_TOKEN}"},
+        )
+        assert refused.status_code == 401 and 'error="invalid_token"' in refused.headers["www-authenticate"]
+        assert ADMIN_TOKEN not in refused.text
+        assert len(state.requests) == before, "the token was not even shown to Chatwoot"
