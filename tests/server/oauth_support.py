@@ -29,6 +29,18 @@ from .conftest import SANDBOX_URL, free_port
 from .team_support import served
 
 REDIRECT = "http://127.0.0.1:33418/callback"
+LIST = {
+    "jsonrpc": "2.0",
+    "id": 1,
+    "method": "tools/list",
+    "params": {
+        "_meta": {
+            "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+            "io.modelcontextprotocol/clientCapabilities": {},
+        }
+    },
+}
+"""A whole 2026-07-28 request: answered 200 once the bearer check lets it through."""
 OAUTH_ENV = {"CHATWOOT_BASE_URL": SANDBOX_URL, "CHATWOOT_ACCOUNT_ID": "1,2", "CHATWOOT_MCP_AUTH": "oauth"}
 
 
@@ -44,10 +56,10 @@ class OAuthServer:
 
 @asynccontextmanager
 async def oauth_server(
-    state: SandboxState, documents: ClientDocuments | None = None, **env: str
+    state: SandboxState, documents: ClientDocuments | None = None, port: int | None = None, **env: str
 ) -> AsyncIterator[OAuthServer]:
-    """`serve --auth oauth --transport streamable-http` on a free loopback port; Chatwoot is `state`."""
-    port = free_port()
+    """`serve --auth oauth --transport streamable-http` on a loopback port (free unless given); Chatwoot is `state`."""
+    port = port or free_port()
     settings = load_settings(OAUTH_ENV | env, transport="streamable-http", port=port)
     http = httpx2.AsyncClient(transport=httpx2.ASGITransport(app=create_app(state)))
     app = http_app(create_server(settings, shared_http=http), settings, http, oauth_documents=documents)
@@ -226,3 +238,91 @@ async def connected(
 
 
 Check = Callable[[httpx2.Response], None]
+
+
+def pkce() -> tuple[str, str]:
+    """(verifier, S256 challenge)."""
+    import base64
+    import hashlib
+    import secrets
+
+    verifier = secrets.token_urlsafe(48)
+    challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
+    return verifier, challenge
+
+
+@dataclass
+class RawClient:
+    """A host speaking OAuth by hand (to send what the SDK's client never would)."""
+
+    server: OAuthServer
+    http: httpx2.AsyncClient
+    client_id: str = ""
+    redirect: str = REDIRECT
+
+    async def register(self, name: str = "Raw Host", redirect: str = REDIRECT) -> str:
+        answer = await self.http.post(
+            f"{self.server.base}/register",
+            json={
+                "client_name": name,
+                "redirect_uris": [redirect],
+                "token_endpoint_auth_method": "none",
+                "grant_types": ["authorization_code", "refresh_token"],
+                "response_types": ["code"],
+            },
+        )
+        assert answer.status_code == 201, answer.text
+        self.client_id, self.redirect = answer.json()["client_id"], redirect
+        return self.client_id
+
+    def authorize_url(self, challenge: str, state: str | None = None, scope: str | None = None, **extra: str) -> str:
+        import secrets
+        from urllib.parse import urlencode
+
+        state = state or secrets.token_urlsafe(8)
+        query = {
+            "response_type": "code",
+            "client_id": self.client_id,
+            "redirect_uri": self.redirect,
+            "code_challenge": challenge,
+            "code_challenge_method": "S256",
+            "state": state,
+            "resource": self.server.mcp,
+            **({"scope": scope} if scope else {}),
+            **extra,
+        }
+        return f"{self.server.base}/authorize?{urlencode(query)}"
+
+    async def consent(self, fill: Mapping[str, str], challenge: str, **kwargs: Any) -> Browser:
+        browser = Browser(fill, client_redirect=self.redirect, **kwargs.pop("browser", {}))
+        await browser.authorize(self.authorize_url(challenge, **kwargs))
+        return browser
+
+    async def token(self, **form: str) -> httpx2.Response:
+        return await self.http.post(f"{self.server.base}/token", data={"client_id": self.client_id, **form})
+
+    async def exchange(self, code: str, verifier: str) -> httpx2.Response:
+        return await self.token(
+            grant_type="authorization_code", code=code, code_verifier=verifier, redirect_uri=self.redirect
+        )
+
+    async def signed_in(self, fill: Mapping[str, str], scope: str | None = None) -> dict[str, Any]:
+        """The token answer of a whole flow (consent with `fill`)."""
+        verifier, challenge = pkce()
+        browser = await self.consent(fill, challenge, **({"scope": scope} if scope else {}))
+        answer = await self.exchange(browser.result().code, verifier)
+        assert answer.status_code == 200, answer.text
+        return answer.json()
+
+    async def mcp(self, access_token: str, body: Mapping[str, Any] | None = None, **headers: str) -> httpx2.Response:
+        return await self.http.post(
+            self.server.mcp,
+            json=body or LIST,
+            headers={
+                "Authorization": f"Bearer {access_token}",
+                "Accept": "application/json, text/event-stream",
+                "MCP-Protocol-Version": "2026-07-28",
+                **({} if body else {"Mcp-Method": "tools/list"}),
+                **headers,
+            },
+        )
