@@ -51,6 +51,14 @@ def create_app() -> Any:
             print(f"error: {error}", file=sys.stderr)
             raise SystemExit(2) from None
         setup_logging(settings.log_level, settings.secrets)
+        if settings.auth == "oauth" and not settings.state_url:
+            print(
+                "error: chatwoot-mcp is not configured: --auth oauth across uvicorn workers needs "
+                "CHATWOOT_MCP_STATE=redis://... (and CHATWOOT_MCP_STATE_KEY): a token one worker issued must be "
+                "known to the others",
+                file=sys.stderr,
+            )
+            raise SystemExit(2)
         if not settings.state_keys:
             log.warning(
                 "CHATWOOT_MCP_STATE_KEY is not set: a confirmation asked by one worker cannot be answered on another"

@@ -5,6 +5,7 @@ calls tools; the sandbox shows the write under the user who consented.
 
 from __future__ import annotations
 
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import httpx2
@@ -13,7 +14,7 @@ import pytest
 from chatwoot_sandbox import ADMIN_TOKEN, AGENT_TOKEN, AGENT_USER_ID, SandboxState
 
 from .conftest import text_of
-from .oauth_support import Browser, MemoryTokens, connected, oauth_server, sdk_oauth
+from .oauth_support import Browser, MemoryTokens, OAuthServer, connected, oauth_server, sdk_oauth
 
 pytestmark = pytest.mark.anyio
 
@@ -91,3 +92,20 @@ async def test_a_chatwoot_token_is_not_a_bearer_here() -> None:
         assert refused.status_code == 401 and 'error="invalid_token"' in refused.headers["www-authenticate"]
         assert ADMIN_TOKEN not in refused.text
         assert len(state.requests) == before, "the token was not even shown to Chatwoot"
+
+
+async def test_the_command_serves_oauth_on_loopback_with_no_other_setting(tmp_path: Path) -> None:
+    """`chatwoot-mcp --sandbox --transport streamable-http --auth oauth`, a real process: the SDK's OAuth client
+    signs in through its consent page and calls a tool as the consenting user."""
+    from .conftest import http_server
+
+    async with http_server(tmp_path, "streamable-http", "--auth", "oauth") as process:
+        server = OAuthServer(process.base, SandboxState.demo())  # the process's own sandbox: read through tools
+        browser = Browser({"token": AGENT_TOKEN})
+        async with connected(server, sdk_oauth(server, browser), "auto") as client:
+            me = await client.call_tool("list_conversations", {"assignee_type": "me"})
+            assert not me.is_error, text_of(me)
+            note = await client.call_tool("add_private_note", {"conversation_id": 1, "content": "from a process"})
+        assert browser.pages[0].status_code == 200 and "Test Host" in browser.pages[0].text
+        assert not note.is_error and "from a process" in text_of(note), text_of(note)
+        assert AGENT_TOKEN not in process.stderr()

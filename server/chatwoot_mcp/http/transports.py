@@ -94,6 +94,15 @@ def startup_notes(settings: Settings) -> list[tuple[int, str]]:
     notes = [(logging.INFO, f"chatwoot-mcp: {settings.transport} on http://{settings.host}:{settings.port}{path}")]
     if settings.public_url:
         notes.append((logging.INFO, f"clients on other machines use {settings.public_url}{path}"))
+    if settings.auth == "oauth":
+        notes.append(
+            (
+                logging.INFO,
+                f"OAuth: add {settings.issuer}/mcp as a custom connector (Claude, ChatGPT); each user signs in to "
+                "Chatwoot on this server's consent page when their app connects"
+                + ("" if settings.state_url else "; grants are kept in this process: a restart signs everyone out"),
+            )
+        )
     if settings.allowed_hosts:
         notes.append((logging.INFO, f"Host names accepted besides loopback: {', '.join(settings.allowed_hosts)}"))
     elif settings.host in _WILDCARD_BINDS:

@@ -43,6 +43,9 @@ class _Known:
     record: AccessRecord
     session: UserSession
     until: float
+    granted: frozenset[str]
+    principal: AuthenticatedUser
+    """The user as the SDK's session checks know principals (the subject, never the token)."""
 
 
 class OAuthBearerMiddleware:
@@ -87,7 +90,7 @@ class OAuthBearerMiddleware:
             error = "invalid_token" if refused.status == 401 else None
             await self._challenge(send, refused.status, error, refused.reason)
             return
-        granted = frozenset(known.record.scopes)
+        granted = known.granted
         if len(granted) < len(SCOPES):
             needed, receive = await self._tool_scope(scope, receive)
             if needed is not None and needed not in granted:
@@ -101,18 +104,7 @@ class OAuthBearerMiddleware:
                 return
         scope[REQUEST_USER] = known.session
         scope[REQUEST_SCOPES] = granted
-        subject = subject_of(known.record.user_id)
-        scope["user"] = AuthenticatedUser(
-            AccessToken(
-                token=subject,  # the SDK's auth context may show it: the subject, never the token
-                client_id=known.record.client_id,
-                scopes=known.record.scopes,
-                expires_at=known.record.expires_at,
-                resource=known.record.resource,
-                subject=subject,
-                claims={"iss": self.issuer},
-            )
-        )
+        scope["user"] = known.principal
         await self.app(scope, receive, send)
 
     async def _verify(self, token: str) -> _Known:
@@ -143,7 +135,19 @@ class OAuthBearerMiddleware:
                 await self.store.revoke_grant(record.grant_id)
                 raise AuthRefused(401, "Chatwoot no longer accepts this user's token: sign in again") from None
             raise
-        known = _Known(record, session, min(record.expires_at, now + KNOWN_TTL))
+        subject = subject_of(record.user_id)
+        principal = AuthenticatedUser(
+            AccessToken(
+                token=subject,  # the SDK's auth context may show it: the subject, never the token
+                client_id=record.client_id,
+                scopes=record.scopes,
+                expires_at=record.expires_at,
+                resource=record.resource,
+                subject=subject,
+                claims={"iss": self.issuer},
+            )
+        )
+        known = _Known(record, session, min(record.expires_at, now + KNOWN_TTL), frozenset(record.scopes), principal)
         await self._known.cache_set(key, known, known.until - now)
         self._by_grant.setdefault(record.grant_id, set()).add(key)
         return known
