@@ -134,29 +134,29 @@ async def loopback(calls: int) -> None:
     sandbox_http = httpx2.AsyncClient(transport=httpx2.ASGITransport(app=create_app(state)))
     open_app = http_app(create_server(open_settings, shared_http=sandbox_http), open_settings, sandbox_http)
     headers = {"Accept": "application/json, text/event-stream", "MCP-Protocol-Version": "2026-07-28"}
-    async with oauth_server(state) as server, served(open_app, lifespan="on") as open_base:
-        async with httpx2.AsyncClient(timeout=30) as http:
-            client = RawClient(server, http)
-            await client.register()
-            tokens = await client.signed_in({"token": AGENT_TOKEN})
-            plain, guarded = [], []
-            for _ in range(calls):
-                start = time.perf_counter()
-                answer = await http.post(f"{open_base}/mcp", json=LIST, headers={**headers, "Mcp-Method": "tools/list"})
-                middle = time.perf_counter()
-                assert answer.status_code == 200, answer.text
-                answer = await client.mcp(tokens["access_token"])
-                end = time.perf_counter()
-                assert answer.status_code == 200, answer.text
-                plain.append((middle - start) * 1000)
-                guarded.append((end - middle) * 1000)
+    served_open = served(open_app, lifespan="on")
+    async with oauth_server(state) as server, served_open as open_base, httpx2.AsyncClient(timeout=30) as http:
+        client = RawClient(server, http)
+        await client.register()
+        tokens = await client.signed_in({"token": AGENT_TOKEN})
+        plain, guarded = [], []
+        for _ in range(calls):
+            start = time.perf_counter()
+            answer = await http.post(f"{open_base}/mcp", json=LIST, headers={**headers, "Mcp-Method": "tools/list"})
+            middle = time.perf_counter()
+            assert answer.status_code == 200, answer.text
+            answer = await client.mcp(tokens["access_token"])
+            end = time.perf_counter()
+            assert answer.status_code == 200, answer.text
+            plain.append((middle - start) * 1000)
+            guarded.append((end - middle) * 1000)
     print("3. end to end on loopback: tools/list, 2026-07-28 (wall-clock ms, interleaved)")
     print(f"   no auth p50 {statistics.median(plain):.3f} ms; oauth p50 {statistics.median(guarded):.3f} ms")
     await sandbox_http.aclose()
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--calls", type=int, default=2000)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--loopback-calls", type=int, default=300)

@@ -56,11 +56,15 @@ class OAuthServer:
 
 @asynccontextmanager
 async def oauth_server(
-    state: SandboxState, documents: ClientDocuments | None = None, port: int | None = None, **env: str
+    state: SandboxState,
+    *,
+    documents: ClientDocuments | None = None,
+    port: int | None = None,
+    env: Mapping[str, str] | None = None,
 ) -> AsyncIterator[OAuthServer]:
     """`serve --auth oauth --transport streamable-http` on a loopback port (free unless given); Chatwoot is `state`."""
     port = port or free_port()
-    settings = load_settings(OAUTH_ENV | env, transport="streamable-http", port=port)
+    settings = load_settings({**OAUTH_ENV, **(env or {})}, transport="streamable-http", port=port)
     http = httpx2.AsyncClient(transport=httpx2.ASGITransport(app=create_app(state)))
     app = http_app(create_server(settings, shared_http=http), settings, http, oauth_documents=documents)
     async with http, served(app, port, lifespan="on") as base:

@@ -23,9 +23,9 @@ pytestmark = pytest.mark.anyio
 
 @asynccontextmanager
 async def raw(
-    state: SandboxState | None = None, port: int | None = None, **env: str
+    state: SandboxState | None = None, port: int | None = None, env: dict[str, str] | None = None
 ) -> AsyncIterator[tuple[OAuthServer, RawClient]]:
-    server_of = oauth_server(state or SandboxState.demo(), port=port, **env)
+    server_of = oauth_server(state or SandboxState.demo(), port=port, env=env)
     async with server_of as server, httpx2.AsyncClient(timeout=20) as http:
         client = RawClient(server, http)
         await client.register()
@@ -174,7 +174,7 @@ async def test_a_token_minted_for_another_resource_is_refused() -> None:
     with redis_server() as redis:
         shared = {"CHATWOOT_MCP_STATE": redis.url, "CHATWOOT_MCP_STATE_KEY": key}
         state = SandboxState.demo()
-        async with raw(state, **shared) as (_, first), raw(state, **shared) as (second, _):
+        async with raw(state, env=shared) as (_, first), raw(state, env=shared) as (second, _):
             tokens = await first.signed_in({"token": AGENT_TOKEN})
             answer = await RawClient(second, first.http).mcp(tokens["access_token"])
             assert answer.status_code == 401 and "another resource" in answer.text
@@ -273,7 +273,7 @@ async def test_two_replicas_share_grants_and_redis_holds_no_usable_token() -> No
             "CHATWOOT_MCP_STATE_KEY": "r" * 48,
             "CHATWOOT_MCP_PUBLIC_URL": public,
         }
-        async with raw(state, port, **shared) as (_, first), raw(state, **shared) as (second_server, _):
+        async with raw(state, port, env=shared) as (_, first), raw(state, env=shared) as (second_server, _):
             tokens = await first.signed_in({"token": AGENT_TOKEN})
             other = RawClient(second_server, first.http, client_id=first.client_id)
             assert (await other.mcp(tokens["access_token"])).status_code == 200
