@@ -16,11 +16,12 @@ program is one README may assume; the flags given to `uv`/`uvx` are in uv's own 
 `mcpServers` entry (Claude Desktop, Claude Code) must launch chatwoot-mcp and set only real environment
 variables. Python must compile (top-level `await` allowed) and import only names the packages export.
 
-Runs, in checked blocks: a `chatwoot-mcp` command that needs no Chatwoot runs from this checkout as
-`python -m chatwoot_mcp ...` (serving `--sandbox` over stdio gets a real MCP handshake: initialize and
-tools/list; `call --sandbox`, `tools`, `demo`, `schemas --check`, `--help` and `--version` must exit 0). A
-`chatwoot-mcp` command that needs a real Chatwoot in a checked block is an error: mark the block not-run. Other
-commands in a checked block (uv sync, pytest, ruff) are validated structurally only; CI runs them anyway.
+Runs, in checked blocks: a `chatwoot-mcp` command that needs no Chatwoot runs from this checkout as `python -m
+chatwoot_mcp ...` (serving `--sandbox` over stdio gets a real MCP handshake: initialize and tools/list; serving
+`--sandbox` as an OAuth connector over streamable HTTP gets a host's whole sign-in, through the MCP SDK's OAuth client
+and the consent page, then tools/list; `call --sandbox`, `tools`, `demo`, `schemas --check`, `--help` and `--version`
+must exit 0). A `chatwoot-mcp` command that needs a real Chatwoot in a checked block is an error: mark the block not-
+run. Other commands in a checked block (uv sync, pytest, ruff) are validated structurally only; CI runs them anyway.
 
 Links: every relative link in README and docs/ points at a file of the repository (and a `#heading` of a
 Markdown page at one of its headings); every docs/ page is linked from README; README stays under 15 KB.
@@ -264,6 +265,41 @@ async def handshake(argv: list[str]) -> int:
             return len((await client.list_tools()).tools)
 
 
+async def connector_handshake(argv: list[str]) -> int:
+    """Serve `chatwoot-mcp ARGV` (an OAuth connector on the sandbox) as a process, on a free port instead of the
+    one written, and connect as a host would: the MCP SDK's OAuth client, the sandbox agent signing in on the
+    consent page with the token the page tells them to use; the tool count."""
+    from .conftest import free_port, stop, wait_until_listening
+    from .oauth_support import Browser, OAuthServer, connected, sdk_oauth
+
+    port = free_port()
+    given = list(argv)
+    if "--port" in given:
+        given[given.index("--port") + 1] = str(port)
+    else:
+        given += ["--port", str(port)]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "chatwoot_mcp", *given],
+        env=subprocess_env(),
+        cwd=REPO,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        from chatwoot_sandbox import AGENT_TOKEN, SandboxState
+
+        from .conftest import ServerProcess
+
+        await wait_until_listening(ServerProcess(process, port, Path("/dev/null")))
+        server = OAuthServer(f"http://127.0.0.1:{port}", SandboxState.empty())
+        with anyio.fail_after(60):
+            async with connected(server, sdk_oauth(server, Browser({"token": AGENT_TOKEN}))) as client:
+                return len((await client.list_tools()).tools)
+    finally:
+        stop(process)
+
+
 SHELL = [snippet for snippet in SNIPPETS if snippet.lang == "sh" and snippet.mode != "skip"]
 
 
@@ -271,7 +307,7 @@ SHELL = [snippet for snippet in SNIPPETS if snippet.lang == "sh" and snippet.mod
 @pytest.mark.parametrize("snippet", SHELL, ids=str)
 async def test_shell_snippet(snippet: Snippet) -> None:
     check_names_and_paths(snippet.text, snippet)
-    to_run, to_serve = [], []
+    to_run, to_serve, to_connect = [], [], []
     for words in shell_commands(snippet.text):
         _, words = without_env_prefix(words)
         program = Path(words[0]).name
@@ -289,11 +325,15 @@ async def test_shell_snippet(snippet: Snippet) -> None:
             "<!-- snippet: not-run (reason) --> or use --sandbox"
         )
         serving = args.command == "serve"
-        if serving:
-            assert args.transport == "stdio", f"{snippet}: only stdio serving is run here; mark HTTP examples not-run"
+        if serving and args.transport != "stdio":
+            assert args.auth == "oauth", f"{snippet}: HTTP serving is run here only with --auth oauth; mark it not-run"
+            to_connect.append(argv)
+            continue
         (to_serve if serving else to_run).append(argv)
     for argv in to_serve:
         assert await handshake(argv) > 0, f"`chatwoot-mcp {shlex.join(argv)}` listed no tools"
+    for argv in to_connect:
+        assert await connector_handshake(argv) > 0, f"`chatwoot-mcp {shlex.join(argv)}` listed no tools"
     for argv, result in zip(to_run, run_cli_many(to_run, timeout=90), strict=True):
         assert result.returncode == 0, f"`chatwoot-mcp {shlex.join(argv)}` failed:\n{result.stdout}{result.stderr}"
         assert "Traceback" not in result.stderr
