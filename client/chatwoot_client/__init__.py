@@ -26,6 +26,7 @@ from chatwoot_client._exceptions import (
 from chatwoot_client._request import APIRequest
 from chatwoot_client._retry import RetryPolicy
 from chatwoot_client.resources.attachments import AsyncAttachmentsResource, AttachmentsResource
+from chatwoot_client.resources.auth import AsyncAuthResource, AuthResource
 from chatwoot_client.resources.canned_responses import AsyncCannedResponsesResource, CannedResponsesResource
 from chatwoot_client.resources.contacts import (
     AsyncContactLabelsResource,
@@ -52,6 +53,7 @@ __all__ = [
     "ArticlesResource",
     "AsyncArticlesResource",
     "AsyncAttachmentsResource",
+    "AsyncAuthResource",
     "AsyncCannedResponsesResource",
     "AsyncChatwootClient",
     "AsyncContactLabelsResource",
@@ -62,6 +64,7 @@ __all__ = [
     "AsyncMessagesResource",
     "AsyncPortalsResource",
     "AttachmentsResource",
+    "AuthResource",
     "CannedResponsesResource",
     "ChatwootAPIError",
     "ChatwootAttachmentError",

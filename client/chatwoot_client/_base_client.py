@@ -59,8 +59,12 @@ class _BaseClient:
     def __repr__(self) -> str:
         return f"{type(self).__name__}(base_url={self.base_url!r})"
 
-    def _headers(self) -> dict[str, str]:
-        return {"api_access_token": self._api_token, "accept": "application/json", "user-agent": USER_AGENT}
+    def _headers(self, request: APIRequest) -> dict[str, str]:
+        headers = {"accept": "application/json", "user-agent": USER_AGENT}
+        if request.api_token:
+            headers["api_access_token"] = self._api_token
+        headers.update(request.headers)
+        return headers
 
     def _build(self, http: httpx2.Client | httpx2.AsyncClient, request: APIRequest) -> httpx2.Request:
         """The HTTP request to send; ChatwootRequestError (nothing sent) if it cannot be built, e.g. too large."""
@@ -71,15 +75,15 @@ class _BaseClient:
                 url,
                 params=request.query(),
                 json=request.json,
-                headers=self._headers(),
+                headers=self._headers(request),
                 timeout=self.timeout,
             )
         except (httpx2.InvalidURL, ValueError, TypeError) as exc:  # ValueError includes UnicodeEncodeError
-            raise build_error(request, url, exc, secret=self._api_token) from None
+            raise build_error(request, url, exc, secrets=(self._api_token, *request.headers.values())) from None
 
     def _next_delay(self, request: APIRequest, attempt: int, outcome: Outcome) -> float | None:
         """Seconds to wait before retrying `request`, or None to give up with `outcome`."""
-        if attempt > self.retry_policy.max_retries:
+        if attempt > self.retry_policy.max_retries or not request.retryable:
             return None
         if isinstance(outcome, httpx2.TransportError):
             if not (request.idempotent or never_sent(outcome)):

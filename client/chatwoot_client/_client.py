@@ -6,6 +6,7 @@ from functools import cached_property
 
 from chatwoot_client._base_client import AsyncAPIClient, SyncAPIClient
 from chatwoot_client.resources.attachments import AsyncAttachmentsResource, AttachmentsResource
+from chatwoot_client.resources.auth import AsyncAuthResource, AuthResource
 from chatwoot_client.resources.canned_responses import AsyncCannedResponsesResource, CannedResponsesResource
 from chatwoot_client.resources.contacts import AsyncContactsResource, ContactsResource
 from chatwoot_client.resources.conversations import AsyncConversationsResource, ConversationsResource
@@ -108,6 +109,11 @@ class ChatwootClient(SyncAPIClient):
         """Help-center articles: list, search, get."""
         return ArticlesResource(self)
 
+    @cached_property
+    def auth(self) -> AuthResource:
+        """Signing in as a person (email, password, MFA) for a session; never sends the API token."""
+        return AuthResource(self)
+
 
 class AsyncChatwootClient(AsyncAPIClient):
     """Async Chatwoot client; the same API as `ChatwootClient`, awaited.
@@ -177,3 +183,8 @@ class AsyncChatwootClient(AsyncAPIClient):
     def articles(self) -> AsyncArticlesResource:
         """Help-center articles: list, search, get."""
         return AsyncArticlesResource(self)
+
+    @cached_property
+    def auth(self) -> AsyncAuthResource:
+        """Signing in as a person (email, password, MFA) for a session; never sends the API token."""
+        return AsyncAuthResource(self)

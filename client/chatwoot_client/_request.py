@@ -8,7 +8,7 @@ bodies or error mapping.
 from __future__ import annotations
 
 import json
-from collections.abc import Generator, Mapping
+from collections.abc import Generator, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 from urllib.parse import quote, urlencode
@@ -29,7 +29,7 @@ from chatwoot_client._exceptions import (
 )
 from chatwoot_client._retry import parse_retry_after
 
-__all__ = ["APIRequest", "Operation", "build_error", "decode_response", "error_from_response", "resume"]
+__all__ = ["APIRequest", "Answer", "Operation", "build_error", "decode_response", "error_from_response", "resume"]
 
 T = TypeVar("T")
 
@@ -43,13 +43,24 @@ class APIRequest:
     `idempotent` says whether sending it twice has the same effect as once. Only idempotent requests are
     retried after they may have reached the server (429, 5xx, timeouts, dropped connections); the others
     (creating a conversation, sending a message) are retried only when they provably never reached Chatwoot.
+    `retryable=False` sends a request once whatever happens: a password or a one-time code is not sent again
+    without the person who typed it.
+
+    Most requests carry the client's API token. Signing in does not: `api_token=False` leaves the
+    `api_access_token` header out, and `headers` adds the request's own (devise_token_auth's session headers).
+    `full_answer` hands the operation an `Answer` (status and headers too) instead of the decoded body alone.
+    The body and the headers stay out of `repr()`: they can hold a password or a session token.
     """
 
     method: str
     path: str
     params: Mapping[str, QueryValue] = field(default_factory=dict)
-    json: Any = None
+    json: Any = field(default=None, repr=False)
     idempotent: bool = True
+    retryable: bool = True
+    api_token: bool = True
+    headers: Mapping[str, str] = field(default_factory=dict, repr=False)
+    full_answer: bool = False
 
     def query(self) -> list[tuple[str, str | int | float | bool | None]]:
         """Query pairs with None dropped, booleans as Rails reads them, and lists as repeated `key[]`."""
@@ -66,8 +77,19 @@ class APIRequest:
         return pairs
 
 
+@dataclass(frozen=True)
+class Answer:
+    """A successful response as an operation that asked for it (`APIRequest.full_answer`) receives it."""
+
+    status_code: int
+    headers: Mapping[str, str] = field(repr=False)
+    body: Any = field(repr=False)
+    """The decoded JSON body; None when empty."""
+
+
 Operation = Generator[APIRequest, Any, T]
-"""A client call written once for both clients: it yields requests and receives each decoded response."""
+"""A client call written once for both clients: it yields requests and receives each decoded response (or an
+`Answer`, for a request with `full_answer`)."""
 
 
 _STATUS_ERRORS: dict[int, type[ChatwootAPIError]] = {
@@ -104,7 +126,7 @@ def resume(operation: Operation[Any], request: APIRequest, response: httpx2.Resp
     """
     body = decode_response(request, response)
     try:
-        return operation.send(body)
+        return operation.send(Answer(response.status_code, response.headers, body) if request.full_answer else body)
     except _UNREADABLE_BODY as exc:
         raise _response_error(request, response, _unreadable(body, exc)) from None
 
@@ -125,10 +147,10 @@ def _unreadable(body: Any, exc: Exception) -> str:
     return f"a JSON {kind} of an unexpected shape"
 
 
-def build_error(request: APIRequest, url: str, exc: Exception, *, secret: str = "") -> ChatwootRequestError:
+def build_error(request: APIRequest, url: str, exc: Exception, *, secrets: Iterable[str] = ()) -> ChatwootRequestError:
     """Why `request` (for `url`, without its query) could not be turned into HTTP; nothing was sent.
 
-    `secret` (the API token) is scrubbed from the message, in case the failure was about a header.
+    `secrets` (the API token, session headers) are scrubbed from the message, in case the failure was about a header.
     """
     where = f"({request.method} {request.path})"
     if isinstance(exc, httpx2.InvalidURL) and "too long" in str(exc):
@@ -139,8 +161,9 @@ def build_error(request: APIRequest, url: str, exc: Exception, *, secret: str = 
         text = f"the request holds text that cannot be encoded ({type(exc).__name__}); check the values and the token"
     else:
         text = f"the request could not be built ({type(exc).__name__}: {exc})"
-    if secret:
-        text = text.replace(secret, "[redacted]")
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, "[redacted]")
     return ChatwootRequestError(f"{text} {where}", method=request.method, path=request.path)
 
 

@@ -10,13 +10,18 @@ Tests can inspect `state.requests` (the latest 10,000 by default, a `RequestLog`
 list), plan failures with `state.inject_fault(...)`, and read or change the records directly
 (`state.conversation(DEMO_ACCOUNT_ID, LONG_CONVERSATION_ID)`). `chatwoot_sandbox.serving` serves it on a real
 socket (`python -m chatwoot_sandbox`, `loopback_server(state)`).
+
+People sign in with `POST /auth/sign_in` as the web app does: every demo user's password is DEMO_PASSWORD
+(ADMIN_EMAIL, AGENT_EMAIL, ...); MFA_EMAIL has MFA on and takes MFA_CODE (or, once, MFA_BACKUP_CODE).
 """
 
 from chatwoot_sandbox.app import create_app
 from chatwoot_sandbox.seed import (
+    ADMIN_EMAIL,
     ADMIN_TOKEN,
     ADMIN_USER_ID,
     AGENT_BOT_ID,
+    AGENT_EMAIL,
     AGENT_TOKEN,
     AGENT_USER_ID,
     API_INBOX_ID,
@@ -25,11 +30,16 @@ from chatwoot_sandbox.seed import (
     BOT_TOKEN,
     CSAT_CONVERSATION_ID,
     DEMO_ACCOUNT_ID,
+    DEMO_PASSWORD,
     EMAIL_CONVERSATION_ID,
     EMAIL_ONLY_CONTACT_ID,
     IDENTIFIER_CONTACT_ID,
     INVOICE_PDF_CONVERSATION_ID,
     LONG_CONVERSATION_ID,
+    MFA_BACKUP_CODE,
+    MFA_CODE,
+    MFA_EMAIL,
+    MFA_USER_ID,
     PROMPT_INJECTION_CONVERSATION_ID,
     SCREENSHOT_CONVERSATION_ID,
     SECOND_ACCOUNT_ID,
@@ -43,9 +53,11 @@ from chatwoot_sandbox.seed import (
 from chatwoot_sandbox.state import Fault, RecordedRequest, RequestLog, SandboxState
 
 __all__ = [
+    "ADMIN_EMAIL",
     "ADMIN_TOKEN",
     "ADMIN_USER_ID",
     "AGENT_BOT_ID",
+    "AGENT_EMAIL",
     "AGENT_TOKEN",
     "AGENT_USER_ID",
     "API_INBOX_ID",
@@ -54,11 +66,16 @@ __all__ = [
     "BOT_TOKEN",
     "CSAT_CONVERSATION_ID",
     "DEMO_ACCOUNT_ID",
+    "DEMO_PASSWORD",
     "EMAIL_CONVERSATION_ID",
     "EMAIL_ONLY_CONTACT_ID",
     "IDENTIFIER_CONTACT_ID",
     "INVOICE_PDF_CONVERSATION_ID",
     "LONG_CONVERSATION_ID",
+    "MFA_BACKUP_CODE",
+    "MFA_CODE",
+    "MFA_EMAIL",
+    "MFA_USER_ID",
     "PROMPT_INJECTION_CONVERSATION_ID",
     "SCREENSHOT_CONVERSATION_ID",
     "SECOND_ACCOUNT_ID",

@@ -17,7 +17,7 @@ from chatwoot_sandbox.state import SandboxState
 
 @dataclass(frozen=True)
 class Actor:
-    """Who made a request: a user or an agent bot (exactly one is set)."""
+    """Who made a request: a user or an agent bot (exactly one is set; neither on the sign-in endpoints)."""
 
     user: User | None = None
     bot: AgentBot | None = None

@@ -18,6 +18,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 import chatwoot_sandbox.blobs as blobs
+from chatwoot_sandbox.actions import Actor
 from chatwoot_sandbox.auth import authenticate, current_account
 from chatwoot_sandbox.context import Context
 from chatwoot_sandbox.errors import ApiError, ServerError, fault_response, not_found, rails_error_page
@@ -51,14 +52,8 @@ def _wrap(state: SandboxState, handle: Handle) -> Callable[[Request], Awaitable[
     async def endpoint(request: Request) -> Response:
         raw = await request.body()
         body = _parse_json(raw)
-        record = RecordedRequest(
-            method=request.method,
-            path=request.url.path,
-            query=request.query_params,
-            json=body,
-            headers=dict(request.headers),
-            body=raw,
-        )
+        url = request.url
+        record = RecordedRequest.of(request.method, url.path, request.query_params, body, dict(request.headers), raw)
         state.requests.append(record)
         blobs.frontend_url.set(str(request.base_url).rstrip("/"))
         fault = state.take_fault(request.method, request.url.path)
@@ -87,10 +82,13 @@ def _answer(handle: Handle, request: Request, body: object) -> Response:
 
 def _handle_endpoint(state: SandboxState, endpoint: Endpoint) -> Handle:
     def handle(request: Request, body: object) -> Response:
-        actor = authenticate(state, request.headers.get("api_access_token"), bots_allowed=endpoint.bots_allowed)
+        if endpoint.signs_in:
+            actor = Actor()
+        else:
+            actor = authenticate(state, request.headers, bots_allowed=endpoint.bots_allowed)
         path_params = {key: str(value) for key, value in request.path_params.items()}
         account = current_account(state, actor, path_params["account_id"]) if "account_id" in path_params else None
-        context = Context(state, actor, account, path_params, request.query_params, body)
+        context = Context(state, actor, account, path_params, request.query_params, body, request.headers)
         response = endpoint.handler(context)
         if request.method != "GET" and actor.sender is not None and response.status_code < 400:
             kind, actor_id = actor.sender

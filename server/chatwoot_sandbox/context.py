@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 from starlette.datastructures import QueryParams
 
@@ -24,6 +25,8 @@ class Context:
     query: QueryParams
     body: object
     """The parsed JSON body, or None."""
+    headers: Mapping[str, str] = field(default_factory=dict)
+    """The request's headers (any case): what the sign-in endpoints read a session from."""
 
     @property
     def account_id(self) -> int:

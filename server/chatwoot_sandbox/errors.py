@@ -19,6 +19,11 @@ NOT_ACCOUNT_MEMBER = "You are not authorized to access this account"
 NOT_AUTHORIZED = "You are not authorized to do this action"
 BOT_NOT_ALLOWED = "Access to this endpoint is not authorized for bots"
 BOT_NOT_IN_ACCOUNT = "Bot is not authorized to access this account"
+BAD_CREDENTIALS = "Invalid login credentials. Please try again."
+NOT_SIGNED_IN = "User was not found or was not logged in."
+INVALID_MFA_CODE = "Invalid verification code"
+INVALID_MFA_TOKEN = "Invalid or expired MFA token"
+MFA_SETUP_REQUIRED = "Your account requires two-factor authentication. Set it up to continue signing in."
 
 
 class ApiError(Exception):

@@ -64,6 +64,15 @@ class User:
     confirmed: bool = True
     pubsub_token: str = ""
     ui_settings: dict[str, object] = field(default_factory=dict)
+    password: str = ""
+    """What `POST /auth/sign_in` accepts with the email ("" accepts nothing)."""
+    mfa_code: str | None = None
+    """MFA is on when set: the one code the sandbox takes in place of the authenticator app's changing one."""
+    mfa_backup_codes: list[str] = field(default_factory=list)
+    """Backup codes for MFA; each works once."""
+    mfa_setup_pending: bool = False
+    """Chatwoot requires MFA of this user, who has not set it up: a password sign-in answers 206 `mfa_setup_required`
+    (finishing the setup through the API is not emulated)."""
 
     def role_in(self, account_id: int) -> Role | None:
         membership = self.memberships.get(account_id)
@@ -72,6 +81,27 @@ class User:
     @property
     def available_name(self) -> str:
         return self.display_name or self.name
+
+
+@dataclass
+class SignInSession:
+    """A devise_token_auth token (`user.tokens[client]` in Rails): what the `access-token`, `client` and `uid` headers
+    of a signed-in browser name. It stays valid until `expiry` or sign-out."""
+
+    client: str
+    access_token: str
+    user_id: int
+    expiry: float
+
+
+@dataclass
+class MfaChallenge:
+    """An `mfa_token` handed out by a password sign-in of a user with MFA on (a JWT in Chatwoot); good until
+    `expires_at`, and for any number of tries until then."""
+
+    token: str
+    user_id: int
+    expires_at: float
 
 
 @dataclass

@@ -230,6 +230,13 @@ def profile(state: SandboxState, user: User) -> JSON:
     }
 
 
+def signed_in(state: SandboxState, user: User) -> JSON:
+    """`devise/_auth` as a successful sign-in renders it: the user under `data`, without the API token."""
+    data = profile(state, user)
+    del data["access_token"]
+    return {"data": data}
+
+
 # -- account resources ------------------------------------------------------------------------------------------
 
 

@@ -51,6 +51,20 @@ BOT_TOKEN = "sandbox-bot-token"
 
 ADMIN_USER_ID = 1
 AGENT_USER_ID = 4
+MFA_USER_ID = 6
+
+# Signing in as a person (POST /auth/sign_in): every demo user has the same password.
+DEMO_PASSWORD = "Sandbox-Pa55word!"
+ADMIN_EMAIL = "dana.whitfield@acme.example"
+"""The administrator (user 1, ADMIN_TOKEN); no MFA."""
+AGENT_EMAIL = "priya.natarajan@acme.example"
+"""The agent of AGENT_TOKEN (user 4); no MFA."""
+MFA_EMAIL = "sofia.alvarez@acme.example"
+"""An agent (user 6, token `sandbox-user-6-token`) with MFA on: her password sign-in answers 206 with an mfa_token."""
+MFA_CODE = "123456"
+"""The code the sandbox accepts for MFA_EMAIL's authenticator app (it never changes)."""
+MFA_BACKUP_CODE = "8f3c1a2e"
+"""MFA_EMAIL's backup code; like a real one it works once (per sandbox state)."""
 AGENT_BOT_ID = 1
 WEBSITE_INBOX_ID, EMAIL_INBOX_ID, API_INBOX_ID, WHATSAPP_INBOX_ID = 1, 2, 3, 4
 BILLING_TEAM_ID, TECHNICAL_TEAM_ID, SALES_TEAM_ID = 1, 2, 3
@@ -84,12 +98,12 @@ LABELS = (
 
 # (id, name, email, role, availability, inbox ids)
 AGENTS: tuple[tuple[int, str, str, Role, str, tuple[int, ...]], ...] = (
-    (1, "Dana Whitfield", "dana.whitfield@acme.example", "administrator", "online", ()),
+    (1, "Dana Whitfield", ADMIN_EMAIL, "administrator", "online", ()),
     (2, "Alex Kim", "alex.kim@acme.example", "agent", "online", (1, 2)),
     (3, "Alex Morgan", "alex.morgan@acme.example", "agent", "busy", (1, 3)),
-    (4, "Priya Natarajan", "priya.natarajan@acme.example", "agent", "online", (1, 3)),
+    (4, "Priya Natarajan", AGENT_EMAIL, "agent", "online", (1, 3)),
     (5, "Marcus Chen", "marcus.chen@acme.example", "agent", "offline", (1, 2)),
-    (6, "Sofia Alvarez", "sofia.alvarez@acme.example", "agent", "online", (1, 3, 4)),
+    (6, "Sofia Alvarez", MFA_EMAIL, "agent", "online", (1, 3, 4)),
     (7, "Jordan Lee", "jordan.lee@acme.example", "agent", "offline", (2, 4)),
     (8, "Emeka Obi", "emeka.obi@acme.example", "agent", "online", (2, 4)),
 )
@@ -152,7 +166,7 @@ def _people_and_places(state: Tables) -> None:
     state.accounts[SECOND_ACCOUNT_ID] = Account(SECOND_ACCOUNT_ID, "Acme Labs")
     for user_id, name, email, role, availability, _ in AGENTS:
         token = {ADMIN_USER_ID: ADMIN_TOKEN, AGENT_USER_ID: AGENT_TOKEN}.get(user_id, f"sandbox-user-{user_id}-token")
-        user = User(user_id, name, email, token, pubsub_token=f"pubsub-{user_id:04d}")
+        user = User(user_id, name, email, token, pubsub_token=f"pubsub-{user_id:04d}", password=DEMO_PASSWORD)
         inviter = None if user_id == ADMIN_USER_ID else ADMIN_USER_ID
         user.memberships[DEMO_ACCOUNT_ID] = AccountUser(
             DEMO_ACCOUNT_ID, role, availability, active_at=SEED_NOW - user_id * HOUR, inviter_id=inviter
@@ -162,12 +176,19 @@ def _people_and_places(state: Tables) -> None:
         SECOND_ACCOUNT_ID, "administrator", "online", active_at=SEED_NOW - 3 * DAY
     )
     labs_agent = User(
-        9, "Hannah Weiss", "hannah.weiss@acme.example", "sandbox-user-9-token", pubsub_token="pubsub-0009"
+        9,
+        "Hannah Weiss",
+        "hannah.weiss@acme.example",
+        "sandbox-user-9-token",
+        pubsub_token="pubsub-0009",
+        password=DEMO_PASSWORD,
     )
     labs_agent.memberships[SECOND_ACCOUNT_ID] = AccountUser(
         SECOND_ACCOUNT_ID, "agent", "online", active_at=SEED_NOW - 2 * HOUR, inviter_id=ADMIN_USER_ID
     )
     state.users[labs_agent.id] = labs_agent
+    mfa_user = state.users[MFA_USER_ID]
+    mfa_user.mfa_code, mfa_user.mfa_backup_codes = MFA_CODE, [MFA_BACKUP_CODE]
 
     state.agent_bots[AGENT_BOT_ID] = AgentBot(
         AGENT_BOT_ID,

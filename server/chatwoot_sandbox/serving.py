@@ -57,10 +57,20 @@ def url_of(sock: socket.socket) -> str:
 def banner(state: SandboxState, url: str) -> str:
     """What `python -m chatwoot_sandbox` prints on start: where it serves, and who can sign in to which account.
 
-    The first line names the URL and the admin token (scripts read it); the rest lists the accounts and the
-    tokens, one short block.
+    The first line names the URL and the admin token (scripts read it); the rest lists the accounts, the tokens
+    and the sign-in credentials, one short block.
     """
-    from chatwoot_sandbox.seed import ADMIN_TOKEN, AGENT_TOKEN, BOT_TOKEN
+    from chatwoot_sandbox.seed import (
+        ADMIN_EMAIL,
+        ADMIN_TOKEN,
+        AGENT_EMAIL,
+        AGENT_TOKEN,
+        BOT_TOKEN,
+        DEMO_PASSWORD,
+        MFA_BACKUP_CODE,
+        MFA_CODE,
+        MFA_EMAIL,
+    )
 
     def memberships(user_id: int) -> str:
         user = state.users[user_id]
@@ -94,6 +104,8 @@ def banner(state: SandboxState, url: str) -> str:
         lines.append(f"            {'sandbox-user-<id>-token':{width}}  users {other_ids} (agents)")
     log = state.requests.maxlen
     lines.append(f"  request log keeps the last {log:,} requests" if log is not None else "  request log unbounded")
+    lines.append(f"  sign in   password {DEMO_PASSWORD} for every user ({ADMIN_EMAIL}, {AGENT_EMAIL}, ...)")
+    lines.append(f"            MFA on for {MFA_EMAIL}: code {MFA_CODE} (backup code {MFA_BACKUP_CODE} works once)")
     return "\n".join(lines)
 
 

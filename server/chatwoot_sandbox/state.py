@@ -12,6 +12,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import islice
+from json import dumps
 from typing import overload
 
 from starlette.datastructures import QueryParams
@@ -23,9 +24,27 @@ DEFAULT_REQUEST_LOG_SIZE = 10_000
 """How many requests `SandboxState.requests` keeps (about 1.4 KB each) unless told otherwise."""
 
 
+FILTERED = "[FILTERED]"
+SECRET_PARAMETERS = frozenset(
+    {"password", "password_confirmation", "current_password", "otp_code", "backup_code", "mfa_token", "mfa_setup_token"}
+)
+"""Parameters whose values the request log never keeps (Chatwoot's `filter_parameters` hides them from its log)."""
+
+
+def _filtered(value: object) -> object:
+    if isinstance(value, dict):
+        return {key: FILTERED if key in SECRET_PARAMETERS else _filtered(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_filtered(item) for item in value]
+    return value
+
+
 @dataclass
 class RecordedRequest:
-    """One request the app received, recorded before anything else looks at it (faults included)."""
+    """One request the app received, recorded before anything else looks at it (faults included).
+
+    Secret parameters (a password, an MFA code or token) are kept only as FILTERED; see `of`.
+    """
 
     method: str
     path: str
@@ -35,6 +54,27 @@ class RecordedRequest:
     body: bytes = b""
     status: int | None = None
     """The status the app answered with (filled in once the response is known)."""
+
+    @classmethod
+    def of(
+        cls, method: str, path: str, query: QueryParams, json: object, headers: dict[str, str], body: bytes
+    ) -> RecordedRequest:
+        """The record of a request, with its secret parameters' values replaced by FILTERED (in the query, the JSON
+        body and the headers, where Chatwoot's sign-in also looks for a password).
+
+        Rails filters the same parameters out of Chatwoot's log. A body under `/auth/` that is not JSON cannot be
+        filtered, so it is not kept at all.
+        """
+        headers = {name: FILTERED if name in SECRET_PARAMETERS else value for name, value in headers.items()}
+        secret = [key for key in query if key in SECRET_PARAMETERS]
+        if secret:
+            query = QueryParams([(key, FILTERED if key in secret else value) for key, value in query.multi_items()])
+        filtered = _filtered(json)
+        if filtered != json:
+            json, body = filtered, dumps(filtered).encode()
+        elif path.startswith("/auth/") and not isinstance(json, dict | list):
+            body = b""
+        return cls(method, path, query, json, headers, body)
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,9 @@ from chatwoot_sandbox.records import (
     CustomAttributeDefinition,
     Inbox,
     Label,
+    MfaChallenge,
     Portal,
+    SignInSession,
     Team,
     User,
 )
@@ -44,6 +46,10 @@ class Tables:
     custom_attribute_definitions: dict[int, CustomAttributeDefinition] = field(default_factory=dict)
     conversations: dict[int, Conversation] = field(default_factory=dict)
     next_message_id: int = 1
+    sessions: dict[str, SignInSession] = field(default_factory=dict)
+    """Signed-in sessions (devise tokens) by their `client` id; sign-out removes one."""
+    mfa_challenges: dict[str, MfaChallenge] = field(default_factory=dict)
+    """Issued `mfa_token`s by their value."""
 
     # -- lookups -----------------------------------------------------------------------------------------------
 

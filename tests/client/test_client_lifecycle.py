@@ -167,3 +167,10 @@ def test_query_pairs_are_what_rails_reads(
 def test_requests_are_idempotent_unless_marked() -> None:
     assert APIRequest("GET", "/x").idempotent
     assert not APIRequest("POST", "/x", idempotent=False).idempotent
+
+
+def test_a_requests_repr_leaves_out_its_body_and_headers() -> None:
+    """A sign-in's body holds a password and a session's headers its token: neither belongs in a repr."""
+    request = APIRequest("POST", "/auth/sign_in", json={"password": "hunter2"}, headers={"access-token": "tok-123"})
+    assert "hunter2" not in repr(request) and "tok-123" not in repr(request)
+    assert "/auth/sign_in" in repr(request)

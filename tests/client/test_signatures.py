@@ -34,6 +34,7 @@ from chatwoot_client import (
 )
 from chatwoot_client.resources import directory
 from chatwoot_client.resources.attachments import AsyncAttachmentsResource, AttachmentsResource
+from chatwoot_client.resources.auth import AsyncAuthResource, AuthResource
 from chatwoot_client.resources.help_center import (
     ArticlesResource,
     AsyncArticlesResource,
@@ -57,6 +58,7 @@ RESOURCE_PAIRS: list[tuple[type, type]] = [
     (AsyncConversationParticipantsResource, ConversationParticipantsResource),
     (AsyncCannedResponsesResource, CannedResponsesResource),
     (AsyncContactLabelsResource, ContactLabelsResource),
+    (AsyncAuthResource, AuthResource),
     *_DIRECTORY_PAIRS,
 ]
 ASYNC_RESOURCES = [pair[0] for pair in RESOURCE_PAIRS]
@@ -133,6 +135,7 @@ def test_both_clients_expose_the_same_resources_as_twins() -> None:
         "portals",
         "articles",
         "attachments",
+        "auth",
     }
     twins = dict(RESOURCE_PAIRS)
     for name, async_cls in async_resources.items():

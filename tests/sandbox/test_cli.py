@@ -10,7 +10,7 @@ import time
 
 import httpx2
 
-from chatwoot_sandbox import ADMIN_TOKEN, AGENT_TOKEN
+from chatwoot_sandbox import ADMIN_EMAIL, ADMIN_TOKEN, AGENT_TOKEN, DEMO_PASSWORD, MFA_CODE, MFA_EMAIL
 
 
 def test_serves_the_demo_on_a_free_port() -> None:
@@ -27,9 +27,10 @@ def test_serves_the_demo_on_a_free_port() -> None:
         match = re.search(r"(http://127\.0\.0\.1:\d+)", line)
         assert match, line
         assert ADMIN_TOKEN in line
-        block = "".join(process.stderr.readline() for _ in range(6))
+        block = "".join(process.stderr.readline() for _ in range(8))
         assert "1 Acme Support" in block and "2 Acme Labs" in block, block
         assert AGENT_TOKEN in block and "keeps the last 5 requests" in block, block
+        assert all(part in block for part in (DEMO_PASSWORD, ADMIN_EMAIL, MFA_EMAIL, MFA_CODE)), block
         with httpx2.Client(base_url=match.group(1), timeout=10) as http:
             response = http.get("/api/v1/profile", headers={"api_access_token": ADMIN_TOKEN})
         assert response.json()["name"] == "Dana Whitfield"

@@ -7,7 +7,7 @@ import time
 
 import httpx2
 
-from chatwoot_sandbox import ADMIN_TOKEN, SandboxState
+from chatwoot_sandbox import ADMIN_EMAIL, ADMIN_TOKEN, DEMO_PASSWORD, MFA_CODE, MFA_EMAIL, SandboxState
 from chatwoot_sandbox.serving import banner, listening_socket, loopback_server, url_of
 
 
@@ -47,6 +47,7 @@ def test_banner_names_accounts_and_tokens() -> None:
     block = "\n".join(rest)
     expected = ["1 Acme Support (100 conversations)", "2 Acme Labs", "sandbox-agent-token", "Priya Natarajan"]
     expected += ["administrator in account 1, 2", "sandbox-bot-token", "sandbox-user-<id>-token", "last 50"]
+    expected += [f"password {DEMO_PASSWORD}", ADMIN_EMAIL, f"MFA on for {MFA_EMAIL}: code {MFA_CODE}"]
     for part in expected:
         assert part in block, part
     assert len(rest) <= 8

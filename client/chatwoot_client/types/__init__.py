@@ -7,6 +7,7 @@ from chatwoot_client.types.attachment import (
     ConversationAttachment,
     DownloadedAttachment,
 )
+from chatwoot_client.types.auth import DeviseSession, SignIn
 from chatwoot_client.types.canned_response import CannedResponse
 from chatwoot_client.types.contact import Contact, ContactInbox, ContactInboxRef, ContactList
 from chatwoot_client.types.conversation import (
@@ -54,6 +55,7 @@ __all__ = [
     "ConversationStatus",
     "ConversationTeam",
     "ConversationToggleStatusResponse",
+    "DeviseSession",
     "DownloadedAttachment",
     "Inbox",
     "Label",
@@ -66,6 +68,7 @@ __all__ = [
     "Profile",
     "ProfileAccount",
     "SearchResult",
+    "SignIn",
     "SortBy",
     "Team",
     "Timestamp",

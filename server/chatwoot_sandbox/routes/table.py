@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from starlette.responses import Response
 
 from chatwoot_sandbox.context import Context
+from chatwoot_sandbox.routes.auth import sign_in, sign_out
 from chatwoot_sandbox.routes.canned_responses import list_canned_responses
 from chatwoot_sandbox.routes.contacts import (
     contact_conversations,
@@ -53,6 +54,8 @@ class Endpoint:
     handler: Handler
     bots_allowed: bool = False
     """Whether an AgentBot token may call it (`BOT_ACCESSIBLE_ENDPOINTS`)."""
+    signs_in: bool = False
+    """devise_token_auth's own endpoints: no caller is authenticated first, the handler reads the credentials."""
 
 
 ACCOUNT = "/api/v1/accounts/{account_id}"
@@ -60,6 +63,8 @@ CONVERSATION = ACCOUNT + "/conversations/{conversation_id}"
 CONTACT = ACCOUNT + "/contacts/{contact_id}"
 
 ENDPOINTS: list[Endpoint] = [
+    Endpoint(("POST",), "/auth/sign_in", sign_in, signs_in=True),
+    Endpoint(("DELETE",), "/auth/sign_out", sign_out, signs_in=True),
     Endpoint(("GET",), "/api/v1/profile", show_profile),
     Endpoint(("GET",), ACCOUNT + "/agents", list_agents),
     Endpoint(("GET",), ACCOUNT + "/teams", list_teams),
