@@ -14,7 +14,7 @@ import httpx2
 import pytest
 
 from chatwoot_mcp.http.oauth.client_documents import ClientDocuments
-from chatwoot_sandbox import AGENT_TOKEN, SandboxState
+from chatwoot_sandbox import AGENT_EMAIL, AGENT_TOKEN, DEMO_PASSWORD, MFA_CODE, MFA_EMAIL, SandboxState
 
 from .oauth_support import Browser, OAuthServer, RawClient, oauth_server, pkce, read_form
 
@@ -286,3 +286,38 @@ async def test_two_replicas_share_grants_and_redis_holds_no_usable_token() -> No
             dump.close()
             secrets = [AGENT_TOKEN, tokens["access_token"], tokens["refresh_token"], rotated.json()["access_token"]]
             assert values and not [s for s in secrets if s.encode() in values]
+
+
+async def test_email_and_password_sign_in_keeps_no_password_and_leaves_no_chatwoot_session() -> None:
+    state = SandboxState.demo()
+    async with raw(state) as (_, client):
+        tokens = await client.signed_in({"email": AGENT_EMAIL, "password": DEMO_PASSWORD})
+        assert (await client.mcp(tokens["access_token"])).status_code == 200
+        sign_ins = [r for r in state.requests if r.path.startswith("/auth/")]
+        assert [(r.method, r.path) for r in sign_ins] == [("POST", "/auth/sign_in"), ("DELETE", "/auth/sign_out")]
+        assert state.sessions == {}, "the session the sign-in made was signed out"
+
+
+async def test_a_wrong_password_shows_the_page_again_and_issues_nothing() -> None:
+    state = SandboxState.demo()
+    async with raw(state) as (_, client):
+        _, challenge = pkce()
+        browser = await client.consent({"email": AGENT_EMAIL, "password": "not-her-password"}, challenge)
+        assert browser.landed is None
+        page = browser.pages[-1]
+        assert page.status_code == 400 and "did not accept that email and password" in page.text
+        assert "not-her-password" not in page.text and AGENT_EMAIL in page.text, "the email stays filled in"
+
+
+async def test_two_factor_sign_in_asks_for_the_code_and_a_wrong_code_issues_nothing() -> None:
+    async with raw() as (_, client):
+        verifier, challenge = pkce()
+        wrong = await client.consent({"email": MFA_EMAIL, "password": DEMO_PASSWORD, "code": "000000"}, challenge)
+        assert wrong.landed is None
+        assert "authenticator app" in wrong.pages[0].text or "authenticator app" in wrong.pages[1].text
+        assert wrong.pages[-1].status_code == 400 and "code is not right" in wrong.pages[-1].text
+
+        verifier, challenge = pkce()
+        right = await client.consent({"email": MFA_EMAIL, "password": DEMO_PASSWORD, "code": MFA_CODE}, challenge)
+        tokens = (await client.exchange(right.result().code, verifier)).json()
+        assert (await client.mcp(tokens["access_token"])).status_code == 200

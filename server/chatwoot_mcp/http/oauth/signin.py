@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 import httpx2
 
@@ -22,10 +21,7 @@ from chatwoot_client import (
     ChatwootError,
     ChatwootValidationError,
 )
-from chatwoot_client.types import Profile
-
-if TYPE_CHECKING:
-    from chatwoot_client.types import DeviseSession
+from chatwoot_client.types import DeviseSession, Profile
 
 __all__ = ["NeedsCode", "SignInFailed", "SignedIn", "check_token", "sign_in", "sign_in_with_code"]
 
