@@ -136,6 +136,7 @@ def http_app(server: MCPServer, settings: Settings, http: httpx2.AsyncClient | N
     are checked through it, and /readyz asks Chatwoot through it. Per-user tokens need it.
     """
     from chatwoot_mcp.http.health import HealthRoutes, Readiness
+    from chatwoot_mcp.http.narrowing import NarrowingPaths
 
     security = _transport_security(settings)
     sdk_log = logging.getLogger("mcp.server.transport_security")
@@ -147,6 +148,7 @@ def http_app(server: MCPServer, settings: Settings, http: httpx2.AsyncClient | N
         app = server.streamable_http_app(
             transport_security=security, host=settings.host, stateless_http=settings.stateless
         )
+    app = NarrowingPaths(app)  # /mcp/readonly, /mcp/x/<toolsets>, X-MCP-Toolsets: see http.narrowing
 
     def state() -> Any:
         return getattr(getattr(server, "live_context", None), "state", None)
