@@ -238,3 +238,14 @@ async def test_dynamic_toolsets_over_http_are_per_session() -> None:
             assert await names(modern) == ALL  # 2026-07-28: the whole surface, no toolset tools
     assert added == LABELS
     assert "notifications/tools/list_changed" not in heard
+
+
+async def test_stateless_http_has_no_session_to_hold_toolsets_so_lists_everything() -> None:
+    """`--stateless` (the uvicorn factory's mode): a 2025-era client there has no session either."""
+    async with (
+        http_server(CHATWOOT_MCP_DYNAMIC_TOOLSETS="1", CHATWOOT_MCP_STATELESS="1") as base,
+        connect(f"{base}/mcp", "legacy") as legacy,
+    ):
+        assert await names(legacy) == ALL
+        refused = await legacy.call_tool("enable_toolset", {"toolset": "labels"})
+    assert refused.is_error and "without a session" in text_of(refused)
