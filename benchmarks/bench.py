@@ -366,14 +366,18 @@ def visible(tool: Tool) -> dict[str, object]:
 async def section_tools_list(table: Table) -> None:
     table.group("2. tools/list size", "tools", "bytes", "bytes per tool")
     configs: list[tuple[str, dict[str, object] | None]] = [("default", {})]
-    configs.append(("dynamic toolsets", {"dynamic_toolsets": True} if dynamic_toolsets_supported() else None))
+    # Dynamic toolsets shorten the first list of a 2025-era session, where they apply: a 2026-07-28 request has no
+    # session and is listed every tool it may use (surface.toolsets).
+    dynamic: dict[str, object] | None = {"dynamic_toolsets": True} if dynamic_toolsets_supported() else None
+    configs.append(("dynamic toolsets (2025 session)", dynamic))
     listings: dict[str, str] = {}
     for name, flags in configs:
         if flags is None:
             table.row(f"{name}: whole listing (compact JSON)", "n/a", "n/a", "n/a (not in this version)")
             table.row(f"{name}: name+description+inputSchema", "n/a", "n/a", "n/a")
             continue
-        async with Client(in_process_server(SandboxState.empty(), flags), cache=None) as client:
+        mode = "legacy" if flags else "auto"
+        async with Client(in_process_server(SandboxState.empty(), flags), mode=mode, cache=None) as client:
             listing = await client.list_tools()
         count = len(listing.tools)
         wire_json = listing.model_dump_json(by_alias=True, exclude_none=True)

@@ -19,9 +19,17 @@ from chatwoot_mcp.state import MemoryState, SentReply, State
 
 if TYPE_CHECKING:
     from chatwoot_mcp.launch.startup import StartupCheck
-    from chatwoot_mcp.surface.toolsets import DynamicToolsets
 
-__all__ = ["DIRECTORY_TTL", "REQUEST_SCOPES", "REQUEST_USER", "Directory", "SentReply", "ToolContext", "tool_context"]
+__all__ = [
+    "DIRECTORY_TTL",
+    "REQUEST_NARROWING",
+    "REQUEST_SCOPES",
+    "REQUEST_USER",
+    "Directory",
+    "SentReply",
+    "ToolContext",
+    "tool_context",
+]
 
 T = TypeVar("T")
 
@@ -30,7 +38,11 @@ DIRECTORY_TTL = 60.0
 REQUEST_USER = "chatwoot_mcp.user"
 """The ASGI scope key where `--auth chatwoot-token`'s middleware leaves the request's `auth.UserSession`."""
 REQUEST_SCOPES = "chatwoot_mcp.scopes"
-"""The ASGI scope key where `--auth oauth`'s middleware leaves the request's granted scopes (a frozenset)."""
+"""The ASGI scope key where OAuth leaves the scopes the request's token grants (a frozenset of str). Absent: the
+request is not OAuth-authorized, and no scope narrows the tools it sees (`surface.visibility`)."""
+REQUEST_NARROWING = "chatwoot_mcp.narrowing"
+"""The ASGI scope key where `http.narrowing` leaves what the request's URL narrows the tools to (a
+`surface.visibility.Narrowing`), e.g. for /mcp/readonly or /mcp/x/labels."""
 
 
 def _private_state() -> State:
@@ -109,8 +121,6 @@ class ToolContext:
     directory: Directory
     state: State
     """Write locks, the duplicate-reply window and caches, shared as far as the backend reaches."""
-    toolsets: DynamicToolsets | None = None
-    """With --dynamic-toolsets: which toolsets are listed, and how to add one."""
     startup: StartupCheck | None = None
     """The start-up token check when it runs alongside serving (stdio); calls wait for it."""
     identity: Identity | None = None
@@ -121,7 +131,6 @@ class ToolContext:
         cls,
         client: AsyncChatwootClient,
         settings: Settings,
-        toolsets: DynamicToolsets | None = None,
         startup: StartupCheck | None = None,
         state: State | None = None,
     ) -> ToolContext:
@@ -131,7 +140,6 @@ class ToolContext:
             settings=settings,
             directory=Directory(client, state),
             state=state,
-            toolsets=toolsets,
             startup=startup,
         )
 

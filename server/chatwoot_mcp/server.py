@@ -20,7 +20,7 @@ from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ToolError, UnexpectedToolError
 from mcp.server.mcpserver.tools import Tool
 from mcp.shared.exceptions import MCPError
-from mcp.types import CallToolResult, InputRequiredResult, TextContent
+from mcp.types import CallToolResult, InputRequiredResult, ListToolsResult, TextContent
 from mcp.types import Tool as WireTool
 from pydantic import ValidationError
 
@@ -29,10 +29,11 @@ from chatwoot_mcp.config import Settings, config_error
 from chatwoot_mcp.edges.arguments import argument_problem, describe_validation, resolve_conversation_link
 from chatwoot_mcp.edges.redaction import redact, redact_data, scrub_log_records
 from chatwoot_mcp.surface.registry import register_tools, select_tools
+from chatwoot_mcp.surface.request_view import request_view
 from chatwoot_mcp.surface.spec import ToolSpec
-from chatwoot_mcp.surface.toolsets import DynamicToolsets
+from chatwoot_mcp.surface.visibility import RequestView, configured_tools, refusal, visible_tools
 from chatwoot_mcp.surface.wire_cache import wire_tools
-from chatwoot_mcp.tools import ALL_TOOLS, TOOLSETS, toolsets
+from chatwoot_mcp.tools import ALL_TOOLS, TOOLSETS
 
 if TYPE_CHECKING:
     from mcp.server.context import ServerRequestContext
@@ -63,9 +64,11 @@ Tools for working a Chatwoot support queue. How to work safely:
 
 
 class ChatwootServer(MCPServer):
-    """MCPServer with our edges: tool calls pass our argument check first (`chatwoot_mcp.edges.arguments`), tools are
-    listed from their checked-in wire forms and built on first call (`chatwoot_mcp.surface.wire_cache`), resources and
-    prompts are registered on first use, and resource errors come back scrubbed of secrets."""
+    """MCPServer with our edges: each request lists and may call only its visible surface
+    (`chatwoot_mcp.surface.visibility`: configuration, narrowed by its URL, headers and granted scopes), tool calls
+    pass our argument check first (`chatwoot_mcp.edges.arguments`), tools are listed from their checked-in wire
+    forms and built on first call (`chatwoot_mcp.surface.wire_cache`), resources and prompts are registered on
+    first use, and resource errors come back scrubbed of secrets."""
 
     def __init__(self, settings: Settings, name: str, *, wire: dict[str, WireTool], **options: Any) -> None:
         if options.get("lifespan") is not None:
@@ -80,7 +83,6 @@ class ChatwootServer(MCPServer):
         """The lifespan's context while the server runs (health checks ask its state)."""
         self.chatwoot_settings = settings
         self.specs: dict[str, ToolSpec] = {}
-        self.toolsets: DynamicToolsets | None = None
         self._wire = wire
         self._unbuilt: set[str] = set()
         self._extras_registered = False
@@ -103,6 +105,11 @@ class ChatwootServer(MCPServer):
 
     # The three kinds of request that reach tool code get the ToolContext itself, built on the first of them.
     async def _handle_call_tool(self, ctx: ServerRequestContext[Any], params: Any) -> Any:
+        # The authoritative check of what this request may call: a tool outside its visible surface is refused in
+        # words the model can act on (which permission, URL or toolset it lacks), before any tool code runs.
+        refused = refusal(self.chatwoot_settings, request_view(ctx), params.name)
+        if refused is not None:
+            return _refused(refused)
         _with_tools(ctx)
         return await super()._handle_call_tool(ctx, params)
 
@@ -111,7 +118,7 @@ class ChatwootServer(MCPServer):
         return await super()._handle_get_prompt(ctx, params)
 
     def register(self, specs: Iterable[ToolSpec]) -> None:
-        """Add tools to the list (at start, and when a dynamic toolset is enabled).
+        """Add the configured tools (at start). Which of them a request is shown is `visible_tools`' answer.
 
         A tool whose wire form is known (see `chatwoot_mcp.surface.wire_cache`) is listed from it and built on first
         call.
@@ -121,10 +128,22 @@ class ChatwootServer(MCPServer):
         self._unbuilt.update(spec.name for spec in specs if spec.name in self._wire)
         self.specs.update((spec.name, spec) for spec in specs)
 
+    async def _handle_list_tools(self, ctx: ServerRequestContext[Any], params: Any) -> ListToolsResult:
+        """tools/list: the request's visible surface, in the fixed order (it never depends on another session)."""
+        return ListToolsResult(tools=await self._listing(request_view(ctx)))
+
     async def list_tools(self) -> list[WireTool]:
+        """The tools a request with no narrowing is shown, as to a fresh session: configuration only (what the
+        start-up check and in-process callers ask, without a request)."""
+        return await self._listing(RequestView())
+
+    async def _listing(self, request: RequestView) -> list[WireTool]:
         self.tools_listed = True
-        built = {tool.name: tool for tool in await super().list_tools()}
-        return [self._wire[name] if name in self._unbuilt else built[name] for name in self.specs]
+        names = visible_tools(self.chatwoot_settings, request)
+        built = {}
+        if any(name not in self._unbuilt for name in names):
+            built = {tool.name: tool for tool in await super().list_tools()}
+        return [self._wire[name] if name in self._unbuilt else built[name] for name in names]
 
     # Resources and prompts are registered on first use: building their models (and importing the guards and views
     # they read through) is start-up time most sessions, which only call tools, never need.
@@ -378,7 +397,7 @@ def create_server(
         stack.callback(_close_audit, server)
         client = AsyncChatwootClient(settings.base_url, settings.api_token, http_client=http)
         stack.push_async_callback(client.aclose)
-        return ToolContext.create(client, settings, toolsets=server.toolsets, startup=startup, state=state)
+        return ToolContext.create(client, settings, startup=startup, state=state)
 
     @asynccontextmanager
     async def lifespan(server: MCPServer) -> AsyncIterator[ToolsOnFirstUse]:
@@ -397,11 +416,8 @@ def create_server(
     server = ChatwootServer(
         settings, "chatwoot-mcp", wire=wire, version=__version__, instructions=INSTRUCTIONS, lifespan=lifespan
     )
-    specs = enabled_tools(settings)
+    enabled_tools(settings)  # every name the configuration mentions exists
+    server.register(configured_tools(settings))
     if settings.dynamic_toolsets:
-        server.toolsets = DynamicToolsets.of(specs, TOOLSETS, server.register)
-        server.register([*server.toolsets.initial(), *toolsets.TOOLS])
         _advertise_tool_list_changes(server)
-    else:
-        server.register(specs)
     return server

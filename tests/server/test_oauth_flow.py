@@ -109,3 +109,25 @@ async def test_the_command_serves_oauth_on_loopback_with_no_other_setting(tmp_pa
         assert browser.pages[0].status_code == 200 and "Test Host" in browser.pages[0].text
         assert not note.is_error and "from a process" in text_of(note), text_of(note)
         assert AGENT_TOKEN not in process.stderr()
+
+
+async def test_the_list_follows_the_grant_and_the_url() -> None:
+    """2026-07-28 connections differing only in their grant or their URL see different lists, in a fixed order; a
+    call beyond the grant is refused by the server too (the host asked for more and the user declined)."""
+    state = SandboxState.demo()
+    async with oauth_server(state) as server:
+        reader = sdk_oauth(
+            server, Browser({"token": AGENT_TOKEN}, untick=frozenset({"chatwoot:write", "chatwoot:send"}))
+        )
+        async with connected(server, reader) as client:
+            read_only = [tool.name for tool in (await client.list_tools()).tools]
+        everything = sdk_oauth(server, Browser({"token": AGENT_TOKEN}))
+        async with connected(server, everything) as client:
+            full = [tool.name for tool in (await client.list_tools()).tools]
+        labels_only = sdk_oauth(server, Browser({"token": AGENT_TOKEN}))
+        async with connected(server, labels_only, path="/mcp/x/labels") as client:
+            labels = [tool.name for tool in (await client.list_tools()).tools]
+    assert "send_reply" in full and "add_labels" in full and "list_conversations" in full
+    assert read_only == [name for name in full if name in read_only], "the same order"
+    assert "send_reply" not in read_only and "add_labels" not in read_only and "list_conversations" in read_only
+    assert set(labels) < set(full) and "add_labels" in labels and "list_conversations" not in labels

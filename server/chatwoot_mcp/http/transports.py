@@ -148,6 +148,7 @@ def http_app(
     `oauth_documents` replaces the OAuth server's client ID metadata document fetcher (tests: a network of their own).
     """
     from chatwoot_mcp.http.health import HealthRoutes, Readiness
+    from chatwoot_mcp.http.narrowing import NarrowingPaths
 
     security = _transport_security(settings)
     sdk_log = logging.getLogger("mcp.server.transport_security")
@@ -159,6 +160,7 @@ def http_app(
         app = server.streamable_http_app(
             transport_security=security, host=settings.host, stateless_http=settings.stateless
         )
+    app = NarrowingPaths(app)  # /mcp/readonly, /mcp/x/<toolsets>, X-MCP-Toolsets: see http.narrowing
 
     def state() -> Any:
         return getattr(getattr(server, "live_context", None), "state", None)

@@ -44,8 +44,9 @@ async def render_schemas(settings: Settings = REFERENCE_SETTINGS) -> dict[str, s
     from chatwoot_mcp.server import create_server
 
     tools = {}
-    for configuration in (settings, replace(settings, dynamic_toolsets=True)):
-        async with Client(create_server(configuration, listing_cache=False)) as client:
+    # The dynamic-toolsets tools are listed to sessions only (2025-era handshake): see surface.toolsets.
+    for configuration, mode in ((settings, "auto"), (replace(settings, dynamic_toolsets=True), "legacy")):
+        async with Client(create_server(configuration, listing_cache=False), mode=mode) as client:
             tools |= {tool.name: tool for tool in (await client.list_tools()).tools}
     files = {}
     for tool in tools.values():

@@ -339,7 +339,10 @@ class ToolsetChange(View):
 
     def text(self) -> str:
         if not self.added:
-            return f"{self.toolset} adds no tools now (already enabled, or emptied by read-only/excluded tools)."
+            return (
+                f"{self.toolset} adds no tools now (already enabled, or emptied by the server's configuration or "
+                "this connection's narrowing)."
+            )
         return f"Enabled {self.toolset}: {', '.join(self.added)} (the tool list has changed)."
 
 
