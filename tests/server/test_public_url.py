@@ -101,9 +101,7 @@ async def test_public_url_end_to_end(tmp_path: Path) -> None:
             assert proxied.status_code == 200
             assert (await post(server.port, Host="other.example.com")).status_code == 421
     logs = server.stderr()
-    assert (
-        f"INFO chatwoot_mcp.startup: chatwoot-mcp: streamable-http on http://127.0.0.1:{server.port}/mcp" in logs
-    )
+    assert f"INFO chatwoot_mcp.startup: chatwoot-mcp: streamable-http on http://127.0.0.1:{server.port}/mcp" in logs
     assert "INFO chatwoot_mcp.startup: clients on other machines use https://mcp.example.com/mcp" in logs
     assert "refused a request with Host 'other.example.com' (421): to accept it" in logs
     assert "WARNING chatwoot_mcp.startup" not in logs
