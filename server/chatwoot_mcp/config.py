@@ -39,6 +39,7 @@ ENV_VARS = {
     "CHATWOOT_MCP_AUTH": "token (default: the server's CHATWOOT_API_TOKEN) or chatwoot-token (each HTTP user's own)",
     "CHATWOOT_MCP_STATELESS": "1/true: stateless streamable HTTP (any request may reach any worker or replica)",
     "CHATWOOT_MCP_STATE_KEY": "secret sealing request state, the same on every worker (comma-separated to rotate)",
+    "CHATWOOT_MCP_MAX_SESSIONS_PER_USER": "open MCP sessions one HTTP user may hold (default 50; 0: no per-user limit)",
 }
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
@@ -85,6 +86,8 @@ class Settings:
     """"chatwoot-token": no token of the server's own; each HTTP request carries its user's Chatwoot token."""
     stateless: bool = False
     state_keys: tuple[str, ...] = field(default=(), repr=False)
+    max_sessions_per_user: int = 50
+    """Stateful MCP sessions one user (the request's principal) may hold open at once; 0: no per-user limit."""
 
     @property
     def default_account_id(self) -> int:
@@ -303,6 +306,8 @@ def load_settings(env: Mapping[str, str] | None = None, *, need_chatwoot: bool =
             "`python -c 'import secrets; print(secrets.token_hex(32))'`"
         )
 
+    max_sessions = _max_sessions(_str(given.get("max_sessions_per_user")), env, problems)
+
     if problems:
         raise config_error(problems)
 
@@ -337,6 +342,7 @@ def load_settings(env: Mapping[str, str] | None = None, *, need_chatwoot: bool =
         auth=auth,  # type: ignore[arg-type]
         stateless=stateless,
         state_keys=state_keys,
+        max_sessions_per_user=max_sessions,
     )
 
 
@@ -351,6 +357,21 @@ def _auth_problems(auth: str, transport: str, http_token: str | None) -> list[st
             "(with chatwoot-token every user already sends their own Chatwoot token)"
         ]
     return []
+
+
+MAX_SESSIONS_LIMIT = 10_000
+"""The highest per-user session limit: the SDK opens no more sessions than this per process, for all users."""
+
+
+def _max_sessions(flag: str | None, env: Mapping[str, str], problems: list[str]) -> int:
+    raw = (flag or env.get("CHATWOOT_MCP_MAX_SESSIONS_PER_USER") or "50").strip()
+    if raw.isdigit() and int(raw) <= MAX_SESSIONS_LIMIT:
+        return int(raw)
+    problems.append(
+        f"CHATWOOT_MCP_MAX_SESSIONS_PER_USER must be a whole number from 0 (no per-user limit) to "
+        f"{MAX_SESSIONS_LIMIT}, got {raw!r}"
+    )
+    return 50
 
 
 def _state_settings(
