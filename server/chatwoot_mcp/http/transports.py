@@ -147,6 +147,9 @@ def http_app(server: MCPServer, settings: Settings, http: httpx2.AsyncClient | N
         app = server.streamable_http_app(
             transport_security=security, host=settings.host, stateless_http=settings.stateless
         )
+    from chatwoot_mcp.http.fair_share import fair_share
+
+    app = fair_share(app, settings)  # a limit of sessions per user: inside authentication, which names the user
 
     def state() -> Any:
         return getattr(getattr(server, "live_context", None), "state", None)
