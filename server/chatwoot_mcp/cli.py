@@ -141,6 +141,12 @@ def _parser() -> argparse.ArgumentParser:
         default=None,
         help="stateless streamable HTTP, for several workers or replicas [CHATWOOT_MCP_STATELESS]",
     )
+    serve.add_argument(
+        "--max-sessions-per-user",
+        type=int,
+        help="open MCP sessions one user may hold; beyond it their longest-idle one is closed (50; 0: no limit) "
+        "[CHATWOOT_MCP_MAX_SESSIONS_PER_USER]",
+    )
 
     serve.add_argument("--state", help="redis://host:6379/0: locks and caches shared by workers [CHATWOOT_MCP_STATE]")
     serve.add_argument(
@@ -196,6 +202,7 @@ def _settings(args: argparse.Namespace, *, need_chatwoot: bool = True) -> Settin
             "audit_log",
             "auth",
             "stateless",
+            "max_sessions_per_user",
         )
     }
     return load_settings(need_chatwoot=need_chatwoot, **flags)

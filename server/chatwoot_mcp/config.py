@@ -39,6 +39,7 @@ ENV_VARS = {
     "CHATWOOT_MCP_AUTH": "token (the server's own CHATWOOT_API_TOKEN), chatwoot-token (each HTTP user's own), oauth",
     "CHATWOOT_MCP_STATELESS": "1/true: stateless streamable HTTP (any request may reach any worker or replica)",
     "CHATWOOT_MCP_STATE_KEY": "secret sealing request state, the same on every worker (comma-separated to rotate)",
+    "CHATWOOT_MCP_MAX_SESSIONS_PER_USER": "open MCP sessions one HTTP user may hold (default 50; 0: no per-user limit)",
 }
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
@@ -87,6 +88,8 @@ class Settings:
     the server keeps (encrypted) the Chatwoot token its user signed in with."""
     stateless: bool = False
     state_keys: tuple[str, ...] = field(default=(), repr=False)
+    max_sessions_per_user: int = 50
+    """Stateful MCP sessions one user (the request's principal) may hold open at once; 0: no per-user limit."""
 
     @property
     def default_account_id(self) -> int:
@@ -323,6 +326,8 @@ def load_settings(env: Mapping[str, str] | None = None, *, need_chatwoot: bool =
             "`python -c 'import secrets; print(secrets.token_hex(32))'`"
         )
 
+    max_sessions = _max_sessions(_str(given.get("max_sessions_per_user")), env, problems)
+
     if problems:
         raise config_error(problems)
 
@@ -357,6 +362,7 @@ def load_settings(env: Mapping[str, str] | None = None, *, need_chatwoot: bool =
         auth=auth,  # type: ignore[arg-type]
         stateless=stateless,
         state_keys=state_keys,
+        max_sessions_per_user=max_sessions,
     )
 
 
@@ -388,6 +394,21 @@ def _auth_problems(auth: str, transport: str, http_token: str | None, host: str,
                 f"{public_url!r}: the OAuth endpoints and /mcp live at its root"
             ]
     return []
+
+
+MAX_SESSIONS_LIMIT = 10_000
+"""The highest per-user session limit: the SDK opens no more sessions than this per process, for all users."""
+
+
+def _max_sessions(flag: str | None, env: Mapping[str, str], problems: list[str]) -> int:
+    raw = (flag or env.get("CHATWOOT_MCP_MAX_SESSIONS_PER_USER") or "50").strip()
+    if raw.isdigit() and int(raw) <= MAX_SESSIONS_LIMIT:
+        return int(raw)
+    problems.append(
+        f"CHATWOOT_MCP_MAX_SESSIONS_PER_USER must be a whole number from 0 (no per-user limit) to "
+        f"{MAX_SESSIONS_LIMIT}, got {raw!r}"
+    )
+    return 50
 
 
 def _state_settings(

@@ -147,6 +147,7 @@ def http_app(
     are checked through it, and /readyz asks Chatwoot through it. Per-user tokens and OAuth need it.
     `oauth_documents` replaces the OAuth server's client ID metadata document fetcher (tests: a network of their own).
     """
+    from chatwoot_mcp.http.fair_share import fair_share
     from chatwoot_mcp.http.health import HealthRoutes, Readiness
     from chatwoot_mcp.http.narrowing import NarrowingPaths
 
@@ -160,6 +161,7 @@ def http_app(
         app = server.streamable_http_app(
             transport_security=security, host=settings.host, stateless_http=settings.stateless
         )
+    app = fair_share(app, settings)  # a limit of sessions per user: inside authentication, which names the user
     app = NarrowingPaths(app)  # /mcp/readonly, /mcp/x/<toolsets>, X-MCP-Toolsets: see http.narrowing
 
     def state() -> Any:
