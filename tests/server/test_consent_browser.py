@@ -215,7 +215,7 @@ async def test_the_page_reads_well_in_light_and_dark(chromium: Browser, scheme: 
         await page.goto(host.authorize_url())
         dark = await page.evaluate("matchMedia('(prefers-color-scheme: dark)').matches")
         assert dark is (scheme == "dark")
-        texts = ["h1", ".server", "#redirect-uri", "legend", ".scope b", ".scope span span", ".hint", "label.field"]
+        texts = ["h1", ".server", "#redirect-uri", "legend", ".scope b", ".scope .words", ".hint", "label.field"]
         texts += ["button[value=cancel]", "button.allow", ".or"]
         for selector in texts:
             assert await contrast(page, selector) >= READABLE, (scheme, selector)
