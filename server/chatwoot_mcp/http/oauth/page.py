@@ -14,28 +14,31 @@ __all__ = ["ConsentView", "render_code_page", "render_consent_page", "render_mes
 
 _STYLE = """
 :root{color-scheme:light dark;--bg:#f5f6f8;--card:#fff;--text:#1c2434;--muted:#5b6576;--line:#d9dde5;
---accent:#1f6feb;--accent-text:#fff;--warn-bg:#fdecea;--warn:#a4262c;--code:#eef1f5}
+--field:#8c95a3;--accent:#1f6feb;--accent-text:#fff;--warn-bg:#fdecea;--warn:#a4262c;--code:#eef1f5}
 @media (prefers-color-scheme:dark){:root{--bg:#12151b;--card:#1b2029;--text:#e6e9ef;--muted:#9aa4b5;
---line:#2e3542;--accent:#4c8dff;--accent-text:#0b1220;--warn-bg:#3a1d1f;--warn:#ff9a9f;--code:#252b36}}
+--line:#2e3542;--field:#5f6a7d;--accent:#4c8dff;--accent-text:#0b1220;--warn-bg:#3a1d1f;--warn:#ff9a9f;--code:#252b36}}
 *{box-sizing:border-box}body{margin:0;background:var(--bg);color:var(--text);
 font:15px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif}
 main{max-width:34rem;margin:2.5rem auto;padding:0 1rem}
 .card{background:var(--card);border:1px solid var(--line);border-radius:12px;padding:1.5rem}
 h1{font-size:1.25rem;margin:0 0 .25rem}.server{color:var(--muted);margin:0 0 1.25rem;font-size:.9rem}
-.where{background:var(--code);border-radius:6px;padding:.4rem .6rem;font-family:ui-monospace,monospace;
-font-size:.85rem;word-break:break-all;margin:.25rem 0 1rem}
+.server .app{display:block;word-break:break-all}
+.where{background:var(--code);border:1px solid var(--line);border-radius:6px;padding:.4rem .6rem;
+font-family:ui-monospace,monospace;font-size:.85rem;word-break:break-all;margin:.25rem 0 1rem}
 fieldset{border:1px solid var(--line);border-radius:8px;margin:0 0 1rem;padding:.75rem 1rem}
 legend{font-weight:600;padding:0 .25rem}label.scope{display:flex;gap:.6rem;align-items:flex-start;margin:.4rem 0}
-label.scope input{margin-top:.3rem}.scope b{display:block}.scope span{color:var(--muted);font-size:.9rem}
+label.scope input{margin-top:.3rem;accent-color:var(--accent)}.scope b{display:block}
+.scope .words{color:var(--muted);font-size:.9rem}
 label.field{display:block;margin:.5rem 0 .2rem;font-weight:600;font-size:.9rem}
-input[type=text],input[type=email],input[type=password]{width:100%;padding:.55rem .6rem;border:1px solid var(--line);
+input[type=text],input[type=email],input[type=password]{width:100%;padding:.55rem .6rem;border:1px solid var(--field);
 border-radius:6px;background:var(--bg);color:var(--text);font:inherit}
 .or{color:var(--muted);text-align:center;margin:.75rem 0;font-size:.9rem}
 .hint{color:var(--muted);font-size:.85rem;margin:.25rem 0 0}
 .error{background:var(--warn-bg);color:var(--warn);border-radius:8px;padding:.6rem .8rem;margin:0 0 1rem}
 .actions{display:flex;gap:.75rem;justify-content:flex-end;margin-top:1.25rem}
-button{font:inherit;font-weight:600;border-radius:8px;padding:.55rem 1.2rem;cursor:pointer;border:1px solid var(--line);
-background:transparent;color:var(--text)}button.allow{background:var(--accent);color:var(--accent-text);border-color:var(--accent)}
+button{font:inherit;font-weight:600;border-radius:8px;padding:.55rem 1.2rem;cursor:pointer;
+border:1px solid var(--field);background:transparent;color:var(--text)}
+button.allow{background:var(--accent);color:var(--accent-text);border-color:var(--accent)}
 """.strip()
 
 
@@ -67,10 +70,13 @@ def _document(title: str, body: str) -> str:
 
 def _heading(view: ConsentView) -> str:
     named = escape(view.client_name)
-    identity = "" if view.client_name == view.client_id else f' <span class="hint">({escape(view.client_id)})</span>'
+    # The name is whatever the client chose; its ID (a URL, for a client ID metadata document) goes with it.
+    identity = (
+        "" if view.client_name == view.client_id else f'<span class="app">App ID: {escape(view.client_id)}</span>'
+    )
     return (
         f"<h1>{named} wants to work in your Chatwoot</h1>"
-        f'<p class="server">chatwoot-mcp, for the Chatwoot at <b>{escape(view.chatwoot_url)}</b>{identity}</p>'
+        f'<p class="server">{identity}chatwoot-mcp, for the Chatwoot at <b>{escape(view.chatwoot_url)}</b></p>'
         "<div>If you allow it, you are sent back to:</div>"
         f'<div class="where" id="redirect-uri">{escape(view.redirect_uri)}</div>'
     )
@@ -91,7 +97,7 @@ def render_consent_page(view: ConsentView, action: str) -> str:
     scopes = "".join(
         f'<label class="scope"><input type="checkbox" name="scope" value="{escape(scope)}"'
         f"{' checked' if scope in view.checked else ''}><span><b>{escape(scope)}</b>"
-        f"<span>{escape(words)}</span></span></label>"
+        f'<span class="words">{escape(words)}</span></span></label>'
         for scope, words in view.scopes.items()
     )
     body = (
