@@ -123,7 +123,7 @@ def _origin(url: str) -> str:
 @asynccontextmanager
 async def a_host(name: str = "Support Assistant", **env: str) -> AsyncIterator[Host]:
     """An `--auth oauth` server over a demo sandbox, and a host registered with it under `name`."""
-    async with oauth_server(SandboxState.demo(), None, **env) as server, loopback_callback() as callback:
+    async with oauth_server(SandboxState.demo(), env=env) as server, loopback_callback() as callback:
         yield await Host.register(server, callback, name)
 
 
@@ -156,6 +156,18 @@ async def test_a_person_allows_part_of_what_the_host_asks(chromium: Browser) -> 
         granted = tokens.json()
         assert set(granted["scope"].split()) == {READ, WRITE}
         assert granted["token_type"].lower() == "bearer" and AGENT_TOKEN not in tokens.text
+
+
+async def test_enter_in_the_token_field_means_allow(chromium: Browser) -> None:
+    """The form's default button is Allow: pasting the token and pressing Enter must not cancel."""
+    async with a_host() as host, visit(chromium) as seen:
+        await seen.page.goto(host.authorize_url())
+        token = seen.page.get_by_label("Your access token")
+        assert await token.get_attribute("type") == "text", "not a password field: managers would save the token"
+        await token.fill(AGENT_TOKEN)
+        await token.press("Enter")
+        await seen.page.wait_for_url(host.back_at_host)
+        assert set(host.answer()) == {"code", "state", "iss"}
 
 
 async def test_cancel_sends_the_host_access_denied_and_no_code(chromium: Browser) -> None:

@@ -219,5 +219,5 @@ def test_per_user_tokens_need_http_no_server_token_and_no_shared_bearer() -> Non
             TEAM_ENV | {"CHATWOOT_MCP_STATE_KEY": "k" * 40 + ",too-short-secret"}, transport="streamable-http"
         )
     assert "too-short-secret" not in str(short.value)
-    with pytest.raises(ConfigError, match="CHATWOOT_MCP_AUTH must be one of token, chatwoot-token"):
-        load_settings(TEAM_ENV | {"CHATWOOT_MCP_AUTH": "oauth"}, transport="streamable-http")
+    with pytest.raises(ConfigError, match="CHATWOOT_MCP_AUTH must be one of token, chatwoot-token, oauth"):
+        load_settings(TEAM_ENV | {"CHATWOOT_MCP_AUTH": "saml"}, transport="streamable-http")

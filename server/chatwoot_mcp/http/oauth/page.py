@@ -32,14 +32,23 @@ label.scope input{margin-top:.3rem;accent-color:var(--accent)}.scope b{display:b
 label.field{display:block;margin:.5rem 0 .2rem;font-weight:600;font-size:.9rem}
 input[type=text],input[type=email],input[type=password]{width:100%;padding:.55rem .6rem;border:1px solid var(--field);
 border-radius:6px;background:var(--bg);color:var(--text);font:inherit}
+input.secret{-webkit-text-security:disc}
 .or{color:var(--muted);text-align:center;margin:.75rem 0;font-size:.9rem}
 .hint{color:var(--muted);font-size:.85rem;margin:.25rem 0 0}
 .error{background:var(--warn-bg);color:var(--warn);border-radius:8px;padding:.6rem .8rem;margin:0 0 1rem}
-.actions{display:flex;gap:.75rem;justify-content:flex-end;margin-top:1.25rem}
+.actions{display:flex;flex-direction:row-reverse;gap:.75rem;justify-content:flex-start;margin-top:1.25rem}
 button{font:inherit;font-weight:600;border-radius:8px;padding:.55rem 1.2rem;cursor:pointer;
 border:1px solid var(--field);background:transparent;color:var(--text)}
 button.allow{background:var(--accent);color:var(--accent-text);border-color:var(--accent)}
 """.strip()
+
+
+_ACTIONS = (
+    # Allow comes first in the document, so Enter in a field means Allow (the first submit button is the
+    # form's default); the row is reversed on screen to keep Cancel on the left.
+    '<div class="actions"><button class="allow" type="submit" name="action" value="allow">Allow</button>'
+    '<button type="submit" name="action" value="cancel">Cancel</button></div></form>'
+)
 
 
 @dataclass(frozen=True)
@@ -109,7 +118,8 @@ def render_consent_page(view: ConsentView, action: str) -> str:
         + '<p class="hint">Untick what you do not want to allow.</p></fieldset>'
         + "<fieldset><legend>Sign in to Chatwoot</legend>"
         + '<label class="field" for="token">Your access token</label>'
-        + '<input type="password" id="token" name="token" autocomplete="off" spellcheck="false">'
+        + '<input type="text" class="secret" id="token" name="token" autocomplete="off" autocapitalize="off" '
+        + 'spellcheck="false">'
         + '<p class="hint">In Chatwoot: your avatar, Profile settings, Access token.</p>'
         + '<div class="or">or</div>'
         + '<label class="field" for="email">Email</label>'
@@ -117,8 +127,7 @@ def render_consent_page(view: ConsentView, action: str) -> str:
         + '<label class="field" for="password">Password</label>'
         + '<input type="password" id="password" name="password" autocomplete="current-password">'
         + '<p class="hint">Sent to Chatwoot once to sign in; never stored.</p></fieldset>'
-        + '<div class="actions"><button type="submit" name="action" value="cancel">Cancel</button>'
-        + '<button class="allow" type="submit" name="action" value="allow">Allow</button></div></form>'
+        + _ACTIONS
     )
     return _document(f"Allow {view.client_name}?", body)
 
@@ -134,8 +143,7 @@ def render_code_page(view: ConsentView, action: str) -> str:
         + '<label class="field" for="code">The code from your authenticator app</label>'
         + '<input type="text" id="code" name="code" inputmode="numeric" autocomplete="one-time-code">'
         + '<p class="hint">A backup code works too.</p></fieldset>'
-        + '<div class="actions"><button type="submit" name="action" value="cancel">Cancel</button>'
-        + '<button class="allow" type="submit" name="action" value="allow">Allow</button></div></form>'
+        + _ACTIONS
     )
     return _document("Two-factor authentication", body)
 
