@@ -125,6 +125,8 @@ class ToolContext:
     """The start-up token check when it runs alongside serving (stdio); calls wait for it."""
     identity: Identity | None = None
     """The Chatwoot user this call acts as, once known (the audit log names them)."""
+    recheck_user: Callable[[], Awaitable[None]] | None = None
+    """Per-user auth: make the next request check the user's Chatwoot token again (a call got Chatwoot's 401)."""
 
     @classmethod
     def create(
@@ -174,5 +176,6 @@ def tool_context(ctx: Context) -> ToolContext:
         client=user.client,
         directory=user.directory,
         identity=user.identity,
+        recheck_user=user.recheck,
         settings=replace(tools.settings, api_token=user.token),  # so their token is scrubbed like the server's
     )

@@ -16,7 +16,7 @@ import pytest
 from chatwoot_mcp.http.oauth.client_documents import ClientDocuments
 from chatwoot_sandbox import AGENT_EMAIL, AGENT_TOKEN, DEMO_PASSWORD, MFA_CODE, MFA_EMAIL, SandboxState
 
-from .oauth_support import Browser, OAuthServer, RawClient, oauth_server, pkce, read_form
+from .oauth_support import LIST, Browser, OAuthServer, RawClient, oauth_server, pkce, read_form
 
 pytestmark = pytest.mark.anyio
 
@@ -321,3 +321,28 @@ async def test_two_factor_sign_in_asks_for_the_code_and_a_wrong_code_issues_noth
         right = await client.consent({"email": MFA_EMAIL, "password": DEMO_PASSWORD, "code": MFA_CODE}, challenge)
         tokens = (await client.exchange(right.result().code, verifier)).json()
         assert (await client.mcp(tokens["access_token"])).status_code == 200
+
+
+async def test_a_reset_chatwoot_token_ends_the_grant_so_the_host_signs_in_again() -> None:
+    """The user resets their access token in Chatwoot: the next call is refused by Chatwoot, and the request after
+    it gets 401 invalid_token (the host's cue to run the flow again) instead of more refused calls."""
+    state = SandboxState.demo()
+    async with raw(state) as (_, client):
+        tokens = await client.signed_in({"token": AGENT_TOKEN})
+        access = tokens["access_token"]
+
+        def call(name: str, arguments: dict[str, object]) -> dict[str, object]:
+            return {**LIST, "method": "tools/call", "params": {**LIST["params"], "name": name, "arguments": arguments}}
+
+        counts = call("get_counts", {"account_id": 1})
+        headers = {"Mcp-Method": "tools/call", "Mcp-Name": "get_counts"}
+        assert (await client.mcp(access, counts, **headers)).status_code == 200
+        agent = next(user for user in state.users.values() if user.access_token == AGENT_TOKEN)
+        agent.access_token = "reset-in-chatwoot-0001"
+        refused = await client.mcp(access, counts, **headers)
+        assert refused.status_code == 200 and "refused" in refused.text  # Chatwoot's 401, told as a tool error
+        after = await client.mcp(access)
+        assert after.status_code == 401 and 'error="invalid_token"' in after.headers["www-authenticate"]
+        assert "sign in again" in after.text
+        again = await client.token(grant_type="refresh_token", refresh_token=tokens["refresh_token"])
+        assert again.status_code == 400, "the grant is gone: refreshing does not bring it back"

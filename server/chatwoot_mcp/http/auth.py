@@ -17,7 +17,7 @@ import json
 import logging
 import os
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -87,6 +87,9 @@ class UserSession:
     client: AsyncChatwootClient
     directory: Directory
     token: str = field(repr=False)
+    recheck: Callable[[], Awaitable[None]] | None = field(default=None, repr=False, compare=False)
+    """Forget what is known of this token, so the next request asks Chatwoot again (a call was refused with 401:
+    the user may have reset their token)."""
 
 
 class UserSessions:
@@ -108,6 +111,8 @@ class UserSessions:
         self._memory = TtlCache()
         self._sessions: OrderedDict[str, UserSession] = OrderedDict()
         self._asking: dict[str, anyio.Lock] = {}
+        self.on_forget: list[Callable[[str], None]] = []
+        """Called with a token's profile key when it is forgotten (caches in front of this one drop it too)."""
 
     async def session_for(self, token: str | None) -> UserSession:
         """The session for `token`, asking Chatwoot who it is when not known; raises AuthRefused."""
@@ -145,12 +150,26 @@ class UserSessions:
         session = self._sessions.get(key)
         if session is None or session.identity != identity:
             client = AsyncChatwootClient(self.settings.base_url, token, http_client=self.http)
-            session = UserSession(identity, client, Directory(client), token)
+
+            async def recheck() -> None:
+                await self.forget(key)
+
+            session = UserSession(identity, client, Directory(client), token, recheck)
             self._sessions[key] = session
             if len(self._sessions) > MAX_USERS:
                 self._sessions.popitem(last=False)
         self._sessions.move_to_end(key)
         return session
+
+    async def forget(self, key: str) -> None:
+        """Drop the token behind `key` (its profile key) from every cache: the next request asks Chatwoot."""
+        self._sessions.pop(key, None)
+        await self._memory.cache_set(key, None, 0.001)
+        cache = self._cache_of() if self._cache_of is not None else None
+        if cache is not None:
+            await cache.cache_set(key, {"forgotten": True}, 1.0)  # not a profile: read as unknown
+        for listener in self.on_forget:
+            listener(key)
 
     async def _ask_chatwoot(self, token: str, key: str) -> dict[str, Any]:
         client = AsyncChatwootClient(self.settings.base_url, token, 15.0, max_retries=1, http_client=self.http)

@@ -162,7 +162,7 @@ def _is_resolved(annotation: Any) -> bool:
 
 def build_tool(spec: ToolSpec, settings: Settings) -> Callable[..., Any]:
     """The function registered with MCPServer for `spec`: validated arguments in, one compact result out."""
-    from chatwoot_client import ChatwootError
+    from chatwoot_client import ChatwootAuthError, ChatwootError
     from chatwoot_mcp.context import tool_context
     from chatwoot_mcp.edges.errors import Refusal, describe_error
     from chatwoot_mcp.edges.outcomes import Unverified, recording, unknown_outcome, write_failure
@@ -189,6 +189,8 @@ def build_tool(spec: ToolSpec, settings: Settings) -> Callable[..., Any]:
             except Unverified as unverified:
                 return _error(unknown_outcome(str(unverified), spec.verify_with), tools.settings.secrets)
             except ChatwootError as error:
+                if isinstance(error, ChatwootAuthError) and tools.recheck_user is not None:
+                    await tools.recheck_user()  # a reset token: the next request is refused, and OAuth signs in again
                 if spec.read_only:
                     return _error(describe_error(error), tools.settings.secrets)
                 return _error(write_failure(error, record, spec.verify_with), tools.settings.secrets)

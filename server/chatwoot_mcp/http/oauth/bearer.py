@@ -20,7 +20,7 @@ from mcp.server.auth.middleware.bearer_auth import AuthenticatedUser
 from mcp.server.auth.provider import AccessToken
 
 from chatwoot_mcp.context import REQUEST_SCOPES, REQUEST_USER
-from chatwoot_mcp.http.auth import AuthRefused, UserSession, UserSessions
+from chatwoot_mcp.http.auth import AuthRefused, UserSession, UserSessions, profile_key
 from chatwoot_mcp.http.oauth.provider import subject_of
 from chatwoot_mcp.http.oauth.sealing import SealingError, token_hash
 from chatwoot_mcp.http.oauth.store import AccessRecord, GrantStore
@@ -70,10 +70,16 @@ class OAuthBearerMiddleware:
         self.scope_of_tool = scope_of_tool
         self._known = TtlCache(max_entries=10_000)
         self._by_grant: dict[str, set[str]] = {}
+        self._by_chatwoot_token: dict[str, set[str]] = {}
         store.on_revoke.append(self.forget_grant)
+        sessions.on_forget.append(self.forget_chatwoot_token)
 
     def forget_grant(self, grant_id: str) -> None:
         for key in self._by_grant.pop(grant_id, set()):
+            self._known.pop(key)
+
+    def forget_chatwoot_token(self, profile: str) -> None:
+        for key in self._by_chatwoot_token.pop(profile, set()):
             self._known.pop(key)
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
@@ -150,6 +156,7 @@ class OAuthBearerMiddleware:
         known = _Known(record, session, min(record.expires_at, now + KNOWN_TTL), frozenset(record.scopes), principal)
         await self._known.cache_set(key, known, known.until - now)
         self._by_grant.setdefault(record.grant_id, set()).add(key)
+        self._by_chatwoot_token.setdefault(profile_key(chatwoot_token), set()).add(key)
         return known
 
     async def _tool_scope(self, scope: Any, receive: Any) -> tuple[str | None, Any]:
