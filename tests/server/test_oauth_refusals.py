@@ -5,9 +5,12 @@ revoked tokens, tokens for another resource, calls beyond the granted scopes, an
 
 from __future__ import annotations
 
+import json
+import logging
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import httpx2
@@ -346,3 +349,30 @@ async def test_a_reset_chatwoot_token_ends_the_grant_so_the_host_signs_in_again(
         assert "sign in again" in after.text
         again = await client.token(grant_type="refresh_token", refresh_token=tokens["refresh_token"])
         assert again.status_code == 400, "the grant is gone: refreshing does not bring it back"
+
+
+async def test_no_password_or_token_reaches_a_log_and_the_audit_log_names_the_user(
+    caplog: pytest.LogCaptureFixture, tmp_path: Path
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    audit = tmp_path / "audit.jsonl"
+    state = SandboxState.demo()
+    async with raw(state, env={"CHATWOOT_MCP_AUDIT_LOG": str(audit)}) as (_, client):
+        tokens = await client.signed_in({"email": AGENT_EMAIL, "password": DEMO_PASSWORD})
+        conversation = next(c.display_id for c in state.account_conversations(1) if c.inbox_id == 1)
+        note = {
+            **LIST,
+            "method": "tools/call",
+            "params": {
+                **LIST["params"],
+                "name": "add_private_note",
+                "arguments": {"account_id": 1, "conversation_id": conversation, "content": "audited"},
+            },
+        }
+        headers = {"Mcp-Method": "tools/call", "Mcp-Name": "add_private_note"}
+        assert (await client.mcp(tokens["access_token"], note, **headers)).status_code == 200
+    logged = "\n".join(record.getMessage() for record in caplog.records) + audit.read_text()
+    for secret in (DEMO_PASSWORD, AGENT_TOKEN, tokens["access_token"], tokens["refresh_token"]):
+        assert secret not in logged
+    entry = json.loads(audit.read_text().splitlines()[-1])
+    assert entry["tool"] == "add_private_note" and "Priya" in json.dumps(entry["user"]), entry

@@ -73,7 +73,9 @@ class MemoryState:
         self._local: dict[str, anyio.Lock] = {}
         self._replies: dict[str, tuple[float, SentReply]] = {}
         self._cache = TtlCache()
-        self._records = TtlCache(max_entries=100_000)
+        self._records: dict[str, TtlCache] = {}
+        """One bounded cache per kind of record ("oauth:client", "oauth:grant", ...), so a flood of one kind (client
+        registrations anyone may send) evicts only that kind, never another's (grants, tokens)."""
 
     @asynccontextmanager
     async def lock(self, key: str, lease: float | None = None) -> AsyncIterator[LockHold]:
@@ -123,18 +125,25 @@ class MemoryState:
     async def cache_set(self, key: str, value: Any, ttl: float) -> None:
         await self._cache.cache_set(key, value, ttl)
 
+    def _kind(self, key: str) -> TtlCache:
+        kind = ":".join(key.split(":", 2)[:2])
+        cache = self._records.get(kind)
+        if cache is None:
+            cache = self._records[kind] = TtlCache(max_entries=100_000)
+        return cache
+
     async def record_get(self, key: str) -> Any | None:
-        return await self._records.cache_get(key)
+        return await self._kind(key).cache_get(key)
 
     async def record_put(self, key: str, value: Any, ttl: float) -> None:
-        await self._records.cache_set(key, value, ttl)
+        await self._kind(key).cache_set(key, value, ttl)
 
     async def record_take(self, key: str) -> Any | None:
-        return self._records.pop(key)  # no await between the read and the removal: atomic in this process
+        return self._kind(key).pop(key)  # no await between the read and the removal: atomic in this process
 
     async def record_delete(self, *keys: str) -> None:
         for key in keys:
-            self._records.pop(key)
+            self._kind(key).pop(key)
 
     async def check(self) -> None:
         return None

@@ -41,7 +41,11 @@ PENDING_TTL = 600
 SPENT_TTL = 24 * 3600
 """Seconds a used code or rotated refresh token is remembered, so that presenting it again revokes its grant."""
 CLIENT_TTL = 400 * 24 * 3600
-"""Seconds a dynamically registered client is kept (hosts register again when told the client is unknown)."""
+"""Seconds a dynamically registered client is kept once a user has consented to it (hosts register again when
+told the client is unknown)."""
+UNUSED_CLIENT_TTL = 24 * 3600
+"""Seconds a registration nobody has consented to is kept: anyone may register, so a flood of registrations
+lasts a day, not a year."""
 
 
 @dataclass
@@ -120,7 +124,7 @@ class GrantStore:
     async def client(self, client_id: str) -> dict[str, Any] | None:
         return await self.state.record_get("oauth:client:" + token_hash(client_id))
 
-    async def save_client(self, client_id: str, info: dict[str, Any], ttl: float = CLIENT_TTL) -> None:
+    async def save_client(self, client_id: str, info: dict[str, Any], ttl: float = UNUSED_CLIENT_TTL) -> None:
         await self.state.record_put("oauth:client:" + token_hash(client_id), info, ttl)
 
     # -- consent ----------------------------------------------------------------------------------------------------
@@ -171,6 +175,9 @@ class GrantStore:
             expires_at=time.time() + CODE_TTL,
             user_id=user_id,
         )
+        registered = await self.client(client_id)
+        if registered is not None:  # a user consented to it: keep the registration for as long as hosts use one
+            await self.save_client(client_id, registered, CLIENT_TTL)
         grant = {"client_id": client_id, "user_id": user_id, "sealed_token": sealed, "tokens": [], "at": time.time()}
         await self.state.record_put("oauth:grant:" + grant_id, grant, CODE_TTL + SPENT_TTL)
         await self.state.record_put("oauth:code:" + token_hash(code), asdict(record), CODE_TTL)
