@@ -5,6 +5,7 @@ calls tools; the sandbox shows the write under the user who consented.
 
 from __future__ import annotations
 
+import traceback
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -131,3 +132,32 @@ async def test_the_list_follows_the_grant_and_the_url() -> None:
     assert read_only == [name for name in full if name in read_only], "the same order"
     assert "send_reply" not in read_only and "add_labels" not in read_only and "list_conversations" in read_only
     assert set(labels) < set(full) and "add_labels" in labels and "list_conversations" not in labels
+
+
+async def test_one_user_at_the_session_limit_never_locks_another_out() -> None:
+    """The fair share of sessions knows OAuth users: a user's sessions past the limit end that user's own oldest
+    idle one, never another user's, and another user still connects and calls tools."""
+    from contextlib import AsyncExitStack
+
+    from chatwoot_sandbox import ADMIN_TOKEN
+
+    state = SandboxState.demo()
+    async with oauth_server(state, env={"CHATWOOT_MCP_MAX_SESSIONS_PER_USER": "2"}) as server:
+        admin_tokens = MemoryTokens()
+        admin = sdk_oauth(server, Browser({"token": ADMIN_TOKEN}), admin_tokens)
+        async with connected(server, admin, "legacy") as admin_session, AsyncExitStack() as stack:
+            agent = MemoryTokens()
+            for _ in range(2):  # the same user (one grant): two sessions, each with its listening stream open
+                auth = sdk_oauth(server, Browser({"token": AGENT_TOKEN}), agent)
+                session = await stack.enter_async_context(connected(server, auth, "legacy"))
+                assert (await session.list_tools()).tools
+            with pytest.raises(Exception) as refused:  # a third: refused, with the reason
+                auth = sdk_oauth(server, Browser({"token": AGENT_TOKEN}), agent)
+                async with connected(server, auth, "legacy") as third:
+                    await third.list_tools()
+            assert "limit per user" in "".join(traceback.format_exception(refused.value))
+            counts = await admin_session.call_tool("get_counts", {"account_id": 1})
+            assert not counts.is_error, text_of(counts)
+            late = sdk_oauth(server, Browser({"token": ADMIN_TOKEN}), admin_tokens)
+            async with connected(server, late, "legacy") as another:
+                assert (await another.list_tools()).tools
