@@ -85,7 +85,7 @@ class ClientDocuments:
         try:
             client = self._client(url, await self._fetch(url))
         except DocumentRefused as refused:
-            log.warning("refused the client ID metadata document at %s: %s", url[:200], refused)
+            log.warning("refused the client ID metadata document at %r: %s", url[:200], refused)
             await self._cache.cache_set(url, {}, FAILURE_TTL)
             return None
         await self._cache.cache_set(url, client.model_dump(mode="json", exclude_none=True), CACHE_TTL)

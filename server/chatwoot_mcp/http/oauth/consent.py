@@ -180,7 +180,7 @@ class ConsentPage:
             chatwoot_token=signed.token,
             pending=pending,
         )
-        log.info("issued an authorization code to %s for Chatwoot user %s", pending.client_name, signed.profile.id)
+        log.info("issued an authorization code to %r for Chatwoot user %s", pending.client_name, signed.profile.id)
         return self._back(pending, code=code)
 
     async def _sign_in(self, request_id: str, pending: Pending, field: dict[str, str]) -> SignedIn | NeedsCode:

@@ -30,6 +30,8 @@ from chatwoot_mcp.surface.scopes import SCOPES, scopes_text
 __all__ = ["ChatwootAuthorizationServer", "subject_of"]
 
 CONSENT_PATH = "/oauth/consent"
+MAX_NAME = 120
+"""The most of a client's self-chosen name a consent page shows (and the pending request keeps)."""
 
 
 def subject_of(user_id: int) -> str:
@@ -89,7 +91,7 @@ class ChatwootAuthorizationServer:
         scopes = [scope for scope in SCOPES if scope in (params.scopes or SCOPES)]
         pending = Pending(
             client_id=client.client_id,
-            client_name=client.client_name or client.client_id,
+            client_name=(client.client_name or client.client_id)[:MAX_NAME],
             redirect_uri=str(params.redirect_uri),
             redirect_uri_provided_explicitly=params.redirect_uri_provided_explicitly,
             state=params.state,

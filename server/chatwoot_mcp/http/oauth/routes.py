@@ -184,7 +184,7 @@ class OAuthRoutes:
         record = await self.store.access(token) or await self.store.refresh(token)
         if record is not None and record.client_id == client.client_id:
             await self.store.revoke_grant(record.grant_id)
-            log.info("revoked a grant of client %s at its request", client.client_name or client.client_id)
+            log.info("revoked a grant of client %r at its request", client.client_name or client.client_id)
         return Response(status_code=200, headers={"Cache-Control": "no-store"})
 
 
