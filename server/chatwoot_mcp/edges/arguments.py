@@ -183,10 +183,12 @@ def describe_validation(tool: str, error: ValidationError, schema: Mapping[str, 
         spec = properties.get(name, {})
         where = f"`{name}`"
         for part in location[1:]:  # inside a list or an object: name the item and the field, with their schema
-            if part.isdigit():
-                where, spec = f"{where} item {part}", spec.get("items", {})
+            if part.isdigit() and isinstance(spec.get("items"), dict):
+                where, spec = f"{where} item {part}", spec["items"]
+            elif part in spec.get("properties", {}):
+                where, spec = f"{where} `{part}`", spec["properties"][part]
             else:
-                where, spec = f"{where} `{part}`", spec.get("properties", {}).get(part, {})
+                break  # a union member's name or a dict key: the parameter's own schema says what it takes
         if item["type"] == "missing":
             problems.append(f"{where} is required ({describe_accepted(spec)})")
             continue
