@@ -70,6 +70,16 @@ class _BaseClient:
         """The HTTP request to send; ChatwootRequestError (nothing sent) if it cannot be built, e.g. too large."""
         url = self.base_url + request.path
         try:
+            if request.files:
+                return http.build_request(
+                    request.method,
+                    url,
+                    params=request.query(),
+                    data=dict(request.form),
+                    files=list(request.files),
+                    headers=self._headers(request),
+                    timeout=self.timeout,
+                )
             return http.build_request(
                 request.method,
                 url,

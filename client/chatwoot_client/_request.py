@@ -8,7 +8,7 @@ bodies or error mapping.
 from __future__ import annotations
 
 import json
-from collections.abc import Generator, Iterable, Mapping
+from collections.abc import Generator, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 from urllib.parse import quote, urlencode
@@ -50,6 +50,9 @@ class APIRequest:
     `api_access_token` header out, and `headers` adds the request's own (devise_token_auth's session headers).
     `full_answer` hands the operation an `Answer` (status and headers too) instead of the decoded body alone.
     The body and the headers stay out of `repr()`: they can hold a password or a session token.
+
+    A request with `files` is sent as multipart/form-data: `form` holds its ordinary fields and `files` its file
+    parts as (field name, (filename, bytes, content type)); `json` is then None.
     """
 
     method: str
@@ -61,6 +64,8 @@ class APIRequest:
     api_token: bool = True
     headers: Mapping[str, str] = field(default_factory=dict, repr=False)
     full_answer: bool = False
+    form: Mapping[str, str] = field(default_factory=dict, repr=False)
+    files: Sequence[tuple[str, tuple[str, bytes, str]]] = field(default=(), repr=False)
 
     def query(self) -> list[tuple[str, str | int | float | bool | None]]:
         """Query pairs with None dropped, booleans as Rails reads them, and lists as repeated `key[]`."""

@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Awaitable, Callable
+from urllib.parse import quote
 
 import anyio
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.formparsers import MultiPartException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -54,13 +57,19 @@ def _wrap(state: SandboxState, handle: Handle) -> Callable[[Request], Awaitable[
         body = _parse_json(raw)
         url = request.url
         record = RecordedRequest.of(request.method, url.path, request.query_params, body, dict(request.headers), raw)
+        malformed = False
+        if request.headers.get("content-type", "").startswith("multipart/form-data"):
+            try:
+                body = await _parse_form(request)
+            except (HTTPException, MultiPartException):
+                malformed = True  # Rack cannot read it: ActionController::BadRequest, before any controller
         state.requests.append(record)
         blobs.frontend_url.set(str(request.base_url).rstrip("/"))
         fault = state.take_fault(request.method, request.url.path)
         if fault is None:
-            response = _answer(handle, request, body)
+            response = rails_error_page(400) if malformed else _answer(handle, request, body)
         else:
-            if fault.after_handling:
+            if fault.after_handling and not malformed:
                 _answer(handle, request, body)  # applied; the fault replaces its answer
             await anyio.sleep(fault.delay)
             response = fault_response(fault.status, fault.retry_after, fault.body, fault.content_type)
@@ -109,7 +118,7 @@ def _blob_redirect(state: SandboxState) -> Handle:
         if blob is None:
             return not_found().response()
         disposition = request.query_params.get("disposition")
-        location = blobs.absolute(f"{blobs.DISK_PREFIX}{blob.key}/{blob.filename}")
+        location = blobs.absolute(f"{blobs.DISK_PREFIX}{blob.key}/{quote(blob.filename)}")
         if disposition:
             location += f"?disposition={disposition}"
         return Response(status_code=302, headers={"location": location})
@@ -133,6 +142,25 @@ def _blob_file(state: SandboxState) -> Handle:
 
 def _unrouted(request: Request, body: object) -> Response:
     return not_found().response()
+
+
+async def _parse_form(request: Request) -> dict[str, object]:
+    """A multipart body as Rails' params: fields as strings, file parts as `Upload`s; `key[]` parts make a list
+    under `key`, a bare `key` file part is one Upload (which is what Chatwoot then fails on)."""
+    params: dict[str, object] = {}
+    async with request.form(max_files=100) as form:
+        for key, value in form.multi_items():
+            if isinstance(value, str):
+                item: object = value
+            else:
+                item = blobs.Upload(value.filename or "", value.content_type or "", await value.read())
+            if key.endswith("[]"):
+                listed = params.setdefault(key[:-2], [])
+                if isinstance(listed, list):
+                    listed.append(item)
+            else:
+                params[key] = item
+    return params
 
 
 def _parse_json(raw: bytes) -> object:

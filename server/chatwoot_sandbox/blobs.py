@@ -12,6 +12,8 @@ from __future__ import annotations
 import struct
 import zlib
 from contextvars import ContextVar
+from dataclasses import dataclass, field
+from urllib.parse import quote
 
 from chatwoot_sandbox.records import Blob, Conversation, Message
 from chatwoot_sandbox.tables import Tables
@@ -22,6 +24,15 @@ REDIRECT_PREFIX = "/rails/active_storage/blobs/redirect/"
 DISK_PREFIX = "/rails/active_storage/disk/"
 IMAGE_TYPES = ("image/jpeg", "image/jpg", "image/png", "image/gif", "image/bmp", "image/webp")
 VIDEO_TYPES = ("video/ogg", "video/mp4", "video/webm", "video/quicktime")
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A file part of a multipart request (ActionDispatch::Http::UploadedFile): name, declared type, bytes."""
+
+    filename: str
+    content_type: str
+    data: bytes = field(repr=False)
 
 
 def file_type(content_type: str) -> str:
@@ -54,7 +65,7 @@ def attach(
     state.blobs[key] = Blob(key, filename, content_type, data)
     kind = file_type(content_type)
     extension = filename.rsplit(".", 1)[1] if "." in filename else None
-    url = f"{REDIRECT_PREFIX}{key}/{filename}"
+    url = f"{REDIRECT_PREFIX}{key}/{quote(filename)}"  # url_for escapes the name: spaces, #, ? ...
     item: dict[str, object] = {
         "id": attachment_id,
         "message_id": message.id,

@@ -43,6 +43,8 @@ class Tables:
     categories: dict[int, Category] = field(default_factory=dict)
     articles: dict[int, Article] = field(default_factory=dict)
     blobs: dict[str, Blob] = field(default_factory=dict)
+    maximum_file_upload_size: int = 40
+    """The installation config MAXIMUM_FILE_UPLOAD_SIZE (MB): the web widget's cap on one file."""
     custom_attribute_definitions: dict[int, CustomAttributeDefinition] = field(default_factory=dict)
     conversations: dict[int, Conversation] = field(default_factory=dict)
     next_message_id: int = 1

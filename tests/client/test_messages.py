@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from chatwoot_client import ChatwootNotFoundError, ChatwootValidationError
-from chatwoot_client.types import Message, MessageType
+from chatwoot_client.types import Message, MessageFile, MessageType
 from chatwoot_sandbox import (
     ADMIN_USER_ID,
     CSAT_CONVERSATION_ID,
@@ -16,6 +16,7 @@ from chatwoot_sandbox import (
     LONG_CONVERSATION_ID,
     SandboxState,
 )
+from chatwoot_sandbox.blobs import invoice_pdf, screenshot_png
 from tests.client.conftest import AnyClient, pick, resolve
 
 pytestmark = pytest.mark.anyio
@@ -192,11 +193,12 @@ async def test_too_long_content_is_a_validation_error(client: AnyClient, state: 
 @pytest.mark.parametrize(
     ("options", "error", "words"),
     [
-        ({"attachments": [b"file"]}, NotImplementedError, "attachments"),
+        ({"attachments": [b"file"]}, TypeError, "attachment"),
+        ({"attachments": [("a.txt", b"x", "text/plain")], "template_params": {}}, TypeError, "template_params"),
         ({"cc_emails": "a@example.com"}, TypeError, "cc_emails"),
         ({"foo": 1}, TypeError, "foo"),
     ],
-    ids=["attachments", "cc_emails", "foo"],
+    ids=["attachments", "template-params-with-files", "cc_emails", "foo"],
 )
 async def test_create_refuses_what_it_cannot_send(
     client: AnyClient, state: SandboxState, options: dict[str, Any], error: type[Exception], words: str
@@ -206,4 +208,56 @@ async def test_create_refuses_what_it_cannot_send(
     with pytest.raises(error, match=words):
         await resolve(client.messages.create(ACCOUNT, record.display_id, "hi", **options))
     assert state.requests == []
+    assert len(record.messages) == count
+
+
+# --- files: multipart create -----------------------------------------------------------------------------------
+
+
+async def test_create_with_files_sends_multipart_and_returns_them(client: AnyClient, state: SandboxState) -> None:
+    record = pick(state, lambda c: c.status == "open")
+    png, pdf = screenshot_png(), invoice_pdf()
+
+    message = await resolve(
+        client.messages.create(
+            ACCOUNT,
+            record.display_id,
+            "Here you go",
+            private=True,
+            attachments=[MessageFile("screen.png", png, "image/png"), ("invoice.pdf", pdf, "application/pdf")],
+        )
+    )
+
+    sent = state.requests[-1]
+    assert sent.method == "POST" and sent.headers["content-type"].startswith("multipart/form-data; boundary=")
+    assert sent.json is None
+    body = sent.body
+    assert body.count(b'name="attachments[]"') == 2
+    assert b'name="attachments[]"; filename="screen.png"\r\nContent-Type: image/png' in body
+    assert b'filename="invoice.pdf"\r\nContent-Type: application/pdf' in body
+    for field, value in (("content", b"Here you go"), ("message_type", b"outgoing"), ("private", b"true")):
+        assert f'name="{field}"\r\n\r\n'.encode() + value + b"\r\n" in body
+    assert png in body and pdf in body
+
+    assert message.content == "Here you go" and message.private
+    kinds = [(a["file_type"], a["extension"], a["file_size"]) for a in message.attachments]
+    assert kinds == [("image", "png", len(png)), ("file", "pdf", len(pdf))]
+    stored = record.messages[-1]
+    assert [a["id"] for a in stored.attachments] == [a["id"] for a in message.attachments]
+
+
+async def test_create_without_files_stays_json(client: AnyClient, state: SandboxState) -> None:
+    record = pick(state, lambda c: c.status == "open")
+    await resolve(client.messages.create(ACCOUNT, record.display_id, "plain", attachments=[]))
+    sent = state.requests[-1]
+    assert sent.headers["content-type"] == "application/json"
+    assert sent.json == {"content": "plain", "message_type": "outgoing", "private": False}
+
+
+async def test_create_with_files_passes_chatwoots_refusal_on(client: AnyClient, state: SandboxState) -> None:
+    record = pick(state, lambda c: c.status == "open")
+    count = len(record.messages)
+    files = [(f"f{n}.txt", b"x", "text/plain") for n in range(16)]
+    with pytest.raises(ChatwootValidationError, match="exceeded maximum allowed"):
+        await resolve(client.messages.create(ACCOUNT, record.display_id, "many", attachments=files))
     assert len(record.messages) == count

@@ -16,6 +16,7 @@ from chatwoot_sandbox import (
     PROMPT_INJECTION_CONVERSATION_ID,
     SandboxState,
 )
+from chatwoot_sandbox.blobs import invoice_pdf, screenshot_png
 
 pytestmark = pytest.mark.anyio
 
@@ -142,3 +143,86 @@ async def test_create_message_errors(client: httpx2.AsyncClient) -> None:
     too_long = await client.post(url, json={"content": "x" * 150_001})
     assert too_long.status_code == 422 and "too long" in too_long.json()["error"]
     assert (await client.post(url, json={"content": "x" * 150_000})).status_code == 200
+
+
+# --- files: multipart create -----------------------------------------------------------------------------------
+
+
+def _conversation_in(state: SandboxState, channel_type: str) -> int:
+    return next(
+        c.display_id
+        for c in state.account_conversations(DEMO_ACCOUNT_ID)
+        if state.inboxes[c.inbox_id].channel_type == channel_type
+    )
+
+
+def _messages_url(display_id: int) -> str:
+    return f"/api/v1/accounts/{DEMO_ACCOUNT_ID}/conversations/{display_id}/messages"
+
+
+async def test_create_with_files_renders_and_stores_them(client: httpx2.AsyncClient, state: SandboxState) -> None:
+    display_id = _conversation_in(state, "Channel::Api")
+    png, pdf = screenshot_png(), invoice_pdf()
+    files = [
+        ("attachments[]", ("my screen.png", png, "image/png")),
+        ("attachments[]", ("inv.pdf", pdf, "application/pdf")),
+    ]
+    response = await client.post(
+        _messages_url(display_id), data={"content": "see files", "private": "false"}, files=files
+    )
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["content"] == "see files" and body["private"] is False
+    image, document = body["attachments"]
+    keys = {"id", "message_id", "file_type", "account_id", "extension", "content_type", "data_url", "thumb_url"}
+    assert keys | {"file_size", "width", "height"} == set(image)
+    assert (image["file_type"], image["extension"], image["file_size"]) == ("image", "png", len(png))
+    assert (document["file_type"], document["extension"], document["thumb_url"]) == ("file", "pdf", "")
+    assert image["data_url"].endswith("/my%20screen.png") and image["message_id"] == body["id"]
+
+    listed = (await page(client, _messages_url(display_id)))["payload"][-1]
+    assert [a["id"] for a in listed["attachments"]] == [image["id"], document["id"]]
+    files_url = f"/api/v1/accounts/{DEMO_ACCOUNT_ID}/conversations/{display_id}/attachments"
+    payload = (await client.get(files_url)).json()["payload"]
+    assert {image["id"], document["id"]} <= {item["id"] for item in payload}
+    redirect = await client.get(image["data_url"])
+    assert redirect.status_code == 302
+    downloaded = await client.get(redirect.headers["location"])
+    assert downloaded.content == png and downloaded.headers["content-type"] == "image/png"
+
+
+async def test_create_refuses_more_files_than_chatwoot_permits(client: httpx2.AsyncClient, state: SandboxState) -> None:
+    display_id = _conversation_in(state, "Channel::Api")
+    count = len(state.conversation(DEMO_ACCOUNT_ID, display_id).messages)
+    files = [("attachments[]", (f"f{n}.txt", b"x", "text/plain")) for n in range(16)]
+    response = await client.post(_messages_url(display_id), data={"content": "many"}, files=files)
+    assert response.status_code == 422
+    assert response.json() == {"error": "Validation failed: Attachments exceeded maximum allowed"}
+    assert len(state.conversation(DEMO_ACCOUNT_ID, display_id).messages) == count
+
+
+async def test_web_widget_inboxes_check_size_and_type(client: httpx2.AsyncClient, state: SandboxState) -> None:
+    state.maximum_file_upload_size = 1  # MB
+    big = ("attachments[]", ("big.txt", b"x" * (1024 * 1024 + 1), "text/plain"))
+    program = ("attachments[]", ("setup.exe", b"MZ", "application/x-msdownload"))
+    web = _conversation_in(state, "Channel::WebWidget")
+    for part, error in ((big, "file size is too big"), (program, "file type not supported")):
+        response = await client.post(_messages_url(web), data={"content": "x"}, files=[part])
+        assert response.status_code == 422
+        assert response.json() == {"error": f"Validation failed: Attachments {error}"}
+    api = _conversation_in(state, "Channel::Api")  # no checks outside the web widget
+    response = await client.post(_messages_url(api), data={"content": "x"}, files=[big, program])
+    assert response.status_code == 200
+    assert [a["file_size"] for a in response.json()["attachments"]] == [1024 * 1024 + 1, 2]
+
+
+async def test_a_file_part_without_brackets_and_a_broken_body_fail(
+    client: httpx2.AsyncClient, state: SandboxState
+) -> None:
+    url = _messages_url(_conversation_in(state, "Channel::Api"))
+    response = await client.post(url, data={"content": "x"}, files=[("attachments", ("a.txt", b"a", "text/plain"))])
+    assert response.status_code == 422 and "UploadedFile" in response.json()["error"]
+    broken = await client.post(
+        url, content=b"--b\r\nno headers", headers={"content-type": "multipart/form-data; boundary=b"}
+    )
+    assert broken.status_code == 400

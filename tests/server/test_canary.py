@@ -21,6 +21,7 @@ surface the server has, from its live lists, so a new tool, resource or prompt i
 
 from __future__ import annotations
 
+import base64
 import io
 import json
 import logging
@@ -144,6 +145,10 @@ def read_calls(canary: str) -> dict[str, list[dict[str, Any]]]:
     }
 
 
+def _file(name: str, mime_type: str, text: str) -> dict[str, str]:
+    return {"name": name, "mime_type": mime_type, "content": base64.b64encode(text.encode()).decode()}
+
+
 def write_calls(canary: str) -> dict[str, list[dict[str, Any]]]:
     """Calls for every write tool whose result or refusal could show the canary."""
     c = CONVERSATION
@@ -161,9 +166,20 @@ def write_calls(canary: str) -> dict[str, list[dict[str, Any]]]:
             {"conversation_id": c, "remove_keys": [canary], "dry_run": True},
             {"conversation_id": c, "attributes": {"x": 1}, "replace": True, "expected_attributes": {"k": canary}},
         ],
-        "add_private_note": [{"conversation_id": c, "content": f"the token: {canary}"}],
+        "add_private_note": [
+            {"conversation_id": c, "content": f"the token: {canary}"},
+            {"conversation_id": c, "content": "a file", "attachments": [_file(f"{canary}.txt", "text/plain", canary)]},
+            {"conversation_id": c, "content": "a file", "attachments": [_file("a.txt", canary, "x")]},
+            {"conversation_id": c, "content": "a file", "attachments": [_file("a.pdf", "application/pdf", canary)]},
+        ],
         "send_reply": [
             {"conversation_id": c, "content": f"Your code is {canary}", "confirm": True},
+            {
+                "conversation_id": c,
+                "content": "file",
+                "confirm": True,
+                "attachments": [_file(canary, "text/plain", "x")],
+            },
             {"conversation_id": c, "content": f"Your code is {canary}", "confirm": True},  # refused: a duplicate
             {"conversation_id": c, "canned_response": canary, "confirm": True},
         ],

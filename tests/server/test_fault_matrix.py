@@ -11,8 +11,8 @@ Afterwards the sandbox state decides:
 
 - nothing lost: only the fields the tool may change moved, on the target conversation only (other labels,
   other custom attributes kept);
-- nothing doubled: at most one new message per send_reply/add_private_note, one new conversation per
-  create_conversation;
+- nothing doubled: at most one new message per send_reply/add_private_note (with files too: a second row of each
+  sends some), one new conversation per create_conversation;
 - the truth told: a success only if the whole change is in the sandbox; an error after anything was applied says
   "may have been applied" or "WAS applied" and names a read tool to check with; an error when nothing was applied
   says "Nothing was written"/"Nothing was sent" or (when it genuinely cannot know) "may have been applied";
@@ -24,6 +24,7 @@ out twice; after a fault BEFORE it was stored it must not be refused as "already
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 from collections.abc import Callable, Iterator
@@ -38,6 +39,7 @@ from mcp.types import CallToolResult
 
 from chatwoot_mcp.server import create_server
 from chatwoot_sandbox import SandboxState, create_app
+from chatwoot_sandbox.blobs import invoice_pdf, screenshot_png
 from chatwoot_sandbox.records import ACTIVITY, Conversation
 from tests.server.conftest import make_settings, text_of
 from tests.server.hunt_support import (
@@ -178,6 +180,12 @@ class Write:
     applied: Callable[[SandboxState], bool]
     """Whether the whole change is in the sandbox."""
     prepare: Callable[[SandboxState], None] = lambda state: None
+    case: str = ""
+    """Names a second row of the same tool (another argument it takes, e.g. files)."""
+
+    @property
+    def key(self) -> str:
+        return f"{self.tool}+{self.case}" if self.case else self.tool
 
 
 def target(state: SandboxState) -> Conversation:
@@ -186,6 +194,17 @@ def target(state: SandboxState) -> Conversation:
 
 def _texts(state: SandboxState, content: str) -> list[Any]:
     return [m for c in state.account_conversations(1) for m in c.messages if m.content == content]
+
+
+def _with_files(state: SandboxState, content: str, count: int) -> bool:
+    found = _texts(state, content)
+    return len(found) == 1 and len(found[0].attachments) == count
+
+
+FILES = [
+    {"name": "screen.png", "mime_type": "image/png", "content": base64.b64encode(screenshot_png()).decode()},
+    {"name": "invoice.pdf", "mime_type": "application/pdf", "content": base64.b64encode(invoice_pdf()).decode()},
+]
 
 
 def _new_conversations(state: SandboxState) -> list[Conversation]:
@@ -259,6 +278,22 @@ WRITES = [
         lambda s: len(_texts(s, "Matrix reply")) == 1,
     ),
     Write(
+        "send_reply",
+        {"conversation_id": TARGET, "content": "Matrix files", "confirm": True, "attachments": FILES},
+        (("POST", MESSAGES),),
+        ("messages",),
+        lambda s: _with_files(s, "Matrix files", 2),
+        case="files",
+    ),
+    Write(
+        "add_private_note",
+        {"conversation_id": TARGET, "content": "Matrix note files", "attachments": FILES[:1]},
+        (("POST", MESSAGES),),
+        ("messages",),
+        lambda s: _with_files(s, "Matrix note files", 1),
+        case="files",
+    ),
+    Write(
         "add_labels",
         {"conversation_id": TARGET, "labels": ["vip"]},
         (("POST", LABELS),),
@@ -302,7 +337,7 @@ WRITES = [
         lambda s: s.contacts[68].labels == ["billing"],
     ),
 ]
-BY_TOOL = {write.tool: write for write in WRITES}
+BY_KEY = {write.key: write for write in WRITES}
 
 
 @dataclass(frozen=True)
@@ -336,10 +371,10 @@ def _cases() -> list[Any]:
         for step, which in steps:
             for fault_name in FAULTS:
                 for phase in FAULTS[fault_name].phases:
-                    bug = KNOWN_BUGS.get((write.tool, fault_name, phase))
+                    bug = KNOWN_BUGS.get((write.key, fault_name, phase))
                     marks = [pytest.mark.xfail(strict=True, reason=bug)] if bug else []
-                    name = "-".join(filter(None, (write.tool, which, fault_name, phase)))
-                    cases.append(pytest.param(write.tool, step, fault_name, phase, id=name, marks=marks))
+                    name = "-".join(filter(None, (write.key, which, fault_name, phase)))
+                    cases.append(pytest.param(write.key, step, fault_name, phase, id=name, marks=marks))
     return cases
 
 
@@ -402,11 +437,12 @@ def truth_problems(
 # -- the matrix -------------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("tool", "step", "fault_name", "phase"), _cases())
+@pytest.mark.parametrize(("key", "step", "fault_name", "phase"), _cases())
 async def test_a_write_under_a_fault_loses_nothing_doubles_nothing_and_tells_the_truth(
-    tool: str, step: int, fault_name: str, phase: str
+    key: str, step: int, fault_name: str, phase: str
 ) -> None:
-    write = BY_TOOL[tool]
+    write = BY_KEY[key]
+    tool = write.tool
     spec = FAULTS[fault_name]
     method, path = write.writes[step]
     nth = sum(1 for earlier in write.writes[:step] if earlier == (method, path)) + 1
@@ -437,7 +473,7 @@ async def test_a_write_under_a_fault_loses_nothing_doubles_nothing_and_tells_the
     assert not others, f"{where}: other conversations changed: {others}"
     stray = [name for name in moved.get(TARGET, []) if name not in write.fields]
     assert not stray, f"{where}: fields it should not touch changed: {stray}"
-    for content in ("Matrix hello", "Matrix note", "Matrix reply"):
+    for content in ("Matrix hello", "Matrix note", "Matrix reply", "Matrix files", "Matrix note files"):
         assert len(_texts(state, content)) <= 1, f"{where}: {content!r} stored twice"
     if "labels" in write.fields:
         assert "billing" in target(state).labels, f"{where}: a label it should keep was lost"
@@ -449,7 +485,7 @@ async def test_a_write_under_a_fault_loses_nothing_doubles_nothing_and_tells_the
 
     if again is not None:
         text = text_of(again)
-        copies = len(_texts(state, "Matrix reply"))
+        copies = len(_texts(state, write.arguments["content"]))
         where += f"; sent again -> {text!r}"
         if again.is_error:
             assert not plain_words_problems(text), where
@@ -466,4 +502,5 @@ async def test_every_write_tool_is_in_the_matrix() -> None:
     async with Client(matrix_server(), cache=None) as client:
         tools = (await client.list_tools()).tools
     writes = {tool.name for tool in tools if not (tool.annotations and tool.annotations.read_only_hint)}
-    assert writes == set(BY_TOOL), f"write tools without a matrix row: {writes - set(BY_TOOL)}"
+    covered = {write.tool for write in WRITES}
+    assert writes == covered, f"write tools without a matrix row: {writes - covered}"

@@ -1,12 +1,14 @@
-"""A conversation's messages: read them page by page, write replies and private notes."""
+"""A conversation's messages: read them page by page, write replies and private notes, with files or without."""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Sequence
 from typing import Any, Literal
 
 from chatwoot_client._request import APIRequest, Operation
 from chatwoot_client.resources._base import AsyncResource, SyncResource, docs_from, path_id
-from chatwoot_client.types import Message
+from chatwoot_client.types import Message, MessageFile
 
 __all__ = ["AsyncMessagesResource", "MessagesResource"]
 
@@ -32,17 +34,49 @@ def create_op(
     content: str,
     message_type: str,
     private: bool,
-    attachments: list[Any] | None,
+    attachments: Sequence[MessageFile | tuple[str, bytes, str]] | None,
     fields: dict[str, Any],
 ) -> Operation[Message]:
-    if attachments:
-        raise NotImplementedError("attachments are not supported by this client yet")
     unknown = set(fields) - _CREATE_FIELDS
     if unknown:
         raise TypeError(f"create() got unsupported fields {sorted(unknown)}; supported: {sorted(_CREATE_FIELDS)}")
-    body = {"content": content, "message_type": message_type, "private": private} | fields
-    created = yield APIRequest("POST", _path(account_id, conversation_id), json=body, idempotent=False)
+    path = _path(account_id, conversation_id)
+    if attachments:
+        request = APIRequest(
+            "POST",
+            path,
+            form=_form(content, message_type, private, fields),
+            files=[("attachments[]", _part(file)) for file in attachments],
+            idempotent=False,
+        )
+    else:
+        body = {"content": content, "message_type": message_type, "private": private} | fields
+        request = APIRequest("POST", path, json=body, idempotent=False)
+    created = yield request
     return Message.model_validate(created)
+
+
+def _part(file: MessageFile | tuple[str, bytes, str]) -> tuple[str, bytes, str]:
+    """One `attachments[]` part: (filename, bytes, content type)."""
+    if isinstance(file, MessageFile):
+        return file.filename, file.content, file.content_type
+    if isinstance(file, tuple) and len(file) == 3:
+        filename, content, content_type = file
+        if isinstance(filename, str) and isinstance(content, bytes) and isinstance(content_type, str):
+            return filename, content, content_type
+    raise TypeError("an attachment is a MessageFile or a (filename, bytes, content type) tuple")
+
+
+def _form(content: str, message_type: str, private: bool, fields: dict[str, Any]) -> dict[str, str]:
+    """The ordinary fields of a multipart create, as Rails reads them (booleans as "true"/"false", an object as
+    JSON: `content_attributes` may be a JSON string)."""
+    if "template_params" in fields:
+        raise TypeError("template_params cannot be sent with attachments (a multipart body has no nested objects)")
+    form = {"content": content, "message_type": message_type, "private": "true" if private else "false"}
+    for key, value in fields.items():
+        if value is not None:
+            form[key] = value if isinstance(value, str) else json.dumps(value)
+    return form
 
 
 class AsyncMessagesResource(AsyncResource):
@@ -80,7 +114,7 @@ class AsyncMessagesResource(AsyncResource):
         content: str,
         message_type: Literal["outgoing", "incoming"] = "outgoing",
         private: bool = False,
-        attachments: list[Any] | None = None,
+        attachments: Sequence[MessageFile | tuple[str, bytes, str]] | None = None,
         **kwargs: Any,
     ) -> Message:
         """Post a message. Outgoing and not private, it is sent to the customer. Never retried once sent.
@@ -98,7 +132,8 @@ class AsyncMessagesResource(AsyncResource):
         private
             True for a private note that only agents see.
         attachments
-            Not supported yet.
+            Files to attach, each a MessageFile or (filename, bytes, content type); sent as multipart/form-data
+            (`attachments[]` parts), without them as JSON.
         """
         return await self._client.run(
             create_op(account_id, conversation_id, content, message_type, private, attachments, kwargs)
@@ -127,7 +162,7 @@ class MessagesResource(SyncResource):
         content: str,
         message_type: Literal["outgoing", "incoming"] = "outgoing",
         private: bool = False,
-        attachments: list[Any] | None = None,
+        attachments: Sequence[MessageFile | tuple[str, bytes, str]] | None = None,
         **kwargs: Any,
     ) -> Message:
         return self._client.run(

@@ -6,6 +6,7 @@ from chatwoot_client.types.attachment import (
     AttachmentList,
     ConversationAttachment,
     DownloadedAttachment,
+    MessageFile,
 )
 from chatwoot_client.types.auth import DeviseSession, SignIn
 from chatwoot_client.types.canned_response import CannedResponse
@@ -61,6 +62,7 @@ __all__ = [
     "Label",
     "Message",
     "MessageContentType",
+    "MessageFile",
     "MessageSender",
     "MessageStatus",
     "MessageType",

@@ -1,15 +1,15 @@
-"""Message attachments: the JSON items in a message's `attachments`, and a downloaded file."""
+"""Message attachments: the JSON items in a message's `attachments`, a downloaded file, and a file to send."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from pydantic import Field
 
 from chatwoot_client.types._base import ChatwootModel, Timestamp
 from chatwoot_client.types.message import MessageSender
 
-__all__ = ["Attachment", "AttachmentList", "ConversationAttachment", "DownloadedAttachment"]
+__all__ = ["Attachment", "AttachmentList", "ConversationAttachment", "DownloadedAttachment", "MessageFile"]
 
 
 class Attachment(ChatwootModel):
@@ -61,6 +61,23 @@ class DownloadedAttachment:
     content: bytes
     content_type: str | None
     filename: str | None
+
+    @property
+    def size(self) -> int:
+        return len(self.content)
+
+
+@dataclass(frozen=True)
+class MessageFile:
+    """A file to attach to a new message: sent as one `attachments[]` part of a multipart message create.
+
+    `content_type` is the part's Content-Type, from which Chatwoot decides the attachment's `file_type` (image,
+    video, audio, else file); `filename` gives the attachment its name and `extension`.
+    """
+
+    filename: str
+    content: bytes = field(repr=False)
+    content_type: str
 
     @property
     def size(self) -> int:

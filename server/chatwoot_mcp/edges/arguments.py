@@ -181,11 +181,18 @@ def describe_validation(tool: str, error: ValidationError, schema: Mapping[str, 
         location = [str(part) for part in item["loc"]]
         name = location[0] if location else "arguments"
         spec = properties.get(name, {})
+        where = f"`{name}`"
+        for part in location[1:]:  # inside a list or an object: name the item and the field, with their schema
+            if part.isdigit() and isinstance(spec.get("items"), dict):
+                where, spec = f"{where} item {part}", spec["items"]
+            elif part in spec.get("properties", {}):
+                where, spec = f"{where} `{part}`", spec["properties"][part]
+            else:
+                break  # a union member's name or a dict key: the parameter's own schema says what it takes
         if item["type"] == "missing":
-            problems.append(f"`{name}` is required ({describe_accepted(spec)})")
+            problems.append(f"{where} is required ({describe_accepted(spec)})")
             continue
         reason = _own_reason(item)
-        where = f"`{name}`" + (f" item {location[1]}" if len(location) > 1 and location[1].isdigit() else "")
         accepted = describe_accepted(spec)
         problems.append(f"{where}: {reason}" if reason else f"{where} must be {accepted}")
     unique = list(dict.fromkeys(problems))

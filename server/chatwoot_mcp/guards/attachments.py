@@ -18,6 +18,7 @@ from chatwoot_client.types import ConversationAttachment
 from chatwoot_mcp.context import ToolContext
 from chatwoot_mcp.edges.errors import Refusal
 from chatwoot_mcp.edges.untrusted import clean_name, untrusted, untrusted_name
+from chatwoot_mcp.guards.filetypes import image_type
 from chatwoot_mcp.views.base import View, file_name, iso, untrusted_note
 
 __all__ = ["IMAGE_LIMIT", "TEXT_CHARS", "AttachmentFile", "get_attachment"]
@@ -31,23 +32,10 @@ TEXT_CHARS = 8000
 MAX_PAGES = 20
 """Pages of the conversation's attachment list (100 each) looked through for the id."""
 
-_IMAGE_MAGIC = {
-    b"\x89PNG\r\n\x1a\n": "image/png",
-    b"\xff\xd8\xff": "image/jpeg",
-    b"GIF87a": "image/gif",
-    b"GIF89a": "image/gif",
-}
 Binary = bytes  # the field `bytes` (a size) shadows the type inside AttachmentFile
 
 _TEXT_EXTENSIONS = {"txt", "csv", "tsv", "json", "xml", "md", "log", "yaml", "yml", "html", "htm", "ics", "eml"}
 _TEXT_TYPES = {"application/json", "application/xml", "application/csv"}
-
-
-def _image_type(data: bytes) -> str | None:
-    """The image's MIME type read from its first bytes (not from what the upload claimed), if it is one we send."""
-    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        return "image/webp"
-    return next((kind for magic, kind in _IMAGE_MAGIC.items() if data.startswith(magic)), None)
 
 
 class AttachmentFile(View):
@@ -170,7 +158,7 @@ async def _download(tools: ToolContext, item: ConversationAttachment, limit: int
 
 async def _as_image(tools: ToolContext, result: AttachmentFile, item: ConversationAttachment) -> AttachmentFile:
     data, declared = await _download(tools, item, IMAGE_LIMIT)
-    kind = _image_type(data)
+    kind = image_type(data)
     if kind is None:
         result.content_type = declared
         return result  # not a PNG, JPEG, GIF or WebP whatever it claims: described, not shown

@@ -9,6 +9,11 @@ customer gets a reply twice is a model that retries after a timeout.
 
 A reply may be a canned response named by its short code: it is sent as the team wrote it, and Chatwoot fills
 in its placeholders (`canned.py`); the user's preview and the result show the text the customer gets.
+
+Replies and notes may carry files (`files.py` checks them from their bytes before anything is sent); the user's
+question names each one. Files are part of what makes a reply "the same": the same text with the same files
+(whatever their names or order) twice in the window is a duplicate, but the same words with another file, or with
+a file the first one lacked, is a new message the customer has not had.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ import contextlib
 import hashlib
 import time
 import unicodedata
+from collections.abc import Sequence
 from typing import Annotated
 
 from mcp.server.mcpserver import Context, Elicit, ElicitationResult, Resolve
@@ -28,6 +34,7 @@ from chatwoot_mcp.edges.errors import Refusal, describe_error
 from chatwoot_mcp.edges.outcomes import refused_by_chatwoot
 from chatwoot_mcp.guards.canned import find_canned_response, preview, same_reply
 from chatwoot_mcp.guards.confirm import Confirmation, is_confirmed, supports_elicitation
+from chatwoot_mcp.guards.files import CheckedFile, OutgoingFile, check_files, describe_files
 from chatwoot_mcp.state import SentReply, StateUnavailable
 from chatwoot_mcp.views.base import message_view
 from chatwoot_mcp.views.triage import PostedMessage
@@ -69,16 +76,24 @@ def _check_content(content: str, what: str, nothing: str) -> None:
         )
 
 
-def reply_key(account_id: int, conversation_id: int, content: str) -> str:
-    """The duplicate window's key for a reply: its conversation and a hash of its normalised text."""
-    digest = hashlib.sha256(normalise_reply(content).encode()).hexdigest()[:32]
+def reply_key(account_id: int, conversation_id: int, content: str, files: Sequence[CheckedFile] = ()) -> str:
+    """The duplicate window's key for a reply: its conversation and a hash of its normalised text and of its files'
+    bytes (in any order; a reply without files keys as it always did)."""
+    identity = normalise_reply(content) + "".join(f"\0{digest}" for digest in sorted(f.digest() for f in files))
+    digest = hashlib.sha256(identity.encode()).hexdigest()[:32]
     return f"{account_id}:{conversation_id}:{digest}"
 
 
 async def _find_posted(
-    tools: ToolContext, account_id: int, conversation_id: int, content: str, private: bool, since: float
+    tools: ToolContext,
+    account_id: int,
+    conversation_id: int,
+    content: str,
+    private: bool,
+    since: float,
+    files: Sequence[CheckedFile],
 ) -> Message | None:
-    """The message we tried to post, if Chatwoot stored it: same text and kind, created since `since`.
+    """The message we tried to post, if Chatwoot stored it: same text, kind and file sizes, created since `since`.
 
     Used after an error whose outcome is unknown, to tell "it was posted" from "it was not". None also when
     the check itself fails: then nothing is known.
@@ -88,12 +103,14 @@ async def _find_posted(
     except ChatwootError:
         return None
     wanted = normalise_reply(content)
+    sizes = sorted(len(file.data) for file in files)
     for message in reversed(latest):
         created = message.created_at.timestamp() if message.created_at is not None else None
         if (
             message.message_type == MessageType.OUTGOING
             and message.private == private
             and same_reply(wanted, normalise_reply(message.content or ""))
+            and sorted(item.get("file_size") or 0 for item in message.attachments) == sizes
             and (created is None or created >= since - CLOCK_SLACK)
         ):
             return message
@@ -101,7 +118,13 @@ async def _find_posted(
 
 
 async def _post(
-    tools: ToolContext, account_id: int, conversation_id: int, content: str, *, private: bool
+    tools: ToolContext,
+    account_id: int,
+    conversation_id: int,
+    content: str,
+    files: Sequence[CheckedFile],
+    *,
+    private: bool,
 ) -> PostedMessage:
     """Post once (the client never retries it after it may have reached Chatwoot) and say what happened.
 
@@ -112,11 +135,14 @@ async def _post(
     started = time.time()
     lost: str | None = None
     try:
-        message = await tools.client.messages.create(account_id, conversation_id, content, "outgoing", private=private)
+        uploads = [file.upload() for file in files]
+        message = await tools.client.messages.create(
+            account_id, conversation_id, content, "outgoing", private=private, attachments=uploads or None
+        )
     except ChatwootError as error:
         if refused_by_chatwoot(error):
             raise
-        found = await _find_posted(tools, account_id, conversation_id, content, private, started)
+        found = await _find_posted(tools, account_id, conversation_id, content, private, started, files)
         if found is None:
             raise
         message, lost = found, describe_error(error)
@@ -129,7 +155,13 @@ async def _post(
     )
 
 
-async def add_private_note(tools: ToolContext, account_id: int, conversation_id: int, content: str) -> PostedMessage:
+async def add_private_note(
+    tools: ToolContext,
+    account_id: int,
+    conversation_id: int,
+    content: str,
+    attachments: list[OutgoingFile] | None = None,
+) -> PostedMessage:
     """Add a private note: agents see it, the customer never does.
 
     Parameters
@@ -138,9 +170,12 @@ async def add_private_note(tools: ToolContext, account_id: int, conversation_id:
         The conversation.
     content
         Markdown.
+    attachments
+        Up to 5 files, 10 MB each: images, PDF, text/CSV, Office docs.
     """
+    files = check_files(attachments, "Nothing was written.")
     _check_content(content, "note", "Nothing was written.")
-    return await _post(tools, account_id, conversation_id, content, private=True)
+    return await _post(tools, account_id, conversation_id, content, files, private=True)
 
 
 def _requested_account(ctx: Context) -> int | None:
@@ -184,12 +219,17 @@ async def ask_to_send(
     canned_response: str | None = None,
     confirm: bool = False,
     confirm_duplicate: bool = False,
+    attachments: list[OutgoingFile] | None = None,
 ) -> Confirmation | Elicit[Confirmation]:
     """Ask the user before a reply goes out, when the client can ask; else pass the caller's `confirm` on."""
     if not supports_elicitation(ctx) or (content is None) == (canned_response is None):
         return Confirmation(confirm=confirm)
     if content is not None and not visible_text(content):
         return Confirmation(confirm=confirm)
+    try:
+        files = check_files(attachments, "Nothing was sent.")
+    except Refusal:
+        return Confirmation(confirm=confirm)  # the call refuses the files itself, with the reason
     account_id = _requested_account(ctx)
     if account_id is None:
         return Confirmation(confirm=False)
@@ -204,16 +244,17 @@ async def ask_to_send(
     if not confirm_duplicate:
         tools = tool_context(ctx)
         try:
-            sent = await tools.state.get_reply(reply_key(account_id, conversation_id, content))
+            sent = await tools.state.get_reply(reply_key(account_id, conversation_id, content, files))
         except StateUnavailable:
             sent = None  # the tool itself refuses the write with the reason
         if sent is not None and sent.certain:
             return Confirmation(confirm=False)  # refused as a duplicate anyway: do not bother the user
     shown = shown if len(shown) <= PREVIEW_LIMIT else shown[:PREVIEW_LIMIT] + "…"
     again = " (the same text was sent recently: it would go out a second time)" if confirm_duplicate else ""
+    attached = f"\n\nWith {len(files)} file{'s' if len(files) > 1 else ''}: {describe_files(files)}" if files else ""
     return Elicit(
         f"Send this reply{source} to the CUSTOMER of conversation #{conversation_id}{again}? It cannot be unsent."
-        f"\n\n{shown}",
+        f"\n\n{shown}{attached}",
         Confirmation,
     )
 
@@ -226,6 +267,7 @@ async def send_reply(
     canned_response: str | None = None,
     confirm: bool = False,
     confirm_duplicate: bool = False,
+    attachments: list[OutgoingFile] | None = None,
     *,
     confirmation: Annotated[ElicitationResult[Confirmation], Resolve(ask_to_send)],
 ) -> PostedMessage:
@@ -246,22 +288,25 @@ async def send_reply(
         The user approved this text.
     confirm_duplicate
         Send it again anyway.
+    attachments
+        Up to 5 files, 10 MB each: images, PDF, text/CSV, Office docs.
     """
     if (content is None) == (canned_response is None):
         raise Refusal(
             "Pass either content (the text) or canned_response (a short code from list_canned_responses), not "
             f"{'both' if content is not None else 'neither'}. Nothing was sent."
         )
+    files = check_files(attachments, "Nothing was sent.")
     if canned_response is not None:
         content = (await find_canned_response(tools, account_id, canned_response)).content
     assert content is not None
     _check_content(content, "reply", "Nothing was sent.")
-    key = reply_key(account_id, conversation_id, content)
+    key = reply_key(account_id, conversation_id, content, files)
     async with tools.state.lock(f"conversation:{account_id}:{conversation_id}"):
         sent = await tools.state.get_reply(key)
         if sent is not None and not sent.certain:
             # The last identical reply ended with an unknown outcome: whether it is a duplicate is a fact to read.
-            found = await _find_posted(tools, account_id, conversation_id, content, False, sent.at)
+            found = await _find_posted(tools, account_id, conversation_id, content, False, sent.at, files)
             if found is None:
                 await tools.state.clear_reply(key)
                 sent = None
@@ -271,21 +316,22 @@ async def send_reply(
         if sent is not None and not confirm_duplicate:
             ago = time.time() - sent.at
             raise Refusal(
-                f"The same reply was already sent to conversation #{conversation_id} {_ago(ago)}. Nothing was sent. "
+                f"The same reply{' (same text and files)' if files else ''} was already sent to conversation "
+                f"#{conversation_id} {_ago(ago)}. Nothing was sent. "
                 "Check list_messages; if the customer really should get it again, call send_reply with "
                 "confirm_duplicate=true (it is still confirmed)."
             )
         if not is_confirmed(confirmation):
+            shown = f"the exact text and the files ({describe_files(files)})" if files else "the exact text"
             raise Refusal(
                 f"send_reply was not confirmed by the user, so the customer of #{conversation_id} got nothing. Nothing "
-                "was sent. "
-                "Show the user the exact text; only after they approve it, call send_reply again with confirm=true "
-                "(or use add_private_note for a note only agents see)."
+                f"was sent. Show the user {shown}; only after they approve it, call send_reply again with "
+                "confirm=true (or use add_private_note for a note only agents see)."
             )
         entry = SentReply(at=time.time(), certain=False)
         await tools.state.put_reply(key, entry, DUPLICATE_WINDOW)  # before sending: unreachable state sends nothing
         try:
-            posted = await _post(tools, account_id, conversation_id, content, private=False)
+            posted = await _post(tools, account_id, conversation_id, content, files, private=False)
             if canned_response is not None:
                 posted.canned_response = canned_response.strip().lstrip("/")
         except ChatwootError as error:

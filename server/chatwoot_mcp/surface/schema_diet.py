@@ -129,7 +129,12 @@ def _slim(schema: Any, *, prose: bool) -> Any:
                 out[key].pop("description", None)  # the list's own description says what its items are
         else:
             out[key] = value
-    return _merge_null(_merge_types(out))
+    merged = _merge_null(_merge_types(out))
+    items = merged.get("items")
+    if "description" in merged and isinstance(items, dict) and "description" in items:
+        # An optional list's description sat beside `anyOf` until the merge above, out of the items' sight.
+        merged["items"] = {k: v for k, v in items.items() if k != "description"}
+    return merged
 
 
 _TYPE_KEYWORDS = {
