@@ -49,6 +49,22 @@ def _cut(value: Any) -> Any:
     return value
 
 
+def _files_as_sizes(arguments: dict[str, Any]) -> dict[str, Any]:
+    """Files a call carries, as their name, type and size: the audit log records what was sent, not megabytes of
+    base64 (which would also be scanned for secrets on every write)."""
+    files = arguments.get("attachments")
+    if not isinstance(files, list):
+        return arguments
+    listed = [
+        {key: value for key, value in item.items() if key != "content"}
+        | {"content": f"<{len(item.get('content') or '')} base64 characters>"}
+        if isinstance(item, dict)
+        else item
+        for item in files
+    ]
+    return arguments | {"attachments": listed}
+
+
 def _result_text(result: CallToolResult) -> str:
     return " ".join(getattr(block, "text", "") for block in result.content)
 
@@ -64,7 +80,7 @@ def audit_entry(
     secrets: tuple[str, ...],
 ) -> dict[str, Any]:
     """The audit record of one write call (secrets scrubbed, then text cut: a cut must not leave half a token)."""
-    arguments = redact_data(arguments, secrets)
+    arguments = redact_data(_files_as_sizes(arguments), secrets)
     entry: dict[str, Any] = {
         "time": datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
         "user": {"id": identity.user_id, "name": identity.name} if identity is not None else None,

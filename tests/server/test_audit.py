@@ -144,3 +144,28 @@ async def test_with_per_user_tokens_each_line_names_the_user_the_call_acted_as(t
     ]
     text = log.read_text()
     assert AGENT_TOKEN not in text and ADMIN_TOKEN not in text
+
+
+def test_files_are_recorded_as_their_name_type_and_size_not_their_content() -> None:
+    from mcp.types import CallToolResult, TextContent
+
+    from chatwoot_mcp.audit import audit_entry
+
+    content = "QUJD" * 500_000  # 2 MB of base64
+    entry = audit_entry(
+        tool="send_reply",
+        arguments={
+            "conversation_id": 3,
+            "content": "see attached",
+            "attachments": [{"name": "invoice.pdf", "mime_type": "application/pdf", "content": content}],
+        },
+        result=CallToolResult(content=[TextContent(type="text", text="Sent.")]),
+        identity=None,
+        account_id=1,
+        seconds=0.1,
+        secrets=("sandbox-admin-token",),
+    )
+    assert entry["arguments"]["attachments"] == [
+        {"name": "invoice.pdf", "mime_type": "application/pdf", "content": "<2000000 base64 characters>"}
+    ]
+    assert content not in json.dumps(entry)
