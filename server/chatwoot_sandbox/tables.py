@@ -18,6 +18,7 @@ from chatwoot_sandbox.records import (
     CustomAttributeDefinition,
     Inbox,
     Label,
+    Macro,
     MfaChallenge,
     Portal,
     SignInSession,
@@ -45,6 +46,7 @@ class Tables:
     blobs: dict[str, Blob] = field(default_factory=dict)
     custom_attribute_definitions: dict[int, CustomAttributeDefinition] = field(default_factory=dict)
     conversations: dict[int, Conversation] = field(default_factory=dict)
+    macros: dict[int, Macro] = field(default_factory=dict)
     next_message_id: int = 1
     sessions: dict[str, SignInSession] = field(default_factory=dict)
     """Signed-in sessions (devise tokens) by their `client` id; sign-out removes one."""
