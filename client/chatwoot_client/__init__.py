@@ -27,6 +27,7 @@ from chatwoot_client._request import APIRequest
 from chatwoot_client._retry import RetryPolicy
 from chatwoot_client.resources.attachments import AsyncAttachmentsResource, AttachmentsResource
 from chatwoot_client.resources.auth import AsyncAuthResource, AuthResource
+from chatwoot_client.resources.bulk_actions import AsyncBulkActionsResource, BulkActionsResource
 from chatwoot_client.resources.canned_responses import AsyncCannedResponsesResource, CannedResponsesResource
 from chatwoot_client.resources.contacts import (
     AsyncContactLabelsResource,
@@ -42,6 +43,7 @@ from chatwoot_client.resources.help_center import (
     PortalsResource,
 )
 from chatwoot_client.resources.labels import AsyncConversationLabelsResource, ConversationLabelsResource
+from chatwoot_client.resources.macros import AsyncMacrosResource, MacrosResource
 from chatwoot_client.resources.messages import AsyncMessagesResource, MessagesResource
 from chatwoot_client.resources.participants import (
     AsyncConversationParticipantsResource,
@@ -54,6 +56,7 @@ __all__ = [
     "AsyncArticlesResource",
     "AsyncAttachmentsResource",
     "AsyncAuthResource",
+    "AsyncBulkActionsResource",
     "AsyncCannedResponsesResource",
     "AsyncChatwootClient",
     "AsyncContactLabelsResource",
@@ -61,10 +64,12 @@ __all__ = [
     "AsyncConversationLabelsResource",
     "AsyncConversationParticipantsResource",
     "AsyncConversationsResource",
+    "AsyncMacrosResource",
     "AsyncMessagesResource",
     "AsyncPortalsResource",
     "AttachmentsResource",
     "AuthResource",
+    "BulkActionsResource",
     "CannedResponsesResource",
     "ChatwootAPIError",
     "ChatwootAttachmentError",
@@ -86,6 +91,7 @@ __all__ = [
     "ConversationLabelsResource",
     "ConversationParticipantsResource",
     "ConversationsResource",
+    "MacrosResource",
     "MessagesResource",
     "PortalsResource",
     "RetryPolicy",

@@ -7,6 +7,7 @@ from functools import cached_property
 from chatwoot_client._base_client import AsyncAPIClient, SyncAPIClient
 from chatwoot_client.resources.attachments import AsyncAttachmentsResource, AttachmentsResource
 from chatwoot_client.resources.auth import AsyncAuthResource, AuthResource
+from chatwoot_client.resources.bulk_actions import AsyncBulkActionsResource, BulkActionsResource
 from chatwoot_client.resources.canned_responses import AsyncCannedResponsesResource, CannedResponsesResource
 from chatwoot_client.resources.contacts import AsyncContactsResource, ContactsResource
 from chatwoot_client.resources.conversations import AsyncConversationsResource, ConversationsResource
@@ -28,6 +29,7 @@ from chatwoot_client.resources.help_center import (
     AsyncPortalsResource,
     PortalsResource,
 )
+from chatwoot_client.resources.macros import AsyncMacrosResource, MacrosResource
 from chatwoot_client.resources.messages import AsyncMessagesResource, MessagesResource
 
 __all__ = ["AsyncChatwootClient", "ChatwootClient"]
@@ -114,6 +116,16 @@ class ChatwootClient(SyncAPIClient):
         """Signing in as a person (email, password, MFA) for a session; never sends the API token."""
         return AuthResource(self)
 
+    @cached_property
+    def macros(self) -> MacrosResource:
+        """Macros: saved action sequences, run on conversations in the background."""
+        return MacrosResource(self)
+
+    @cached_property
+    def bulk_actions(self) -> BulkActionsResource:
+        """Changes to many conversations in one request, applied in the background."""
+        return BulkActionsResource(self)
+
 
 class AsyncChatwootClient(AsyncAPIClient):
     """Async Chatwoot client; the same API as `ChatwootClient`, awaited.
@@ -188,3 +200,13 @@ class AsyncChatwootClient(AsyncAPIClient):
     def auth(self) -> AsyncAuthResource:
         """Signing in as a person (email, password, MFA) for a session; never sends the API token."""
         return AsyncAuthResource(self)
+
+    @cached_property
+    def macros(self) -> AsyncMacrosResource:
+        """Macros: saved action sequences, run on conversations in the background."""
+        return AsyncMacrosResource(self)
+
+    @cached_property
+    def bulk_actions(self) -> AsyncBulkActionsResource:
+        """Changes to many conversations in one request, applied in the background."""
+        return AsyncBulkActionsResource(self)

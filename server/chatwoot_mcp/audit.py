@@ -96,6 +96,8 @@ def audit_entry(
             entry["after"] = _cut(structured["after"])
         elif any(name in structured for name in _AFTER_FIELDS):
             entry["after"] = _cut({name: structured[name] for name in _AFTER_FIELDS if name in structured})
+        if "done" in structured:  # a batch: every conversation's outcome on the one line (its ids are in arguments)
+            entry["conversations"] = {key: structured[key] for key in ("done", "skipped") if key in structured}
         if structured.get("written") is False:
             entry["changed"] = False
     entry["outcome"] = outcome_of(result.is_error, _result_text(result))

@@ -64,6 +64,7 @@ def _wrap(state: SandboxState, handle: Handle) -> Callable[[Request], Awaitable[
             except (HTTPException, MultiPartException):
                 malformed = True  # Rack cannot read it: ActionController::BadRequest, before any controller
         state.requests.append(record)
+        state.run_due_jobs()  # what the workers would have done by the time this request arrives
         blobs.frontend_url.set(str(request.base_url).rstrip("/"))
         fault = state.take_fault(request.method, request.url.path)
         if fault is None:

@@ -318,3 +318,21 @@ class Conversation:
     """Oldest first (by created_at, then id), as `conversation.messages` reads in Rails."""
     participant_ids: list[int] = field(default_factory=list)
     """Watchers (`conversation_participants`), in the order they were added."""
+
+
+@dataclass
+class Macro:
+    """A saved sequence of actions (`actions`: `{"action_name", "action_params"}` dicts, run in this order).
+
+    `visibility` is "personal", "global", or None: an administrator's create or update without a visibility stores
+    NULL, and the macro then drops out of every list (Chatwoot's `set_visibility`)."""
+
+    id: int
+    account_id: int
+    name: str
+    visibility: str | None
+    actions: list[dict[str, object]]
+    created_by_id: int
+    updated_by_id: int
+    created_at: float
+    updated_at: float

@@ -30,6 +30,7 @@ from chatwoot_sandbox.records import (
     CustomAttributeDefinition,
     Inbox,
     Label,
+    Macro,
     Message,
     Role,
     Team,
@@ -120,6 +121,7 @@ def add_demo_data(state: Tables, *, with_conversations: bool) -> None:
     rng = random.Random(SEED)
     _contacts(state, rng)
     _canned_responses(state)
+    _macros(state)
     add_help_center(state, DEMO_ACCOUNT_ID, SEED_NOW, DAY)
     if with_conversations:
         builder = _ConversationBuilder(state, rng)
@@ -334,6 +336,46 @@ def _canned_responses(state: Tables) -> None:
     state.canned_responses[7] = CannedResponse(
         7, SECOND_ACCOUNT_ID, "greeting", "Hello from Acme Labs!", SEED_NOW - 10 * DAY, SEED_NOW - 10 * DAY
     )
+
+
+ESCALATE_MACRO_ID = 1
+"""Global: add label billing, assign team billing, and send the customer a message."""
+ESCALATE_MACRO_MESSAGE = "Thanks for your patience. A billing specialist will take it from here."
+BUG_MACRO_ID = 2
+"""Global, nothing the customer sees: add label bug, assign team technical, priority high."""
+AGENT_MACRO_ID = 3
+"""Personal to the agent-token user (Priya): a private note, then snooze."""
+ADMIN_MACRO_ID = 4
+"""Personal to the administrator: resolve. Nobody else lists it."""
+
+
+def _macros(state: Tables) -> None:
+    def action(name: str, *params: object) -> dict[str, object]:
+        return {"action_name": name, "action_params": list(params)}
+
+    created = SEED_NOW - 20 * DAY
+    macros = (
+        (ESCALATE_MACRO_ID, "Escalate to billing", "global", ADMIN_USER_ID, [
+            action("add_label", "billing"),
+            action("assign_team", BILLING_TEAM_ID),
+            action("send_message", ESCALATE_MACRO_MESSAGE),
+        ]),
+        (BUG_MACRO_ID, "Route bug to technical", "global", ADMIN_USER_ID, [
+            action("add_label", "bug"),
+            action("assign_team", TECHNICAL_TEAM_ID),
+            action("change_priority", "high"),
+        ]),
+        (AGENT_MACRO_ID, "Follow up tomorrow", "personal", AGENT_USER_ID, [
+            action("add_private_note", "Follow up with the customer tomorrow morning."),
+            action("snooze_conversation"),
+        ]),
+        (ADMIN_MACRO_ID, "Close quietly", "personal", ADMIN_USER_ID, [action("resolve_conversation")]),
+    )  # fmt: skip
+    for macro_id, name, visibility, author, actions in macros:
+        stamp = created + macro_id * HOUR
+        state.macros[macro_id] = Macro(
+            macro_id, DEMO_ACCOUNT_ID, name, visibility, actions, author, author, stamp, stamp
+        )
 
 
 # -- conversations ----------------------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from typing import overload
 
 from starlette.datastructures import QueryParams
 
+from chatwoot_sandbox.jobs import JobQueue
 from chatwoot_sandbox.seed import add_demo_data
 from chatwoot_sandbox.tables import Tables
 
@@ -189,13 +190,17 @@ class Fault:
 
 @dataclass
 class SandboxState(Tables):
-    """All of the sandbox's data, plus the test hooks (`requests`, `inject_fault`, `clock`).
+    """All of the sandbox's data, plus the test hooks (`requests`, `inject_fault`, `clock`, `jobs`).
 
     Build one with `SandboxState.demo()` (the deterministic demo support queue) or `SandboxState.empty()`
     (the same accounts, people, inboxes, teams, labels and contacts, but no conversations).
 
     `requests` keeps the latest `request_log_size` requests (default 10,000; None keeps all, 0 none), so a
     long-running sandbox does not grow without bound.
+
+    `jobs` holds the background work of macros and bulk actions: it runs `jobs.delay` seconds (default 0.3) after
+    the request that queued it, when the next request arrives (`chatwoot_sandbox.jobs`); `jobs.run_all()` runs it
+    now, `jobs.drop_next = 1` loses the next job.
     """
 
     request_log_size: int | None = DEFAULT_REQUEST_LOG_SIZE
@@ -204,6 +209,7 @@ class SandboxState(Tables):
     writes: list[WriteRecord] = field(default_factory=list)
     """Every accepted write (non-GET) with the user or bot whose token made it, oldest first."""
     clock: Callable[[], float] = time.time
+    jobs: JobQueue = field(default_factory=JobQueue)
     blank_contact_search_is_422: bool = False
     """How `GET /contacts/search` answers a blank `q`. Unverified: the Rails guard's precedence most likely makes
     it 200 `{"meta": {"count": null, "current_page": 1, "has_more": null}, "payload": []}` (the default here);
@@ -227,6 +233,14 @@ class SandboxState(Tables):
         return state
 
     # -- test hooks --------------------------------------------------------------------------------------------
+
+    def enqueue_job(self, name: str, run: Callable[[], None]) -> None:
+        """Queue background work (a Sidekiq job) to run `jobs.delay` seconds from now."""
+        self.jobs.enqueue(name, self.clock(), run)
+
+    def run_due_jobs(self) -> None:
+        """Run the jobs that are due by now (the app does this before handling each request)."""
+        self.jobs.run_due(self.clock())
 
     def inject_fault(
         self,

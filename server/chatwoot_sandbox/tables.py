@@ -18,6 +18,7 @@ from chatwoot_sandbox.records import (
     CustomAttributeDefinition,
     Inbox,
     Label,
+    Macro,
     MfaChallenge,
     Portal,
     SignInSession,
@@ -47,6 +48,7 @@ class Tables:
     """The installation config MAXIMUM_FILE_UPLOAD_SIZE (MB): the web widget's cap on one file."""
     custom_attribute_definitions: dict[int, CustomAttributeDefinition] = field(default_factory=dict)
     conversations: dict[int, Conversation] = field(default_factory=dict)
+    macros: dict[int, Macro] = field(default_factory=dict)
     next_message_id: int = 1
     sessions: dict[str, SignInSession] = field(default_factory=dict)
     """Signed-in sessions (devise tokens) by their `client` id; sign-out removes one."""

@@ -22,6 +22,7 @@ from chatwoot_client import (
     AsyncConversationLabelsResource,
     AsyncConversationParticipantsResource,
     AsyncConversationsResource,
+    AsyncMacrosResource,
     AsyncMessagesResource,
     CannedResponsesResource,
     ChatwootClient,
@@ -30,11 +31,13 @@ from chatwoot_client import (
     ConversationLabelsResource,
     ConversationParticipantsResource,
     ConversationsResource,
+    MacrosResource,
     MessagesResource,
 )
 from chatwoot_client.resources import directory
 from chatwoot_client.resources.attachments import AsyncAttachmentsResource, AttachmentsResource
 from chatwoot_client.resources.auth import AsyncAuthResource, AuthResource
+from chatwoot_client.resources.bulk_actions import AsyncBulkActionsResource, BulkActionsResource
 from chatwoot_client.resources.help_center import (
     ArticlesResource,
     AsyncArticlesResource,
@@ -59,6 +62,8 @@ RESOURCE_PAIRS: list[tuple[type, type]] = [
     (AsyncCannedResponsesResource, CannedResponsesResource),
     (AsyncContactLabelsResource, ContactLabelsResource),
     (AsyncAuthResource, AuthResource),
+    (AsyncMacrosResource, MacrosResource),
+    (AsyncBulkActionsResource, BulkActionsResource),
     *_DIRECTORY_PAIRS,
 ]
 ASYNC_RESOURCES = [pair[0] for pair in RESOURCE_PAIRS]
@@ -136,6 +141,8 @@ def test_both_clients_expose_the_same_resources_as_twins() -> None:
         "articles",
         "attachments",
         "auth",
+        "macros",
+        "bulk_actions",
     }
     twins = dict(RESOURCE_PAIRS)
     for name, async_cls in async_resources.items():
@@ -320,6 +327,8 @@ def test_async_docstrings_document_every_parameter(method: Callable[..., Any]) -
         "chatwoot_client.resources.help_center",
         "chatwoot_client.resources.attachments",
         "chatwoot_client.resources.participants",
+        "chatwoot_client.resources.macros",
+        "chatwoot_client.resources.bulk_actions",
     ],
 )
 def test_all_is_sorted_unique_and_every_name_resolves(module_name: str) -> None:

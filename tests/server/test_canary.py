@@ -39,6 +39,7 @@ from chatwoot_mcp.cli import _setup_logging
 from chatwoot_sandbox import ADMIN_TOKEN, SandboxState
 from chatwoot_sandbox.actions import add_message
 from chatwoot_sandbox.records import INCOMING, OUTGOING
+from chatwoot_sandbox.seed import ESCALATE_MACRO_ID
 from tests.server.conftest import SANDBOX_URL, connect, make_server, make_settings, text_of
 from tests.server.hunt_support import without_retry_waits
 
@@ -108,6 +109,7 @@ def plant(state: SandboxState, canary: str) -> None:
     next(team for team in state.teams.values() if team.account_id == 1).description = f"team {canary}"
     next(inbox for inbox in state.inboxes.values() if inbox.account_id == 1).name = f"Inbox {canary}"
     next(label for label in state.labels.values() if label.account_id == 1).description = f"label {canary}"
+    state.macros[ESCALATE_MACRO_ID].actions.append({"action_name": "add_private_note", "action_params": [canary]})
 
 
 def read_calls(canary: str) -> dict[str, list[dict[str, Any]]]:
@@ -136,6 +138,7 @@ def read_calls(canary: str) -> dict[str, list[dict[str, Any]]]:
         "list_canned_responses": [{}, {"q": canary}],
         "search_articles": [{"q": canary}],
         "list_participants": [{"conversation_id": CONVERSATION}],
+        "list_macros": [{}],
         "get_article": [{"portal": canary, "article_id": 1}, {"portal": "acme-help", "article_id": 1}],
         "get_attachment": [
             {"conversation_id": 5, "attachment_id": 1},
@@ -184,6 +187,16 @@ def write_calls(canary: str) -> dict[str, list[dict[str, Any]]]:
             {"conversation_id": c, "canned_response": canary, "confirm": True},
         ],
         "add_labels": [{"conversation_id": c, "labels": [canary]}],
+        "run_macro": [
+            {"macro": canary, "conversation_ids": [c], "confirm": True},
+            {"macro": "Route bug to technical", "conversation_ids": [c, canary], "confirm": True},
+            {"macro": "Route bug to technical", "conversation_ids": [c], "confirm": True},
+        ],
+        "bulk_update_conversations": [
+            {"conversation_ids": [c], "add_labels": [canary], "confirm": True},
+            {"conversation_ids": [c], "team": canary, "confirm": True},
+            {"conversation_ids": [c], "status": "pending", "confirm": True},
+        ],
         "remove_labels": [{"conversation_id": c, "labels": [canary]}],
         "set_labels": [
             {"conversation_id": c, "labels": ["vip"], "expected_labels": [canary]},

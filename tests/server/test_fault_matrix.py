@@ -37,6 +37,7 @@ from mcp import Client
 from mcp.server import MCPServer
 from mcp.types import CallToolResult
 
+import chatwoot_mcp.guards.readback
 from chatwoot_mcp.server import create_server
 from chatwoot_sandbox import SandboxState, create_app
 from chatwoot_sandbox.blobs import invoice_pdf, screenshot_png
@@ -156,6 +157,9 @@ def matrix_server() -> MCPServer:
 @pytest.fixture(autouse=True)
 def no_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
     without_retry_waits(monkeypatch)
+    # The batch tools wait for Chatwoot's background job (0.3 s in the sandbox); 1 s is plenty here, and a case
+    # whose write never ran does not wait the full 5 s.
+    monkeypatch.setattr(chatwoot_mcp.guards.readback, "EFFECT_WAIT", 1.0)
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -328,6 +332,20 @@ WRITES = [
         (("POST", rf"/conversations/{TARGET}/participants$"),),
         (),
         lambda s: 1 in target(s).participant_ids,
+    ),
+    Write(
+        "run_macro",
+        {"macro": "Route bug to technical", "conversation_ids": [TARGET], "confirm": True},
+        (("POST", r"/macros/\d+/execute$"),),
+        ("labels", "team", "priority", "assignee"),  # a team change may auto-assign one of its members
+        lambda s: "bug" in target(s).labels and (target(s).team_id, target(s).priority) == (2, "high"),
+    ),
+    Write(
+        "bulk_update_conversations",
+        {"conversation_ids": [TARGET], "status": "pending", "add_labels": ["vip"], "confirm": True},
+        (("POST", r"/accounts/1/bulk_actions$"),),
+        ("status", "labels"),
+        lambda s: target(s).status == "pending" and set(target(s).labels) == {"billing", "vip"},
     ),
     Write(
         "remove_contact_labels",

@@ -28,6 +28,7 @@ from chatwoot_client.types.conversation import (
 )
 from chatwoot_client.types.directory import Agent, AgentBot, Inbox, Label, Profile, ProfileAccount, Team
 from chatwoot_client.types.help_center import Article, ArticleCategory, ArticleList, Portal
+from chatwoot_client.types.macro import Macro, MacroAction, MacroVisibility
 from chatwoot_client.types.message import Message, MessageContentType, MessageSender, MessageStatus, MessageType
 
 __all__ = [
@@ -60,6 +61,9 @@ __all__ = [
     "DownloadedAttachment",
     "Inbox",
     "Label",
+    "Macro",
+    "MacroAction",
+    "MacroVisibility",
     "Message",
     "MessageContentType",
     "MessageFile",

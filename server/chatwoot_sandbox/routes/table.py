@@ -9,6 +9,7 @@ from starlette.responses import Response
 
 from chatwoot_sandbox.context import Context
 from chatwoot_sandbox.routes.auth import sign_in, sign_out
+from chatwoot_sandbox.routes.bulk_actions import bulk_actions
 from chatwoot_sandbox.routes.canned_responses import list_canned_responses
 from chatwoot_sandbox.routes.contacts import (
     contact_conversations,
@@ -36,6 +37,14 @@ from chatwoot_sandbox.routes.conversations import (
 from chatwoot_sandbox.routes.directory import list_agents, list_inboxes, list_labels, list_teams, show_profile
 from chatwoot_sandbox.routes.help_center import list_articles, list_portals, search_articles, show_article, show_portal
 from chatwoot_sandbox.routes.labels import list_conversation_labels, replace_conversation_labels
+from chatwoot_sandbox.routes.macros import (
+    create_macro,
+    delete_macro,
+    execute_macro,
+    list_macros,
+    show_macro,
+    update_macro,
+)
 from chatwoot_sandbox.routes.messages import create_message, list_messages
 from chatwoot_sandbox.routes.participants import (
     add_participants,
@@ -61,6 +70,7 @@ class Endpoint:
 ACCOUNT = "/api/v1/accounts/{account_id}"
 CONVERSATION = ACCOUNT + "/conversations/{conversation_id}"
 CONTACT = ACCOUNT + "/contacts/{contact_id}"
+MACRO = ACCOUNT + "/macros/{macro_id}"
 
 ENDPOINTS: list[Endpoint] = [
     Endpoint(("POST",), "/auth/sign_in", sign_in, signs_in=True),
@@ -103,4 +113,11 @@ ENDPOINTS: list[Endpoint] = [
     Endpoint(("GET",), CONTACT + "/conversations", contact_conversations),
     Endpoint(("GET",), CONTACT + "/labels", list_contact_labels),
     Endpoint(("POST",), CONTACT + "/labels", replace_contact_labels),
+    Endpoint(("GET",), ACCOUNT + "/macros", list_macros),
+    Endpoint(("POST",), ACCOUNT + "/macros", create_macro),
+    Endpoint(("GET",), MACRO, show_macro),
+    Endpoint(("PATCH", "PUT"), MACRO, update_macro),
+    Endpoint(("DELETE",), MACRO, delete_macro),
+    Endpoint(("POST",), MACRO + "/execute", execute_macro),
+    Endpoint(("POST",), ACCOUNT + "/bulk_actions", bulk_actions),
 ]
