@@ -467,3 +467,24 @@ async def test_every_write_tool_is_in_the_matrix() -> None:
         tools = (await client.list_tools()).tools
     writes = {tool.name for tool in tools if not (tool.annotations and tool.annotations.read_only_hint)}
     assert writes == set(BY_TOOL), f"write tools without a matrix row: {writes - set(BY_TOOL)}"
+
+
+async def test_a_failed_read_back_after_an_applied_write_says_so_first(anyio_backend: str) -> None:
+    """The writes are applied; the GET that reads the conversation back meets a 500 (through the client's retries).
+    The result leads with what is true (the change WAS applied), and none of describe_error's advice for a
+    request that wrote nothing ("It also does this for invalid values")."""
+    state = SandboxState.demo()
+    ROUTER.reset(state)
+    state.inject_fault(500, method="GET", path_contains=f"/conversations/{TARGET}", times=1 + RETRIES)
+    async with Client(matrix_server(), cache=None) as client:
+        result = await client.call_tool(
+            "assign_conversation", {"conversation_id": TARGET, "agent": "Alex Kim", "team": "technical"}
+        )
+    assert (target(state).assignee_id, target(state).team_id) == (2, 2)
+    text = text_of(result)
+    assert result.is_error
+    assert text.startswith("The change WAS applied (Chatwoot accepted POST /api/v1/accounts/1/conversations/3/")
+    read = f"GET /api/v1/accounts/1/conversations/{TARGET}"
+    assert f"only reading it back to verify failed (Chatwoot answered 500 to {read})" in text
+    assert "Check with get_conversation before calling again" in text
+    assert "invalid values" not in text and "Nothing was written" not in text
