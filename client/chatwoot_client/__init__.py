@@ -35,6 +35,7 @@ from chatwoot_client.resources.contacts import (
     ContactsResource,
 )
 from chatwoot_client.resources.conversations import AsyncConversationsResource, ConversationsResource
+from chatwoot_client.resources.drafts import AsyncConversationDraftResource, ConversationDraftResource
 from chatwoot_client.resources.help_center import (
     ArticlesResource,
     AsyncArticlesResource,
@@ -47,6 +48,7 @@ from chatwoot_client.resources.participants import (
     AsyncConversationParticipantsResource,
     ConversationParticipantsResource,
 )
+from chatwoot_client.resources.reports import AsyncReportsResource, ReportsResource
 
 __all__ = [
     "APIRequest",
@@ -58,11 +60,13 @@ __all__ = [
     "AsyncChatwootClient",
     "AsyncContactLabelsResource",
     "AsyncContactsResource",
+    "AsyncConversationDraftResource",
     "AsyncConversationLabelsResource",
     "AsyncConversationParticipantsResource",
     "AsyncConversationsResource",
     "AsyncMessagesResource",
     "AsyncPortalsResource",
+    "AsyncReportsResource",
     "AttachmentsResource",
     "AuthResource",
     "CannedResponsesResource",
@@ -83,10 +87,12 @@ __all__ = [
     "ChatwootValidationError",
     "ContactLabelsResource",
     "ContactsResource",
+    "ConversationDraftResource",
     "ConversationLabelsResource",
     "ConversationParticipantsResource",
     "ConversationsResource",
     "MessagesResource",
     "PortalsResource",
+    "ReportsResource",
     "RetryPolicy",
 ]

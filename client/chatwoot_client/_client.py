@@ -29,6 +29,7 @@ from chatwoot_client.resources.help_center import (
     PortalsResource,
 )
 from chatwoot_client.resources.messages import AsyncMessagesResource, MessagesResource
+from chatwoot_client.resources.reports import AsyncReportsResource, ReportsResource
 
 __all__ = ["AsyncChatwootClient", "ChatwootClient"]
 
@@ -114,6 +115,11 @@ class ChatwootClient(SyncAPIClient):
         """Signing in as a person (email, password, MFA) for a session; never sends the API token."""
         return AuthResource(self)
 
+    @cached_property
+    def reports(self) -> ReportsResource:
+        """Reports: the queue now, and summaries over a period (administrators only)."""
+        return ReportsResource(self)
+
 
 class AsyncChatwootClient(AsyncAPIClient):
     """Async Chatwoot client; the same API as `ChatwootClient`, awaited.
@@ -188,3 +194,8 @@ class AsyncChatwootClient(AsyncAPIClient):
     def auth(self) -> AsyncAuthResource:
         """Signing in as a person (email, password, MFA) for a session; never sends the API token."""
         return AsyncAuthResource(self)
+
+    @cached_property
+    def reports(self) -> AsyncReportsResource:
+        """Reports: the queue now, and summaries over a period (administrators only)."""
+        return AsyncReportsResource(self)

@@ -57,7 +57,9 @@ def _wrap(state: SandboxState, handle: Handle) -> Callable[[Request], Awaitable[
         state.requests.append(record)
         blobs.frontend_url.set(str(request.base_url).rstrip("/"))
         fault = state.take_fault(request.method, request.url.path)
-        if fault is None:
+        if fault is None and state.throttled(request.method, url.path, record.headers):
+            response = fault_response(429, None)  # rack-attack's own answer, before Rails
+        elif fault is None:
             response = _answer(handle, request, body)
         else:
             if fault.after_handling:

@@ -19,18 +19,22 @@ from chatwoot_client import (
     AsyncChatwootClient,
     AsyncContactLabelsResource,
     AsyncContactsResource,
+    AsyncConversationDraftResource,
     AsyncConversationLabelsResource,
     AsyncConversationParticipantsResource,
     AsyncConversationsResource,
     AsyncMessagesResource,
+    AsyncReportsResource,
     CannedResponsesResource,
     ChatwootClient,
     ContactLabelsResource,
     ContactsResource,
+    ConversationDraftResource,
     ConversationLabelsResource,
     ConversationParticipantsResource,
     ConversationsResource,
     MessagesResource,
+    ReportsResource,
 )
 from chatwoot_client.resources import directory
 from chatwoot_client.resources.attachments import AsyncAttachmentsResource, AttachmentsResource
@@ -59,6 +63,8 @@ RESOURCE_PAIRS: list[tuple[type, type]] = [
     (AsyncCannedResponsesResource, CannedResponsesResource),
     (AsyncContactLabelsResource, ContactLabelsResource),
     (AsyncAuthResource, AuthResource),
+    (AsyncConversationDraftResource, ConversationDraftResource),
+    (AsyncReportsResource, ReportsResource),
     *_DIRECTORY_PAIRS,
 ]
 ASYNC_RESOURCES = [pair[0] for pair in RESOURCE_PAIRS]
@@ -136,6 +142,7 @@ def test_both_clients_expose_the_same_resources_as_twins() -> None:
         "articles",
         "attachments",
         "auth",
+        "reports",
     }
     twins = dict(RESOURCE_PAIRS)
     for name, async_cls in async_resources.items():

@@ -26,8 +26,10 @@ from chatwoot_client.types.conversation import (
     SortBy,
 )
 from chatwoot_client.types.directory import Agent, AgentBot, Inbox, Label, Profile, ProfileAccount, Team
+from chatwoot_client.types.draft import Draft
 from chatwoot_client.types.help_center import Article, ArticleCategory, ArticleList, Portal
 from chatwoot_client.types.message import Message, MessageContentType, MessageSender, MessageStatus, MessageType
+from chatwoot_client.types.report import LiveMetrics, ReportSummary, SummaryMetrics, SummaryRow
 
 __all__ = [
     "Agent",
@@ -57,8 +59,10 @@ __all__ = [
     "ConversationToggleStatusResponse",
     "DeviseSession",
     "DownloadedAttachment",
+    "Draft",
     "Inbox",
     "Label",
+    "LiveMetrics",
     "Message",
     "MessageContentType",
     "MessageSender",
@@ -67,9 +71,12 @@ __all__ = [
     "Portal",
     "Profile",
     "ProfileAccount",
+    "ReportSummary",
     "SearchResult",
     "SignIn",
     "SortBy",
+    "SummaryMetrics",
+    "SummaryRow",
     "Team",
     "Timestamp",
 ]
