@@ -64,6 +64,7 @@ READ_TOOLS = (
     "list_conversations",
     "get_contact",
     "list_participants",
+    "get_draft",
 )
 TARGET = 3
 """The conversation the calls change: open, unassigned, team billing, labels [billing], an order_id attribute."""
@@ -200,6 +201,12 @@ MESSAGES = rf"/conversations/{TARGET}/messages$"
 LABELS = rf"/conversations/{TARGET}/labels$"
 CONTACT_LABELS = r"/api/v1/accounts/1/contacts/\d+/labels$"
 ASSIGNMENTS = rf"/conversations/{TARGET}/assignments$"
+DRAFT = rf"/conversations/{TARGET}/draft_messages$"
+
+
+def _old_draft(state: SandboxState) -> None:
+    target(state).draft_message = "A colleague's draft"
+
 
 WRITES = [
     Write(
@@ -301,6 +308,21 @@ WRITES = [
         (),
         lambda s: s.contacts[68].labels == ["billing"],
     ),
+    Write(
+        "save_draft",
+        {"conversation_id": TARGET, "content": "Matrix draft"},
+        (("PUT", DRAFT),),
+        ("draft",),
+        lambda s: target(s).draft_message == "Matrix draft",
+    ),
+    Write(
+        "clear_draft",
+        {"conversation_id": TARGET, "replace": True},
+        (("DELETE", DRAFT),),
+        ("draft",),
+        lambda s: target(s).draft_message is None,
+        prepare=_old_draft,
+    ),
 ]
 BY_TOOL = {write.tool: write for write in WRITES}
 
@@ -357,6 +379,7 @@ def snapshot(state: SandboxState) -> dict[int, dict[str, Any]]:
             "labels": sorted(c.labels),
             "custom": json.dumps(c.custom_attributes, sort_keys=True),
             "messages": sorted(str(m.content) for m in c.messages if m.message_type != ACTIVITY),
+            "draft": c.draft_message,
         }
         for c in state.account_conversations(1)
     }

@@ -1,7 +1,17 @@
 """Every tool the server offers, in the order they are listed, grouped into toolsets."""
 
 from chatwoot_mcp.surface.spec import ToolSpec
-from chatwoot_mcp.tools import attachments, contacts, conversations, directory, knowledge, labels, messages, search
+from chatwoot_mcp.tools import (
+    attachments,
+    contacts,
+    conversations,
+    directory,
+    knowledge,
+    labels,
+    messages,
+    reports,
+    search,
+)
 
 __all__ = ["ALL_TOOLS", "TOOLSETS"]
 
@@ -13,6 +23,7 @@ TOOLSETS = {
     "search": "full-text search over messages and the advanced conversation filter",
     "contacts": "who the customer is: search contacts, read one with their recent conversations, label them",
     "knowledge": "what the team has written down: canned responses and help-center articles",
+    "supervisor": "for team leads: the queue now and reports over a period (administrators)",
 }
 
 ALL_TOOLS: list[ToolSpec] = [
@@ -25,4 +36,5 @@ ALL_TOOLS: list[ToolSpec] = [
     *directory.TOOLS,
     *contacts.TOOLS,
     *knowledge.TOOLS,
+    *reports.TOOLS,
 ]
