@@ -7,6 +7,8 @@ come from `chatwoot_sandbox.reporting`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from starlette.responses import Response
 
 import chatwoot_sandbox.reporting as reporting
@@ -102,49 +104,42 @@ def _scope(
     return [c for c in conversations if label.title in c.labels], None
 
 
-def summary_by_agent(ctx: Context) -> Response:
-    """summary_reports#agent: one row per account user (conversations by current assignee, events by user)."""
-    _check_administrator(ctx)
-    users = sorted(ctx.state.account_users(ctx.account_id), key=lambda u: u.id)
-    return ok(
-        reporting.summary_rows(
-            [(u.id, None) for u in users],
-            ctx.state.account_conversations(ctx.account_id),
-            lambda c: [c.assignee_id] if c.assignee_id is not None else [],
-            lambda e: [e.user_id] if e.user_id is not None else [],
-            _period(ctx),
-        )
-    )
+def _by_agent(c: Conversation) -> list[int]:
+    return [c.assignee_id] if c.assignee_id is not None else []
 
 
-def summary_by_team(ctx: Context) -> Response:
-    """summary_reports#team: one row per team (events grouped through `conversations.team_id`)."""
-    _check_administrator(ctx)
-    teams = sorted(ctx.state.account_teams(ctx.account_id), key=lambda t: t.id)
-    return ok(
-        reporting.summary_rows(
-            [(t.id, None) for t in teams],
-            ctx.state.account_conversations(ctx.account_id),
-            lambda c: [c.team_id] if c.team_id is not None else [],
-            lambda e: [e.conversation.team_id] if e.conversation.team_id is not None else [],
-            _period(ctx),
-        )
-    )
+def _by_team(c: Conversation) -> list[int]:
+    return [c.team_id] if c.team_id is not None else []
 
 
-def summary_by_inbox(ctx: Context) -> Response:
-    """summary_reports#inbox: one row per inbox."""
-    _check_administrator(ctx)
-    inboxes = sorted(ctx.state.account_inboxes(ctx.account_id), key=lambda i: i.id)
-    return ok(
-        reporting.summary_rows(
-            [(i.id, None) for i in inboxes],
-            ctx.state.account_conversations(ctx.account_id),
-            lambda c: [c.inbox_id],
-            lambda e: [e.conversation.inbox_id],
-            _period(ctx),
-        )
-    )
+def summary_by(kind: str) -> Callable[[Context], Response]:
+    """summary_reports#agent, #team, #inbox: one row per account user, team or inbox. Conversations count by their
+    current assignee, team or inbox; events by their user (agent) or through their conversation (team, inbox)."""
+
+    def handler(ctx: Context) -> Response:
+        _check_administrator(ctx)
+        state, account_id = ctx.state, ctx.account_id
+        groups: dict[str, tuple[list[int], Callable[[Conversation], list[int]], Callable[[reporting.Event], list[int]]]]
+        groups = {
+            "agent": (
+                [u.id for u in state.account_users(account_id)],
+                _by_agent,
+                lambda e: [e.user_id] if e.user_id is not None else [],
+            ),
+            "team": ([t.id for t in state.account_teams(account_id)], _by_team, lambda e: _by_team(e.conversation)),
+            "inbox": (
+                [i.id for i in state.account_inboxes(account_id)],
+                lambda c: [c.inbox_id],
+                lambda e: [e.conversation.inbox_id],
+            ),
+        }
+        ids, key_of, event_key = groups[kind]
+        keys: list[tuple[int, str | None]] = [(key, None) for key in sorted(ids)]
+        conversations = state.account_conversations(account_id)
+        return ok(reporting.summary_rows(keys, conversations, key_of, event_key, _period(ctx)))
+
+    handler.__name__ = f"summary_by_{kind}"
+    return handler
 
 
 def summary_by_label(ctx: Context) -> Response:

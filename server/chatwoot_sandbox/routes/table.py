@@ -48,10 +48,8 @@ from chatwoot_sandbox.routes.reports import (
     live_conversation_metrics,
     live_grouped_metrics,
     report_summary,
-    summary_by_agent,
-    summary_by_inbox,
+    summary_by,
     summary_by_label,
-    summary_by_team,
 )
 
 Handler = Callable[[Context], Response]
@@ -120,8 +118,8 @@ ENDPOINTS: list[Endpoint] = [
     Endpoint(("GET",), REPORTS + "/live_reports/conversation_metrics", live_conversation_metrics),
     Endpoint(("GET",), REPORTS + "/live_reports/grouped_conversation_metrics", live_grouped_metrics),
     Endpoint(("GET",), REPORTS + "/reports/summary", report_summary),
-    Endpoint(("GET",), REPORTS + "/summary_reports/agent", summary_by_agent),
-    Endpoint(("GET",), REPORTS + "/summary_reports/team", summary_by_team),
-    Endpoint(("GET",), REPORTS + "/summary_reports/inbox", summary_by_inbox),
+    Endpoint(("GET",), REPORTS + "/summary_reports/agent", summary_by("agent")),
+    Endpoint(("GET",), REPORTS + "/summary_reports/team", summary_by("team")),
+    Endpoint(("GET",), REPORTS + "/summary_reports/inbox", summary_by("inbox")),
     Endpoint(("GET",), REPORTS + "/summary_reports/label", summary_by_label),
 ]
