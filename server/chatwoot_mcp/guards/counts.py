@@ -27,8 +27,9 @@ COUNTS_KEPT = 300.0
 
 
 def _key(tools: ToolContext, account_id: int, filters: dict[str, object]) -> str:
-    user = tools.identity.user_id if tools.identity is not None else None
-    who = str(user) if user is not None else hashlib.sha256(tools.settings.api_token.encode()).hexdigest()[:16]
+    # The user and the token they call with: a token reset in Chatwoot misses the cache, so Chatwoot's 401 is heard.
+    user = tools.identity.user_id if tools.identity is not None else ""
+    who = f"{user}:{hashlib.sha256(tools.settings.api_token.encode()).hexdigest()[:16]}"
     digest = hashlib.sha256(json.dumps(filters, sort_keys=True).encode()).hexdigest()[:32]  # no model-written text
     return f"counts:{who}:{account_id}:{digest}"
 
