@@ -7,7 +7,8 @@ concurrent MCP clients (each its own connection, session and sandbox user) call 
 
     uv run python benchmarks/http_workers.py --workers 1 2 --clients 32 --seconds 10
 
-Two tools: get_counts asks Chatwoot once per call (so the single-process sandbox is part of what is measured);
+Two tools: list_conversations asks Chatwoot once per call (so the single-process sandbox is part of what is
+measured; get_counts no longer does, as it serves repeats from a short cache);
 list_account_labels is answered from the server's directory cache (the MCP server alone). The load generator
 runs on the same machine and takes CPU from the workers: on 2 cores, 2 workers cannot double anything.
 """
@@ -35,7 +36,7 @@ from mcp.client.streamable_http import streamable_http_client
 REPO = Path(__file__).resolve().parents[1]
 TOKENS = ["sandbox-admin-token", "sandbox-agent-token", *(f"sandbox-user-{i}-token" for i in (2, 3, 5, 6, 7, 8))]
 """The sandbox's users in account 1: client i acts as TOKENS[i % len(TOKENS)]."""
-TOOLS = ("get_counts", "list_account_labels")
+TOOLS = ("list_conversations", "list_account_labels")
 
 
 @dataclass

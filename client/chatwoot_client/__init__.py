@@ -36,6 +36,7 @@ from chatwoot_client.resources.contacts import (
     ContactsResource,
 )
 from chatwoot_client.resources.conversations import AsyncConversationsResource, ConversationsResource
+from chatwoot_client.resources.drafts import AsyncConversationDraftResource, ConversationDraftResource
 from chatwoot_client.resources.help_center import (
     ArticlesResource,
     AsyncArticlesResource,
@@ -49,6 +50,7 @@ from chatwoot_client.resources.participants import (
     AsyncConversationParticipantsResource,
     ConversationParticipantsResource,
 )
+from chatwoot_client.resources.reports import AsyncReportsResource, ReportsResource
 
 __all__ = [
     "APIRequest",
@@ -61,12 +63,14 @@ __all__ = [
     "AsyncChatwootClient",
     "AsyncContactLabelsResource",
     "AsyncContactsResource",
+    "AsyncConversationDraftResource",
     "AsyncConversationLabelsResource",
     "AsyncConversationParticipantsResource",
     "AsyncConversationsResource",
     "AsyncMacrosResource",
     "AsyncMessagesResource",
     "AsyncPortalsResource",
+    "AsyncReportsResource",
     "AttachmentsResource",
     "AuthResource",
     "BulkActionsResource",
@@ -88,11 +92,13 @@ __all__ = [
     "ChatwootValidationError",
     "ContactLabelsResource",
     "ContactsResource",
+    "ConversationDraftResource",
     "ConversationLabelsResource",
     "ConversationParticipantsResource",
     "ConversationsResource",
     "MacrosResource",
     "MessagesResource",
     "PortalsResource",
+    "ReportsResource",
     "RetryPolicy",
 ]

@@ -31,6 +31,7 @@ from chatwoot_client.resources.help_center import (
 )
 from chatwoot_client.resources.macros import AsyncMacrosResource, MacrosResource
 from chatwoot_client.resources.messages import AsyncMessagesResource, MessagesResource
+from chatwoot_client.resources.reports import AsyncReportsResource, ReportsResource
 
 __all__ = ["AsyncChatwootClient", "ChatwootClient"]
 
@@ -126,6 +127,11 @@ class ChatwootClient(SyncAPIClient):
         """Changes to many conversations in one request, applied in the background."""
         return BulkActionsResource(self)
 
+    @cached_property
+    def reports(self) -> ReportsResource:
+        """Reports: the queue now, and summaries over a period (administrators only)."""
+        return ReportsResource(self)
+
 
 class AsyncChatwootClient(AsyncAPIClient):
     """Async Chatwoot client; the same API as `ChatwootClient`, awaited.
@@ -210,3 +216,8 @@ class AsyncChatwootClient(AsyncAPIClient):
     def bulk_actions(self) -> AsyncBulkActionsResource:
         """Changes to many conversations in one request, applied in the background."""
         return AsyncBulkActionsResource(self)
+
+    @cached_property
+    def reports(self) -> AsyncReportsResource:
+        """Reports: the queue now, and summaries over a period (administrators only)."""
+        return AsyncReportsResource(self)

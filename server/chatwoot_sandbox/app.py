@@ -67,7 +67,9 @@ def _wrap(state: SandboxState, handle: Handle) -> Callable[[Request], Awaitable[
         state.run_due_jobs()  # what the workers would have done by the time this request arrives
         blobs.frontend_url.set(str(request.base_url).rstrip("/"))
         fault = state.take_fault(request.method, request.url.path)
-        if fault is None:
+        if fault is None and state.throttled(request.method, url.path, record.headers):
+            response = fault_response(429, None)  # rack-attack's own answer, before Rails
+        elif fault is None:
             response = rails_error_page(400) if malformed else _answer(handle, request, body)
         else:
             if fault.after_handling and not malformed:

@@ -318,6 +318,8 @@ class Conversation:
     """Oldest first (by created_at, then id), as `conversation.messages` reads in Rails."""
     participant_ids: list[int] = field(default_factory=list)
     """Watchers (`conversation_participants`), in the order they were added."""
+    draft_message: str | None = None
+    """The reply box's draft, shared by every agent (Chatwoot keeps it in Redis, not in this table); None: none."""
 
 
 @dataclass

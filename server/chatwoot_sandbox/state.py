@@ -7,6 +7,7 @@ records directly.
 
 from __future__ import annotations
 
+import re
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -20,6 +21,10 @@ from starlette.datastructures import QueryParams
 from chatwoot_sandbox.jobs import JobQueue
 from chatwoot_sandbox.seed import add_demo_data
 from chatwoot_sandbox.tables import Tables
+
+META_THROTTLE = 30
+"""`GET /conversations/meta` per user token per minute (rack-attack, RATE_LIMIT_CONVERSATIONS_META, 4.12+)."""
+_META_PATH = re.compile(r"^/api/v1/accounts/[^/]+/conversations/meta/?$")
 
 DEFAULT_REQUEST_LOG_SIZE = 10_000
 """How many requests `SandboxState.requests` keeps (about 1.4 KB each) unless told otherwise."""
@@ -210,6 +215,10 @@ class SandboxState(Tables):
     """Every accepted write (non-GET) with the user or bot whose token made it, oldest first."""
     clock: Callable[[], float] = time.time
     jobs: JobQueue = field(default_factory=JobQueue)
+    meta_throttle: int | None = META_THROTTLE
+    """How many `GET /conversations/meta` one user token may send per minute before rack-attack answers 429 (a
+    fixed window per clock minute, counted before authentication); None: Chatwoot before 4.12, no such limit."""
+    throttle_counts: dict[tuple[str, int], int] = field(default_factory=dict, repr=False)
     blank_contact_search_is_422: bool = False
     """How `GET /contacts/search` answers a blank `q`. Unverified: the Rails guard's precedence most likely makes
     it 200 `{"meta": {"count": null, "current_page": 1, "has_more": null}, "payload": []}` (the default here);
@@ -272,6 +281,23 @@ class SandboxState(Tables):
         fault = Fault(status, times, method, path_contains, delay, retry_after, after_handling, body, content_type)
         self.faults.append(fault)
         return fault
+
+    def throttled(self, method: str, path: str, headers: dict[str, str]) -> bool:
+        """Count this request against rack-attack's throttles; True when it is over a limit (answer 429).
+
+        Only `GET /conversations/meta` has one here: `meta_throttle` per minute, keyed by the request's token
+        (a request without one is not counted), in windows aligned to the clock's minutes as rack-attack's are.
+        """
+        if self.meta_throttle is None or method != "GET" or not _META_PATH.match(path):
+            return False
+        token = headers.get("api_access_token") or headers.get("access-token")
+        if not token:
+            return False
+        window = int(self.clock() // 60)
+        key = (token, window)
+        self.throttle_counts = {k: v for k, v in self.throttle_counts.items() if k[1] == window}
+        self.throttle_counts[key] = self.throttle_counts.get(key, 0) + 1
+        return self.throttle_counts[key] > self.meta_throttle
 
     def take_fault(self, method: str, path: str) -> Fault | None:
         """Consume one use of the first fault that matches this request, if any."""

@@ -19,20 +19,24 @@ from chatwoot_client import (
     AsyncChatwootClient,
     AsyncContactLabelsResource,
     AsyncContactsResource,
+    AsyncConversationDraftResource,
     AsyncConversationLabelsResource,
     AsyncConversationParticipantsResource,
     AsyncConversationsResource,
     AsyncMacrosResource,
     AsyncMessagesResource,
+    AsyncReportsResource,
     CannedResponsesResource,
     ChatwootClient,
     ContactLabelsResource,
     ContactsResource,
+    ConversationDraftResource,
     ConversationLabelsResource,
     ConversationParticipantsResource,
     ConversationsResource,
     MacrosResource,
     MessagesResource,
+    ReportsResource,
 )
 from chatwoot_client.resources import directory
 from chatwoot_client.resources.attachments import AsyncAttachmentsResource, AttachmentsResource
@@ -64,6 +68,8 @@ RESOURCE_PAIRS: list[tuple[type, type]] = [
     (AsyncAuthResource, AuthResource),
     (AsyncMacrosResource, MacrosResource),
     (AsyncBulkActionsResource, BulkActionsResource),
+    (AsyncConversationDraftResource, ConversationDraftResource),
+    (AsyncReportsResource, ReportsResource),
     *_DIRECTORY_PAIRS,
 ]
 ASYNC_RESOURCES = [pair[0] for pair in RESOURCE_PAIRS]
@@ -143,6 +149,7 @@ def test_both_clients_expose_the_same_resources_as_twins() -> None:
         "auth",
         "macros",
         "bulk_actions",
+        "reports",
     }
     twins = dict(RESOURCE_PAIRS)
     for name, async_cls in async_resources.items():

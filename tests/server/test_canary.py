@@ -104,6 +104,7 @@ def plant(state: SandboxState, canary: str) -> None:
     add_message(state, conversation, content=f"my token is {canary}", message_type=INCOMING, sender=customer)
     add_message(state, conversation, content=f"agent: {canary}", message_type=OUTGOING, sender=("User", admin.id))
     add_message(state, conversation, content=f"note {canary}", message_type=OUTGOING, sender=("User", 1), private=True)
+    conversation.draft_message = f"draft by a colleague {canary}"
     other = state.users[2]
     other.name = f"Alex {canary}"
     next(team for team in state.teams.values() if team.account_id == 1).description = f"team {canary}"
@@ -140,6 +141,9 @@ def read_calls(canary: str) -> dict[str, list[dict[str, Any]]]:
         "list_participants": [{"conversation_id": CONVERSATION}],
         "list_macros": [{}],
         "get_article": [{"portal": canary, "article_id": 1}, {"portal": "acme-help", "article_id": 1}],
+        "get_draft": [{"conversation_id": CONVERSATION}, {"conversation_id": canary}],
+        "get_queue_metrics": [{}, {"team": canary}, {"group_by": "agent"}, {"group_by": "team"}],
+        "get_report": [{}, {"kind": "agents", "since": "2026-11-01"}, {"kind": "teams", "until": canary}],
         "get_attachment": [
             {"conversation_id": 5, "attachment_id": 1},
             {"conversation_id": 12, "attachment_id": 4},
@@ -186,6 +190,11 @@ def write_calls(canary: str) -> dict[str, list[dict[str, Any]]]:
             {"conversation_id": c, "content": f"Your code is {canary}", "confirm": True},  # refused: a duplicate
             {"conversation_id": c, "canned_response": canary, "confirm": True},
         ],
+        "save_draft": [
+            {"conversation_id": c, "content": f"mine {canary}"},  # refused: the colleague's draft is shown
+            {"conversation_id": c, "content": f"mine {canary}", "replace": True},
+        ],
+        "clear_draft": [{"conversation_id": c}, {"conversation_id": canary}],
         "add_labels": [{"conversation_id": c, "labels": [canary]}],
         "run_macro": [
             {"macro": canary, "conversation_ids": [c], "confirm": True},

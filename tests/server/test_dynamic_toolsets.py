@@ -102,7 +102,7 @@ async def test_read_only_and_exclude_still_win() -> None:
     labels = next(t for t in toolsets if t["name"] == "labels")
     assert labels["tools"] == []
     assert added == []
-    assert messages == ["list_messages", "get_attachment"]
+    assert messages == ["list_messages", "get_draft", "get_attachment"]
     assert refused.is_error and "read-only" in text_of(refused)
 
 

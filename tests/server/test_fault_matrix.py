@@ -67,6 +67,7 @@ READ_TOOLS = (
     "list_conversations",
     "get_contact",
     "list_participants",
+    "get_draft",
 )
 TARGET = 3
 """The conversation the calls change: open, unassigned, team billing, labels [billing], an order_id attribute."""
@@ -223,6 +224,12 @@ MESSAGES = rf"/conversations/{TARGET}/messages$"
 LABELS = rf"/conversations/{TARGET}/labels$"
 CONTACT_LABELS = r"/api/v1/accounts/1/contacts/\d+/labels$"
 ASSIGNMENTS = rf"/conversations/{TARGET}/assignments$"
+DRAFT = rf"/conversations/{TARGET}/draft_messages$"
+
+
+def _old_draft(state: SandboxState) -> None:
+    target(state).draft_message = "A colleague's draft"
+
 
 WRITES = [
     Write(
@@ -354,6 +361,21 @@ WRITES = [
         (),
         lambda s: s.contacts[68].labels == ["billing"],
     ),
+    Write(
+        "save_draft",
+        {"conversation_id": TARGET, "content": "Matrix draft"},
+        (("PUT", DRAFT),),
+        ("draft",),
+        lambda s: target(s).draft_message == "Matrix draft",
+    ),
+    Write(
+        "clear_draft",
+        {"conversation_id": TARGET, "replace": True},
+        (("DELETE", DRAFT),),
+        ("draft",),
+        lambda s: target(s).draft_message is None,
+        prepare=_old_draft,
+    ),
 ]
 BY_KEY = {write.key: write for write in WRITES}
 
@@ -410,6 +432,7 @@ def snapshot(state: SandboxState) -> dict[int, dict[str, Any]]:
             "labels": sorted(c.labels),
             "custom": json.dumps(c.custom_attributes, sort_keys=True),
             "messages": sorted(str(m.content) for m in c.messages if m.message_type != ACTIVITY),
+            "draft": c.draft_message,
         }
         for c in state.account_conversations(1)
     }
@@ -522,3 +545,24 @@ async def test_every_write_tool_is_in_the_matrix() -> None:
     writes = {tool.name for tool in tools if not (tool.annotations and tool.annotations.read_only_hint)}
     covered = {write.tool for write in WRITES}
     assert writes == covered, f"write tools without a matrix row: {writes - covered}"
+
+
+async def test_a_failed_read_back_after_an_applied_write_says_so_first(anyio_backend: str) -> None:
+    """The writes are applied; the GET that reads the conversation back meets a 500 (through the client's retries).
+    The result leads with what is true (the change WAS applied), and none of describe_error's advice for a
+    request that wrote nothing ("It also does this for invalid values")."""
+    state = SandboxState.demo()
+    ROUTER.reset(state)
+    state.inject_fault(500, method="GET", path_contains=f"/conversations/{TARGET}", times=1 + RETRIES)
+    async with Client(matrix_server(), cache=None) as client:
+        result = await client.call_tool(
+            "assign_conversation", {"conversation_id": TARGET, "agent": "Alex Kim", "team": "technical"}
+        )
+    assert (target(state).assignee_id, target(state).team_id) == (2, 2)
+    text = text_of(result)
+    assert result.is_error
+    assert text.startswith("The change WAS applied (Chatwoot accepted POST /api/v1/accounts/1/conversations/3/")
+    read = f"GET /api/v1/accounts/1/conversations/{TARGET}"
+    assert f"only reading it back to verify failed (Chatwoot answered 500 to {read})" in text
+    assert "Check with get_conversation before calling again" in text
+    assert "invalid values" not in text and "Nothing was written" not in text

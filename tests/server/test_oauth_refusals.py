@@ -337,12 +337,12 @@ async def test_a_reset_chatwoot_token_ends_the_grant_so_the_host_signs_in_again(
         def call(name: str, arguments: dict[str, object]) -> dict[str, object]:
             return {**LIST, "method": "tools/call", "params": {**LIST["params"], "name": name, "arguments": arguments}}
 
-        counts = call("get_counts", {"account_id": 1})
-        headers = {"Mcp-Method": "tools/call", "Mcp-Name": "get_counts"}
-        assert (await client.mcp(access, counts, **headers)).status_code == 200
+        listing = call("list_conversations", {"account_id": 1})
+        headers = {"Mcp-Method": "tools/call", "Mcp-Name": "list_conversations"}
+        assert (await client.mcp(access, listing, **headers)).status_code == 200
         agent = next(user for user in state.users.values() if user.access_token == AGENT_TOKEN)
         agent.access_token = "reset-in-chatwoot-0001"
-        refused = await client.mcp(access, counts, **headers)
+        refused = await client.mcp(access, listing, **headers)
         assert refused.status_code == 200 and "refused" in refused.text  # Chatwoot's 401, told as a tool error
         after = await client.mcp(access)
         assert after.status_code == 401 and 'error="invalid_token"' in after.headers["www-authenticate"]

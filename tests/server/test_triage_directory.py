@@ -139,7 +139,7 @@ async def test_toolsets_and_read_only() -> None:
     async with connect(state, CHATWOOT_MCP_TOOLSETS="messages,directory") as client:
         names = {t.name for t in (await client.list_tools()).tools}
     assert names == {
-        "list_messages", "add_private_note", "send_reply", "get_attachment",
+        "list_messages", "add_private_note", "send_reply", "get_draft", "save_draft", "clear_draft", "get_attachment",
         "list_agents", "list_teams", "list_inboxes", "list_account_labels",
     }  # fmt: skip
     async with connect(state, CHATWOOT_MCP_READ_ONLY="true") as client:

@@ -70,7 +70,7 @@ def test_narrowing_never_widens_the_configuration() -> None:
     assert visible_tools(labels_only, RequestView((Narrowing(toolsets=frozenset({"messages"})),))) == ()
     # URL and header together: both apply.
     both = RequestView((Narrowing(toolsets=frozenset({"labels", "messages"})), Narrowing(read_only=True)))
-    assert list(visible_tools(make_settings(), both)) == ["list_messages", "get_attachment", "list_labels"]
+    assert list(visible_tools(make_settings(), both)) == ["list_messages", "get_draft", "get_attachment", "list_labels"]
     # Read-only configuration wins over anything, and says so.
     assert "this server is read-only" in (refusal(read_only, RequestView(), "send_reply") or "")
 
@@ -160,7 +160,7 @@ async def test_2026_clients_with_different_urls_or_headers_see_different_lists()
         assert await names(plain) == ALL
         assert await names(readonly) == READS
         assert await names(labels) == LABELS
-        assert await names(both) == ["list_messages", "get_attachment", "list_labels"]
+        assert await names(both) == ["list_messages", "get_draft", "get_attachment", "list_labels"]
         assert await names(by_headers) == ["list_labels"]
         assert await names(plain) == ALL  # nobody else's request changed it
         refused = await readonly.call_tool("add_private_note", {"conversation_id": 7, "content": "x"})
@@ -183,8 +183,11 @@ async def test_granted_scopes_narrow_the_list_and_calls() -> None:
         assert await names(reader) == READS
         assert await names(legacy_reader) == READS
         assert "send_reply" not in await names(writer) and "add_labels" in await names(writer)
+        assert {"save_draft", "clear_draft"} <= set(await names(writer)), "a draft is not a send"
         refused = await reader.call_tool("add_labels", {"conversation_id": 7, "labels": ["billing"]})
         unsent = await writer.call_tool("send_reply", {"conversation_id": 7, "message": "hello"})
+        drafted = await writer.call_tool("save_draft", {"conversation_id": 7, "content": "Hello, checking now."})
+    assert not drafted.is_error, text_of(drafted)
     assert refused.is_error and "it needs the chatwoot:write permission" in text_of(refused), text_of(refused)
     assert unsent.is_error and "send_reply is not available on this connection: it needs the chatwoot:send" in (
         text_of(unsent)
@@ -198,7 +201,7 @@ async def test_narrowing_never_widens_read_only_or_toolsets_over_http() -> None:
         connect(f"{base}/mcp", headers={"X-MCP-Readonly": "false"}) as unnarrowed,
     ):
         assert await names(narrowed) == ["list_labels"]
-        assert await names(unnarrowed) == ["list_messages", "get_attachment", "list_labels"]
+        assert await names(unnarrowed) == ["list_messages", "get_draft", "get_attachment", "list_labels"]
         refused = await unnarrowed.call_tool("add_labels", {"conversation_id": 7, "labels": ["billing"]})
     assert refused.is_error and "this server is read-only" in text_of(refused)
 

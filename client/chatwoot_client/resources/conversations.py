@@ -29,6 +29,7 @@ from chatwoot_client.resources._conversation_ops import (
     toggle_status_op,
     update_op,
 )
+from chatwoot_client.resources.drafts import AsyncConversationDraftResource, ConversationDraftResource
 from chatwoot_client.resources.labels import AsyncConversationLabelsResource, ConversationLabelsResource
 from chatwoot_client.resources.participants import (
     AsyncConversationParticipantsResource,
@@ -51,7 +52,8 @@ __all__ = ["AsyncConversationsResource", "ConversationsResource"]
 
 
 class AsyncConversationsResource(AsyncResource):
-    """Conversations of an account (async). Labels are at `.labels`, watchers at `.participants`."""
+    """Conversations of an account (async). Labels are at `.labels`, watchers at `.participants`, the reply box's
+    draft at `.draft`."""
 
     @cached_property
     def labels(self) -> AsyncConversationLabelsResource:
@@ -62,6 +64,11 @@ class AsyncConversationsResource(AsyncResource):
     def participants(self) -> AsyncConversationParticipantsResource:
         """A conversation's participants (watchers)."""
         return AsyncConversationParticipantsResource(self._client)
+
+    @cached_property
+    def draft(self) -> AsyncConversationDraftResource:
+        """A conversation's draft reply, shared by its agents."""
+        return AsyncConversationDraftResource(self._client)
 
     async def list(
         self,
@@ -346,7 +353,8 @@ class AsyncConversationsResource(AsyncResource):
 
 
 class ConversationsResource(SyncResource):
-    """Conversations of an account. Labels are at `.labels`, watchers at `.participants`."""
+    """Conversations of an account. Labels are at `.labels`, watchers at `.participants`, the reply box's draft at
+    `.draft`."""
 
     @cached_property
     def labels(self) -> ConversationLabelsResource:
@@ -357,6 +365,11 @@ class ConversationsResource(SyncResource):
     def participants(self) -> ConversationParticipantsResource:
         """A conversation's participants (watchers)."""
         return ConversationParticipantsResource(self._client)
+
+    @cached_property
+    def draft(self) -> ConversationDraftResource:
+        """A conversation's draft reply, shared by its agents."""
+        return ConversationDraftResource(self._client)
 
     @docs_from(AsyncConversationsResource.list)
     def list(

@@ -27,9 +27,11 @@ from chatwoot_client.types.conversation import (
     SortBy,
 )
 from chatwoot_client.types.directory import Agent, AgentBot, Inbox, Label, Profile, ProfileAccount, Team
+from chatwoot_client.types.draft import Draft
 from chatwoot_client.types.help_center import Article, ArticleCategory, ArticleList, Portal
 from chatwoot_client.types.macro import Macro, MacroAction, MacroVisibility
 from chatwoot_client.types.message import Message, MessageContentType, MessageSender, MessageStatus, MessageType
+from chatwoot_client.types.report import LiveMetrics, ReportSummary, SummaryMetrics, SummaryRow
 
 __all__ = [
     "Agent",
@@ -59,8 +61,10 @@ __all__ = [
     "ConversationToggleStatusResponse",
     "DeviseSession",
     "DownloadedAttachment",
+    "Draft",
     "Inbox",
     "Label",
+    "LiveMetrics",
     "Macro",
     "MacroAction",
     "MacroVisibility",
@@ -73,9 +77,12 @@ __all__ = [
     "Portal",
     "Profile",
     "ProfileAccount",
+    "ReportSummary",
     "SearchResult",
     "SignIn",
     "SortBy",
+    "SummaryMetrics",
+    "SummaryRow",
     "Team",
     "Timestamp",
 ]

@@ -18,7 +18,13 @@ from dataclasses import dataclass, field
 
 import httpx2
 
-from chatwoot_client import ChatwootAPIError, ChatwootError
+from chatwoot_client import (
+    ChatwootAPIError,
+    ChatwootConnectionError,
+    ChatwootError,
+    ChatwootResponseError,
+    ChatwootTimeoutError,
+)
 from chatwoot_mcp.edges.errors import describe_error
 
 __all__ = [
@@ -26,6 +32,7 @@ __all__ = [
     "Unverified",
     "install_hooks",
     "outcome_of",
+    "read_back_failure",
     "recording",
     "refused_by_chatwoot",
     "unknown_outcome",
@@ -147,9 +154,24 @@ def write_failure(error: ChatwootError, record: CallRecord, verify_with: str) ->
             f"{verify_with}, then call again for what is missing."
         )
     return (
-        f"{cause} The change WAS applied (Chatwoot accepted {done}), but reading it back to verify failed. "
-        f"Check with {verify_with} before calling again."
+        f"The change WAS applied (Chatwoot accepted {done}); only reading it back to verify failed "
+        f"({read_back_failure(error)}). Check with {verify_with} before calling again; do not simply repeat it."
     )
+
+
+def read_back_failure(error: ChatwootError) -> str:
+    """What went wrong with a read after an applied write, in neutral words: `describe_error`'s advice (check the
+    values, check the id) is about a request that wrote nothing, and would mislead here."""
+    where = f"{error.method} {error.path}" if getattr(error, "method", "") else "the read"
+    if isinstance(error, ChatwootAPIError):
+        return f"Chatwoot answered {error.status_code} to {where}"
+    if isinstance(error, ChatwootResponseError):
+        return f"Chatwoot's answer to {where} was not readable: {error.reason}"
+    if isinstance(error, ChatwootTimeoutError):
+        return f"Chatwoot did not answer {where} in time"
+    if isinstance(error, ChatwootConnectionError):
+        return f"the connection broke during {where}"
+    return f"{type(error).__name__} during {where}"
 
 
 def unknown_outcome(cause: str, verify_with: str) -> str:

@@ -9,6 +9,7 @@ from chatwoot_mcp.tools import (
     knowledge,
     labels,
     messages,
+    reports,
     search,
     supervisor,
 )
@@ -23,7 +24,7 @@ TOOLSETS = {
     "search": "full-text search over messages and the advanced conversation filter",
     "contacts": "who the customer is: search contacts, read one with their recent conversations, label them",
     "knowledge": "what the team has written down: canned responses and help-center articles",
-    "supervisor": "the team's macros, and changing many conversations at once, each checked afterwards",
+    "supervisor": "for team leads: macros, changes to many conversations at once, the queue now and reports",
 }
 
 ALL_TOOLS: list[ToolSpec] = [
@@ -37,4 +38,5 @@ ALL_TOOLS: list[ToolSpec] = [
     *contacts.TOOLS,
     *knowledge.TOOLS,
     *supervisor.TOOLS,
+    *reports.TOOLS,
 ]

@@ -15,8 +15,8 @@ TOOLS = [
         read_only=True, idempotent=True, view=f"{VIEWS}:detail_view",
     ),
     ToolSpec(
-        "get_counts", "Count conversations", "conversations.get_counts", "conversations",
-        read_only=True, idempotent=True, view=f"{VIEWS}:counts_view",
+        "get_counts", "Count conversations", "chatwoot_mcp.guards.counts:get_counts", "conversations",
+        read_only=True, idempotent=True,
     ),
     ToolSpec(
         "create_conversation", "Create conversation", f"{GUARDS}:create_conversation", "conversations",

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from chatwoot_client.types import Conversation, ConversationCounts, ConversationList
-from chatwoot_mcp.views.conversations import ConversationChange, ConversationDetail, ConversationPage, Counts, LabelSet
+from chatwoot_client.types import Conversation, ConversationList
+from chatwoot_mcp.views.conversations import ConversationChange, ConversationDetail, ConversationPage, LabelSet
 
-__all__ = ["change_view", "counts_view", "detail_view", "label_set_view", "page_view"]
+__all__ = ["change_view", "detail_view", "label_set_view", "page_view"]
 
 
 def page_view(result: ConversationList, arguments: dict[str, Any]) -> ConversationPage:
@@ -17,10 +17,6 @@ def page_view(result: ConversationList, arguments: dict[str, Any]) -> Conversati
 
 def detail_view(result: Conversation, arguments: dict[str, Any]) -> ConversationDetail:
     return ConversationDetail.of(result)
-
-
-def counts_view(result: ConversationCounts, arguments: dict[str, Any]) -> Counts:
-    return Counts.of(result)
 
 
 def change_view(result: Conversation, arguments: dict[str, Any]) -> ConversationChange:

@@ -113,16 +113,22 @@ class Counts(View):
     assigned_count: int
     unassigned_count: int
     all_count: int
+    age_seconds: int | None = Field(default=None, description="Counted this long ago (cached); absent: just now")
+    throttled: bool = Field(default=False, exclude=True)
 
     @classmethod
-    def of(cls, counts: ConversationCounts) -> Counts:
-        return cls(**dict(counts.items()))
+    def of(cls, counts: ConversationCounts, age: float | None = None, throttled: bool = False) -> Counts:
+        return cls(**dict(counts.items()), age_seconds=round(age) if age is not None else None, throttled=throttled)
 
     def text(self) -> str:
-        return (
+        text = (
             f"mine {self.mine_count} · assigned {self.assigned_count} · unassigned {self.unassigned_count} · "
             f"all {self.all_count}"
         )
+        if self.age_seconds is not None:
+            text += f" (as of {self.age_seconds} s ago"
+            text += "; Chatwoot allows 30 counts a minute)" if self.throttled else ")"
+        return text
 
 
 class ConversationPage(View):

@@ -35,6 +35,7 @@ from chatwoot_sandbox.routes.conversations import (
     update_custom_attributes,
 )
 from chatwoot_sandbox.routes.directory import list_agents, list_inboxes, list_labels, list_teams, show_profile
+from chatwoot_sandbox.routes.drafts import destroy_draft, show_draft, update_draft
 from chatwoot_sandbox.routes.help_center import list_articles, list_portals, search_articles, show_article, show_portal
 from chatwoot_sandbox.routes.labels import list_conversation_labels, replace_conversation_labels
 from chatwoot_sandbox.routes.macros import (
@@ -51,6 +52,13 @@ from chatwoot_sandbox.routes.participants import (
     list_participants,
     remove_participants,
     replace_participants,
+)
+from chatwoot_sandbox.routes.reports import (
+    live_conversation_metrics,
+    live_grouped_metrics,
+    report_summary,
+    summary_by,
+    summary_by_label,
 )
 
 Handler = Callable[[Context], Response]
@@ -71,6 +79,7 @@ ACCOUNT = "/api/v1/accounts/{account_id}"
 CONVERSATION = ACCOUNT + "/conversations/{conversation_id}"
 CONTACT = ACCOUNT + "/contacts/{contact_id}"
 MACRO = ACCOUNT + "/macros/{macro_id}"
+REPORTS = "/api/v2/accounts/{account_id}"
 
 ENDPOINTS: list[Endpoint] = [
     Endpoint(("POST",), "/auth/sign_in", sign_in, signs_in=True),
@@ -100,6 +109,9 @@ ENDPOINTS: list[Endpoint] = [
     Endpoint(("POST",), CONVERSATION + "/participants", add_participants),
     Endpoint(("PATCH", "PUT"), CONVERSATION + "/participants", replace_participants),
     Endpoint(("DELETE",), CONVERSATION + "/participants", remove_participants),
+    Endpoint(("GET",), CONVERSATION + "/draft_messages", show_draft),
+    Endpoint(("PATCH", "PUT"), CONVERSATION + "/draft_messages", update_draft),
+    Endpoint(("DELETE",), CONVERSATION + "/draft_messages", destroy_draft),
     Endpoint(("GET",), ACCOUNT + "/canned_responses", list_canned_responses),
     Endpoint(("GET",), ACCOUNT + "/portals", list_portals),
     Endpoint(("GET",), ACCOUNT + "/portals/{portal_slug}", show_portal),
@@ -120,4 +132,11 @@ ENDPOINTS: list[Endpoint] = [
     Endpoint(("DELETE",), MACRO, delete_macro),
     Endpoint(("POST",), MACRO + "/execute", execute_macro),
     Endpoint(("POST",), ACCOUNT + "/bulk_actions", bulk_actions),
+    Endpoint(("GET",), REPORTS + "/live_reports/conversation_metrics", live_conversation_metrics),
+    Endpoint(("GET",), REPORTS + "/live_reports/grouped_conversation_metrics", live_grouped_metrics),
+    Endpoint(("GET",), REPORTS + "/reports/summary", report_summary),
+    Endpoint(("GET",), REPORTS + "/summary_reports/agent", summary_by("agent")),
+    Endpoint(("GET",), REPORTS + "/summary_reports/team", summary_by("team")),
+    Endpoint(("GET",), REPORTS + "/summary_reports/inbox", summary_by("inbox")),
+    Endpoint(("GET",), REPORTS + "/summary_reports/label", summary_by_label),
 ]
