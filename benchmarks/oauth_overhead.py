@@ -6,8 +6,9 @@
    answers at once, bare and behind `OAuthBearerMiddleware` with a known token (CPU time per request; medians
    of the call-by-call differences, p50 and p95).
 2. What a cache miss costs in shared-state round trips: the record reads a first request makes (counted, exact).
-3. End to end on loopback: `tools/list` (2026-07-28, one POST each) against one uvicorn process with no auth and
-   one with `--auth oauth` and a signed-in token, interleaved; wall-clock p50 (noisy; printed for scale).
+3. End to end on loopback: `tools/list` (2026-07-28, one POST each) against uvicorn servers with no auth, with
+   `--auth oauth` and a signed-in token, and with `--auth chatwoot-token`, interleaved; wall-clock p50 (the client
+   runs in the same process: noisy, printed for scale).
 
 Prints figures; asserts nothing.
 """
@@ -134,24 +135,53 @@ async def loopback(calls: int) -> None:
     sandbox_http = httpx2.AsyncClient(transport=httpx2.ASGITransport(app=create_app(state)))
     open_app = http_app(create_server(open_settings, shared_http=sandbox_http), open_settings, sandbox_http)
     headers = {"Accept": "application/json, text/event-stream", "MCP-Protocol-Version": "2026-07-28"}
-    served_open = served(open_app, lifespan="on")
-    async with oauth_server(state) as server, served_open as open_base, httpx2.AsyncClient(timeout=30) as http:
+    team_settings = load_settings(
+        {"CHATWOOT_BASE_URL": "http://sandbox", "CHATWOOT_ACCOUNT_ID": "1", "CHATWOOT_MCP_AUTH": "chatwoot-token"},
+        transport="streamable-http",
+    )
+    team_app = http_app(create_server(team_settings, shared_http=sandbox_http), team_settings, sandbox_http)
+    served_open, served_team = served(open_app, lifespan="on"), served(team_app, lifespan="on")
+    async with (
+        oauth_server(state, env={"CHATWOOT_ACCOUNT_ID": "1"}) as server,  # one account, as the others
+        served_open as open_base,
+        served_team as team_base,
+        httpx2.AsyncClient(timeout=30) as http,
+    ):
         client = RawClient(server, http)
         await client.register()
         tokens = await client.signed_in({"token": AGENT_TOKEN})
-        plain, guarded = [], []
-        for _ in range(calls):
+        plain, guarded, pasted, differences = [], [], [], []
+
+        async def timed(call: Any) -> float:
             start = time.perf_counter()
-            answer = await http.post(f"{open_base}/mcp", json=LIST, headers={**headers, "Mcp-Method": "tools/list"})
-            middle = time.perf_counter()
+            answer = await call()
             assert answer.status_code == 200, answer.text
-            answer = await client.mcp(tokens["access_token"])
-            end = time.perf_counter()
-            assert answer.status_code == 200, answer.text
-            plain.append((middle - start) * 1000)
-            guarded.append((end - middle) * 1000)
+            return (time.perf_counter() - start) * 1000
+
+        def open_call() -> Any:
+            return http.post(f"{open_base}/mcp", json=LIST, headers={**headers, "Mcp-Method": "tools/list"})
+
+        def oauth_call() -> Any:
+            return client.mcp(tokens["access_token"])
+
+        def team_call() -> Any:
+            auth = {**headers, "Mcp-Method": "tools/list", "Authorization": f"Bearer {AGENT_TOKEN}"}
+            return http.post(f"{team_base}/mcp", json=LIST, headers=auth)
+
+        for n in range(calls):  # ABBA: neither server always goes first
+            if n % 2:
+                guarded.append(await timed(oauth_call))
+                plain.append(await timed(open_call))
+            else:
+                plain.append(await timed(open_call))
+                guarded.append(await timed(oauth_call))
+            pasted.append(await timed(team_call))
+            differences.append(guarded[-1] - plain[-1])
     print("3. end to end on loopback: tools/list, 2026-07-28 (wall-clock ms, interleaved)")
     print(f"   no auth p50 {statistics.median(plain):.3f} ms; oauth p50 {statistics.median(guarded):.3f} ms")
+    print(f"   oauth minus no auth, call by call: p50 {statistics.median(differences):.3f} ms")
+    print(f"   per-user Chatwoot token (--auth chatwoot-token) p50 {statistics.median(pasted):.3f} ms")
+
     await sandbox_http.aclose()
 
 

@@ -48,6 +48,8 @@ OAUTH_ENV = {"CHATWOOT_BASE_URL": SANDBOX_URL, "CHATWOOT_ACCOUNT_ID": "1,2", "CH
 class OAuthServer:
     base: str
     state: SandboxState
+    app: Any = None
+    """The served ASGI app (for measuring it without a client), when the test started it."""
 
     @property
     def mcp(self) -> str:
@@ -68,7 +70,7 @@ async def oauth_server(
     http = httpx2.AsyncClient(transport=httpx2.ASGITransport(app=create_app(state)))
     app = http_app(create_server(settings, shared_http=http), settings, http, oauth_documents=documents)
     async with http, served(app, port, lifespan="on") as base:
-        yield OAuthServer(base, state)
+        yield OAuthServer(base, state, app)
 
 
 class _Form(HTMLParser):
