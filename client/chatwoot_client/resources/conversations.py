@@ -261,7 +261,7 @@ class AsyncConversationsResource(AsyncResource):
     async def set_priority(
         self, account_id: int, conversation_id: int, priority: ConversationPriority | None
     ) -> Conversation:
-        """Set a conversation's priority, or clear it with None.
+        """Set or clear a conversation's priority.
 
         Returns the updated conversation.
 

@@ -100,14 +100,14 @@ async def get_attachment(
 ) -> AttachmentFile:
     """Read a message's attachment: an image is shown to you, a text file given as text, else its details.
 
-    Ids are in list_messages (`files`). Images up to 1 MB; files only from the Chatwoot host.
+    Images up to 1 MB; files only from the Chatwoot host.
 
     Parameters
     ----------
     conversation_id
         The conversation.
     attachment_id
-        The file's id from list_messages.
+        A file's id in list_messages (`files`).
     """
     item = await _find(tools, account_id, conversation_id, attachment_id)
     from_customer = item.sender is not None and item.sender.type == "contact"

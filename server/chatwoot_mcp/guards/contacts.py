@@ -78,14 +78,14 @@ def _first(group: BaseExceptionGroup[ChatwootError]) -> ChatwootError:
 
 
 async def add_contact_labels(tools: ToolContext, account_id: int, contact_id: int, labels: list[str]) -> LabelChange:
-    """Add labels to a contact, keeping the others (labels from list_account_labels).
+    """Add labels to a contact; the others stay.
 
     Parameters
     ----------
     contact_id
         Contact id.
     labels
-        e.g. ["vip"]
+        From list_account_labels.
     """
     wanted = await check_labels(tools, account_id, labels)
     if not wanted:
@@ -95,7 +95,7 @@ async def add_contact_labels(tools: ToolContext, account_id: int, contact_id: in
 
 
 async def remove_contact_labels(tools: ToolContext, account_id: int, contact_id: int, labels: list[str]) -> LabelChange:
-    """Remove labels from a contact, keeping the others.
+    """Remove labels from a contact; the others stay.
 
     Parameters
     ----------

@@ -107,7 +107,7 @@ async def toggle_status(
     status: ConversationStatus,
     snoozed_until: datetime | int | None = None,
 ) -> StatusChange:
-    """Set a conversation's status. Reopening as an agent also assigns it to that agent (Chatwoot's rule).
+    """Set a conversation's status. Reopening as an agent also assigns it to that agent.
 
     Parameters
     ----------

@@ -69,7 +69,9 @@ _VALUES: dict[str, tuple[str, ...]] = {
 class FilterCondition(BaseModel):
     """One filter condition."""
 
-    attribute_key: str = Field(description="A standard key (status, priority, labels, created_at...) or a custom one")
+    attribute_key: str = Field(
+        description="A standard key (status, priority, labels, created_at...) or a custom attribute's"
+    )
     filter_operator: str = Field(
         description="equal_to, not_equal_to, contains, does_not_contain, is_present, is_not_present, "
         "is_greater_than, is_less_than, days_before"
@@ -131,7 +133,7 @@ async def filter_conversations(
 ) -> ConversationPage:
     """Filter conversations by conditions, 25 per page (simple lists: list_conversations is cheaper).
 
-    Non-standard keys are custom attributes; dates YYYY-MM-DD; days_before in days.
+    Dates YYYY-MM-DD; days_before in days.
 
     Parameters
     ----------
@@ -140,7 +142,7 @@ async def filter_conversations(
     page
         From 1.
     pages
-        Pages to read in this call, from `page` on.
+        Pages to read from `page` on.
     """
     payload = check_conditions(conditions)
     if page < 1:

@@ -40,9 +40,9 @@ class CannedList(View):
 
 
 async def list_canned_responses(tools: ToolContext, account_id: int, q: str | None = None) -> CannedList:
-    """List the team's canned responses, or those whose short code or text contains `q`.
+    """List canned responses, or those whose short code or text contains `q`.
 
-    Chatwoot fills placeholders such as {{contact.name}} when a reply containing them is sent.
+    Chatwoot fills in placeholders like {{contact.name}} on sending.
 
     Parameters
     ----------
@@ -99,7 +99,7 @@ class ArticleText(View):
 async def search_articles(
     tools: ToolContext, account_id: int, q: str, include_drafts: bool = False, page: int = 1
 ) -> ArticleList:
-    """Search the help center's articles (published only by default) to ground a reply.
+    """Search published help-center articles.
 
     Parameters
     ----------

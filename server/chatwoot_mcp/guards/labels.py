@@ -141,14 +141,14 @@ def unwanted(labels: list[str]) -> list[str]:
 
 
 async def add_labels(tools: ToolContext, account_id: int, conversation_id: int, labels: list[str]) -> LabelChange:
-    """Add labels to a conversation, keeping the others (labels from list_account_labels).
+    """Add labels to a conversation; the others stay.
 
     Parameters
     ----------
     conversation_id
         The conversation.
     labels
-        e.g. ["billing"]
+        From list_account_labels.
     """
     wanted = await check_labels(tools, account_id, labels)
     if not wanted:
@@ -157,7 +157,7 @@ async def add_labels(tools: ToolContext, account_id: int, conversation_id: int, 
 
 
 async def remove_labels(tools: ToolContext, account_id: int, conversation_id: int, labels: list[str]) -> LabelChange:
-    """Remove labels from a conversation, keeping the others.
+    """Remove labels from a conversation; the others stay.
 
     Parameters
     ----------

@@ -48,7 +48,7 @@ async def list_participants(tools: ToolContext, account_id: int, conversation_id
 async def add_participants(
     tools: ToolContext, account_id: int, conversation_id: int, agents: list[int | str]
 ) -> ParticipantChange:
-    """Add agents as watchers of a conversation (by id, email or name); existing watchers stay.
+    """Add agents as watchers of a conversation; existing ones stay.
 
     Parameters
     ----------

@@ -73,14 +73,14 @@ async def get_queue_metrics(
     team: int | str | None = None,
     group_by: Literal["team", "agent"] | None = None,
 ) -> QueueMetrics:
-    """The queue now: open, unattended, unassigned, pending; optionally per team or agent. Administrators only.
+    """The queue now: open, unattended, unassigned, pending. Administrators only.
 
     Parameters
     ----------
     team
         Only this team (id or name).
     group_by
-        One row per team or agent with open conversations.
+        A row per team or agent with open conversations.
     """
     team_ref = await resolve_team(tools, account_id, team) if team is not None else None
     team_id = team_ref.id if team_ref is not None else None

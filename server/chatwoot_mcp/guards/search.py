@@ -37,7 +37,7 @@ async def search_conversations(
     page
         From 1.
     pages
-        Pages to read in this call, from `page` on.
+        Pages to read from `page` on.
     """
     if not q.strip():
         raise Refusal("q is empty: give the text to search for.")

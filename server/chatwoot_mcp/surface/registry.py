@@ -38,7 +38,7 @@ __all__ = ["ConversationRef", "ToolSpec", "build_tool", "register_tools", "selec
 
 log = logging.getLogger("chatwoot_mcp")
 
-CONVERSATION_DOC = "Conversation number"
+CONVERSATION_DOC = "The #number"
 """Every tool's `conversation_id` says the same; docstrings describe it for their own readers."""
 TEXT_LIMITS = {"content": 150_000, "message": 150_000}
 """Message text: Chatwoot's own cap (150,000 characters), so a refusal comes from us, before any request."""

@@ -14,7 +14,10 @@ These functions rewrite a schema into the same meaning with fewer bytes:
 
 Output schemas also lose their prose, defaults, `required` lists and `additionalProperties` (the tool
 description says what a result means, the output schema only its shape), and optional fields are typed without
-"null": results leave empty fields out rather than sending null.
+"null": results leave empty fields out rather than sending null. A text field is listed without a type (`{}`):
+more than half of every output schema was `"type": "string"`, which no host shows a model and which only loosens
+what a client checks of a result the server already checked against its model; every other type stays, so ids,
+counts and flags are still typed.
 """
 
 from __future__ import annotations
@@ -56,6 +59,8 @@ def slim_output_schema(schema: dict[str, Any]) -> dict[str, Any]:
 
 _IMPLIED_TYPES = {("object", "properties"), ("array", "items")}
 """A type that its sibling keyword already implies: "properties" describes an object, "items" an array."""
+_TEXT_KEYWORDS = {"type", "description", "default", "enum", "const", "format", "maxLength", "minLength", "pattern"}
+"""What a text field's output schema may say besides its type: such a field is listed without "type": "string"."""
 
 
 def _shape_only(schema: dict[str, Any]) -> dict[str, Any]:
@@ -69,6 +74,8 @@ def _shape_only(schema: dict[str, Any]) -> dict[str, Any]:
                 value = next(kind for kind in value if kind != "null")
             if any((value, implied) in _IMPLIED_TYPES for implied in schema):
                 continue
+            if value == "string" and set(schema) <= _TEXT_KEYWORDS:
+                continue  # a text field: an untyped field is text (see the module's docstring)
         if key in _SCHEMA_MAPS and isinstance(value, dict):
             value = {name: _shape_only(sub) for name, sub in value.items()}
         elif key in _SCHEMA_LISTS and isinstance(value, list):
