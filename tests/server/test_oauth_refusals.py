@@ -376,3 +376,22 @@ async def test_no_password_or_token_reaches_a_log_and_the_audit_log_names_the_us
         assert secret not in logged
     entry = json.loads(audit.read_text().splitlines()[-1])
     assert entry["tool"] == "add_private_note" and "Priya" in json.dumps(entry["user"]), entry
+
+
+async def test_the_oauth_endpoints_refuse_a_foreign_host_name_like_mcp() -> None:
+    """DNS-rebinding protection covers the OAuth endpoints too: a page whose own name now points at this server
+    (Host: its name) reaches neither /mcp nor the metadata, registration or consent."""
+    async with raw() as (server, client):
+        foreign = {"Host": "rebound.example"}
+        for method, path in (
+            ("GET", "/.well-known/oauth-authorization-server"),
+            ("GET", "/.well-known/oauth-protected-resource/mcp"),
+            ("POST", "/register"),
+            ("GET", "/authorize"),
+            ("GET", "/oauth/consent?request=x"),
+            ("POST", "/token"),
+        ):
+            answer = await client.http.request(method, server.base + path, headers=foreign)
+            assert answer.status_code == 421, (path, answer.status_code)
+        own = await client.http.get(server.base + "/.well-known/oauth-authorization-server")
+        assert own.status_code == 200

@@ -172,7 +172,7 @@ def http_app(
 
         if http is None:
             raise ValueError("the OAuth front needs the server's shared HTTP client")
-        app = oauth_front(app, settings, http, state, oauth_documents)
+        app = oauth_front(app, settings, http, state, oauth_documents, list(security.allowed_hosts))
     elif settings.auth == "chatwoot-token":
         from chatwoot_mcp.http.auth import ChatwootTokenMiddleware, UserSessions
 

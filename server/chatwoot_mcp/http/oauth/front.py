@@ -27,6 +27,7 @@ def oauth_front(
     http: httpx2.AsyncClient,
     state_of: Callable[[], State | None],
     documents: ClientDocuments | None = None,
+    allowed_hosts: list[str] | None = None,
 ) -> OAuthRoutes:
     """`app` (the SDK's MCP app) behind the bearer check, beside the OAuth endpoints.
 
@@ -44,4 +45,4 @@ def oauth_front(
         metadata_url=protected_resource_metadata_url(issuer),
         scope_of_tool=needs.get,
     )
-    return OAuthRoutes(guarded, settings, store, http, documents)
+    return OAuthRoutes(guarded, settings, store, http, documents, allowed_hosts)

@@ -118,8 +118,12 @@ class OAuthRoutes:
         store: GrantStore,
         http: httpx2.AsyncClient,
         documents: ClientDocuments | None = None,
+        allowed_hosts: list[str] | None = None,
     ) -> None:
+        """`allowed_hosts`: the Host names (`name`, or `name:*` for any port) the MCP endpoint accepts; the OAuth
+        endpoints accept the same, so a page that rebinds its DNS name to this server reaches neither."""
         self.app = app
+        self.allowed_hosts = allowed_hosts
         issuer = settings.issuer
         self.provider = ChatwootAuthorizationServer(issuer, issuer + MCP_PATH, store, documents or ClientDocuments())
         self.store = store
@@ -162,6 +166,11 @@ class OAuthRoutes:
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] == "http" and scope["path"] in self.paths:
+            if self.allowed_hosts is not None and not _host_allowed(_header(scope, b"host"), self.allowed_hosts):
+                await JSONResponse({"error": "invalid_request", "error_description": "Invalid Host header"}, 421)(
+                    scope, receive, send
+                )
+                return
             if scope["method"] == "POST" and _declared_length(scope) > MAX_BODY:
                 await JSONResponse({"error": "invalid_request", "error_description": "body too large"}, 413)(
                     scope, receive, send
@@ -186,6 +195,20 @@ class OAuthRoutes:
             await self.store.revoke_grant(record.grant_id)
             log.info("revoked a grant of client %r at its request", client.client_name or client.client_id)
         return Response(status_code=200, headers={"Cache-Control": "no-store"})
+
+
+def _header(scope: Any, name: bytes) -> str:
+    for key, value in scope.get("headers") or []:
+        if key == name:
+            return value.decode("latin-1")
+    return ""
+
+
+def _host_allowed(host: str, allowed: list[str]) -> bool:
+    """The MCP SDK's Host rule (DNS-rebinding protection): an exact name, or `name:*` for that name on any port."""
+    return bool(host) and (
+        host in allowed or any(host.startswith(name[:-1]) for name in allowed if name.endswith(":*"))
+    )
 
 
 def _declared_length(scope: Any) -> int:
