@@ -13,7 +13,7 @@ import secrets
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from chatwoot_mcp.http.oauth.sealing import Sealer, token_hash
 from chatwoot_mcp.state import State, StateUnavailable
@@ -102,6 +102,9 @@ class RefreshRecord:
     user_id: int
 
 
+Spendable = TypeVar("Spendable", CodeRecord, RefreshRecord)
+
+
 class GrantStore:
     """Every OAuth record, behind the server's State (in-process or Redis)."""
 
@@ -185,24 +188,11 @@ class GrantStore:
 
     async def code(self, code: str) -> CodeRecord | None:
         """The code's record; a code already exchanged revokes what it issued and is not found."""
-        key = token_hash(code)
-        found = await self.state.record_get("oauth:code:" + key)
-        if isinstance(found, dict):
-            return CodeRecord(**found)
-        spent = await self.state.record_get("oauth:spent-code:" + key)
-        if isinstance(spent, str):
-            await self.revoke_grant(spent)
-        return None
+        return await self._unspent("code", code, CodeRecord)
 
     async def take_code(self, code: str) -> CodeRecord | None:
         """The code, exchanged once: of two simultaneous exchanges, one gets it; the code is remembered as spent."""
-        key = token_hash(code)
-        found = await self.state.record_take("oauth:code:" + key)
-        if not isinstance(found, dict):
-            return None
-        record = CodeRecord(**found)
-        await self.state.record_put("oauth:spent-code:" + key, record.grant_id, SPENT_TTL)
-        return record
+        return await self._spend("code", code, CodeRecord)
 
     # -- tokens -----------------------------------------------------------------------------------------------------
 
@@ -236,23 +226,32 @@ class GrantStore:
 
     async def refresh(self, token: str) -> RefreshRecord | None:
         """The refresh token's record; one already rotated out revokes its whole grant and is not found."""
-        key = token_hash(token)
-        found = await self.state.record_get("oauth:refresh:" + key)
+        return await self._unspent("refresh", token, RefreshRecord)
+
+    async def take_refresh(self, token: str) -> RefreshRecord | None:
+        """The refresh token, used once: it is rotated out (and remembered, so a second use revokes the grant)."""
+        return await self._spend("refresh", token, RefreshRecord)
+
+    async def _unspent(self, kind: str, secret: str, model: type[Spendable]) -> Spendable | None:
+        """A single-use record, if it is still unused; presenting one already used revokes its grant (a replay
+        means the secret leaked: whatever it issued is ended)."""
+        key = token_hash(secret)
+        found = await self.state.record_get(f"oauth:{kind}:{key}")
         if isinstance(found, dict):
-            return RefreshRecord(**found)
-        spent = await self.state.record_get("oauth:spent-refresh:" + key)
+            return model(**found)
+        spent = await self.state.record_get(f"oauth:spent-{kind}:{key}")
         if isinstance(spent, str):
             await self.revoke_grant(spent)
         return None
 
-    async def take_refresh(self, token: str) -> RefreshRecord | None:
-        """The refresh token, used once: it is rotated out (and remembered, so a second use revokes the grant)."""
-        key = token_hash(token)
-        found = await self.state.record_take("oauth:refresh:" + key)
+    async def _spend(self, kind: str, secret: str, model: type[Spendable]) -> Spendable | None:
+        """A single-use record, taken atomically (of two simultaneous uses one gets it) and remembered as spent."""
+        key = token_hash(secret)
+        found = await self.state.record_take(f"oauth:{kind}:{key}")
         if not isinstance(found, dict):
             return None
-        record = RefreshRecord(**found)
-        await self.state.record_put("oauth:spent-refresh:" + key, record.grant_id, SPENT_TTL)
+        record = model(**found)
+        await self.state.record_put(f"oauth:spent-{kind}:{key}", record.grant_id, SPENT_TTL)
         return record
 
     async def revoke_grant(self, grant_id: str) -> None:
