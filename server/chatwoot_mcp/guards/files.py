@@ -20,8 +20,9 @@ from pydantic import BaseModel, Field
 from chatwoot_client.types import MessageFile
 from chatwoot_mcp.edges.errors import Refusal
 from chatwoot_mcp.guards.filetypes import ALLOWED, EXECUTABLE, ends_early, sniff
+from chatwoot_mcp.views.base import size_text
 
-__all__ = ["MAX_BYTES", "MAX_FILES", "CheckedFile", "OutgoingFile", "check_files", "describe_files", "size_text"]
+__all__ = ["MAX_BYTES", "MAX_FILES", "CheckedFile", "OutgoingFile", "check_files", "describe_files"]
 
 MAX_FILES = 5
 MAX_BYTES = 10 * 1024 * 1024
@@ -57,15 +58,6 @@ class CheckedFile:
 
     def upload(self) -> MessageFile:
         return MessageFile(self.name, self.data, self.mime_type)
-
-
-def size_text(size: int) -> str:
-    """Bytes in the unit a person reads: "607 B", "12.3 KB", "4.2 MB"."""
-    if size < 1024:
-        return f"{size} B"
-    if size < 1024 * 1024:
-        return f"{size / 1024:.1f} KB"
-    return f"{size / 1024 / 1024:.1f} MB"
 
 
 def describe_files(files: list[CheckedFile]) -> str:

@@ -40,6 +40,7 @@ __all__ = [
     "ProfileCache",
     "UserSession",
     "UserSessions",
+    "bearer_token",
     "profile_key",
     "request_principal",
     "request_state_security",
@@ -164,7 +165,7 @@ class UserSessions:
     async def forget(self, key: str) -> None:
         """Drop the token behind `key` (its profile key) from every cache: the next request asks Chatwoot."""
         self._sessions.pop(key, None)
-        await self._memory.cache_set(key, None, 0.001)
+        self._memory.pop(key)
         cache = self._cache_of() if self._cache_of is not None else None
         if cache is not None:
             await cache.cache_set(key, {"forgotten": True}, 1.0)  # not a profile: read as unknown
@@ -201,7 +202,7 @@ class ChatwootTokenMiddleware:
             await self.app(scope, receive, send)
             return
         try:
-            session = await self.sessions.session_for(_bearer(scope))
+            session = await self.sessions.session_for(bearer_token(scope))
         except AuthRefused as refused:
             await _refuse(send, refused.status, refused.reason)
             return
@@ -228,11 +229,12 @@ def _profile(cached: Any) -> dict[str, Any] | None:
     return cached
 
 
-def _bearer(scope: Any) -> str | None:
+def bearer_token(scope: Any) -> str | None:
+    """The credentials of an `Authorization: Bearer ...` header (None without one, or for another scheme)."""
     for name, value in scope.get("headers") or []:
         if name == b"authorization":
             scheme, _, credentials = value.decode("latin-1").partition(" ")
-            return credentials.strip() if scheme.lower() == "bearer" else None
+            return credentials.strip() or None if scheme.lower() == "bearer" else None
     return None
 
 

@@ -37,6 +37,7 @@ __all__ = [
     "file_refs",
     "iso",
     "message_view",
+    "size_text",
     "untrusted_note",
 ]
 
@@ -95,12 +96,13 @@ class FileRef(Compact):
     bytes: int | None = None
 
     def label(self) -> str:
-        size = f", {_size(self.bytes)}" if self.bytes is not None else ""
+        size = f", {size_text(self.bytes)}" if self.bytes is not None else ""
         what = " ".join(part for part in (self.type or "file", self.name) if part)
         return f"[file {self.id}: {what}{size}]"
 
 
-def _size(count: int) -> str:
+def size_text(count: int) -> str:
+    """Bytes in the unit a person reads: "607 B", "12 KB", "4.2 MB"."""
     if count < 1024:
         return f"{count} B"
     if count < 1024 * 1024:

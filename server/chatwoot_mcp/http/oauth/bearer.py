@@ -20,7 +20,7 @@ from mcp.server.auth.middleware.bearer_auth import AuthenticatedUser
 from mcp.server.auth.provider import AccessToken
 
 from chatwoot_mcp.context import REQUEST_SCOPES, REQUEST_USER
-from chatwoot_mcp.http.auth import AuthRefused, UserSession, UserSessions, profile_key
+from chatwoot_mcp.http.auth import AuthRefused, UserSession, UserSessions, bearer_token, profile_key
 from chatwoot_mcp.http.oauth.provider import subject_of
 from chatwoot_mcp.http.oauth.sealing import SealingError, token_hash
 from chatwoot_mcp.http.oauth.store import AccessRecord, GrantStore
@@ -86,7 +86,7 @@ class OAuthBearerMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        token = _bearer(scope)
+        token = bearer_token(scope)
         if token is None:
             await self._challenge(send, 401, None, "send an access token from this server's OAuth flow")
             return
@@ -219,11 +219,3 @@ def _replay(messages: list[Any], receive: Any) -> Any:
         return queue.pop(0) if queue else await receive()
 
     return replaying
-
-
-def _bearer(scope: Any) -> str | None:
-    for name, value in scope.get("headers") or []:
-        if name == b"authorization":
-            scheme, _, credentials = value.decode("latin-1").partition(" ")
-            return credentials.strip() or None if scheme.lower() == "bearer" else None
-    return None

@@ -166,12 +166,15 @@ class OAuthRoutes:
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] == "http" and scope["path"] in self.paths:
-            if self.allowed_hosts is not None and not _host_allowed(_header(scope, b"host"), self.allowed_hosts):
+            headers = dict(scope.get("headers") or [])
+            host = headers.get(b"host", b"").decode("latin-1")
+            if self.allowed_hosts is not None and not _host_allowed(host, self.allowed_hosts):
                 await JSONResponse({"error": "invalid_request", "error_description": "Invalid Host header"}, 421)(
                     scope, receive, send
                 )
                 return
-            if scope["method"] == "POST" and _declared_length(scope) > MAX_BODY:
+            length = headers.get(b"content-length", b"0")
+            if scope["method"] == "POST" and (not length.isdigit() or int(length) > MAX_BODY):
                 await JSONResponse({"error": "invalid_request", "error_description": "body too large"}, 413)(
                     scope, receive, send
                 )
@@ -197,25 +200,8 @@ class OAuthRoutes:
         return Response(status_code=200, headers={"Cache-Control": "no-store"})
 
 
-def _header(scope: Any, name: bytes) -> str:
-    for key, value in scope.get("headers") or []:
-        if key == name:
-            return value.decode("latin-1")
-    return ""
-
-
 def _host_allowed(host: str, allowed: list[str]) -> bool:
     """The MCP SDK's Host rule (DNS-rebinding protection): an exact name, or `name:*` for that name on any port."""
     return bool(host) and (
         host in allowed or any(host.startswith(name[:-1]) for name in allowed if name.endswith(":*"))
     )
-
-
-def _declared_length(scope: Any) -> int:
-    for name, value in scope.get("headers") or []:
-        if name == b"content-length":
-            try:
-                return int(value)
-            except ValueError:
-                return MAX_BODY + 1
-    return 0
