@@ -241,9 +241,7 @@ class ConversationDetail(View):
         if self.last_message:
             lines.append(f"last message: {self.last_message.line()}")
         if self.draft is not None:
-            lines.append(
-                f"draft ({len(self.draft)} characters): not sent; a host that shows apps offers it to the person to send"
-            )
+            lines.append(f"draft ({len(self.draft)} characters): not sent; a host that shows apps offers it to send")
         return "\n".join([*lines, *untrusted_note(lines)])
 
 
