@@ -95,8 +95,9 @@ def wire(tools: list[Any]) -> list[dict[str, Any]]:
 
 
 @pytest.mark.parametrize("apps", [False, True])
-async def test_the_server_declares_the_extension(state: SandboxState, apps: bool) -> None:
-    async with session(state, "auto", apps=apps) as client:
+async def test_the_server_declares_the_extension(state: SandboxState, mode: str, apps: bool) -> None:
+    """In both eras: a 2025-era handshake's `initialize` keeps the declaration the SDK's sieve would drop."""
+    async with session(state, mode, apps=apps) as client:
         extensions = client.server_capabilities.extensions if client.server_capabilities else None
         assert extensions is not None and EXTENSION_ID in extensions
 
