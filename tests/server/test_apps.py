@@ -354,3 +354,23 @@ async def test_a_token_works_only_for_the_user_it_was_shown_to(mode: str) -> Non
             assert structured(result)["status"] == "sent"
     [message] = sent(state, conversation, text)
     assert (message.sender_type, message.sender_id) == ("User", AGENT_USER_ID)
+
+
+def test_the_link_carries_no_credentials_query_or_fragment() -> None:
+    from chatwoot_mcp.guards.screens import conversation_link
+
+    link = conversation_link("https://agent:s3cret@chat.example:8443/support/?x=1#y", 2, 7)
+    assert link == "https://chat.example:8443/support/app/accounts/2/conversations/7"
+
+
+async def test_an_expired_token_is_refused(app_client: Client, state: SandboxState, monkeypatch: Any) -> None:
+    import time
+
+    from chatwoot_mcp.apps import tokens
+
+    token = token_of(await app_client.call_tool("app_conversation", {"conversation_id": 7, "draft": "Late"}))
+    later = time.time() + tokens.TOKEN_TTL + 60
+    monkeypatch.setattr(tokens, "_now", lambda: later)
+    result = await app_client.call_tool("app_send_reply", {"conversation_id": 7, "content": "Late", "token": token})
+    assert_refused(result, "expired", "Nothing was sent")
+    assert sent(state, 7, "Late") == []
