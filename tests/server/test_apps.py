@@ -306,6 +306,12 @@ async def test_review_rebinds_the_token_to_the_edited_text(app_client: Client, s
     assert_refused(dead, "already", "Nothing was sent")
     old_text = await app_client.call_tool("app_review_reply", {"conversation_id": 7, "content": "Hi", "token": first})
     assert old_text.is_error
+    other = other_conversation(state, 7)
+    elsewhere = token_of(await app_client.call_tool("app_conversation", {"conversation_id": other, "draft": "Hi"}))
+    moved = await app_client.call_tool(
+        "app_review_reply", {"conversation_id": 7, "content": edited, "token": elsewhere}
+    )
+    assert_refused(moved, f"conversation #{other}", "nothing was sent")
     done = await app_client.call_tool("app_send_reply", {"conversation_id": 7, "content": edited, "token": second})
     assert structured(done)["status"] == "sent"
     assert sent(state, 7, "Hi") == [] and len(sent(state, 7, edited)) == 1

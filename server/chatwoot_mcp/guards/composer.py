@@ -86,10 +86,10 @@ async def binding_for(
 
 
 async def _checked(
-    tools: ToolContext, account_id: int, conversation_id: int, content: str, token: str, nothing: str
+    tools: ToolContext, account_id: int, conversation_id: int, token: str, nothing: str, content: str | None = None
 ) -> Binding:
-    """The token's binding, once it is known to be for this user, account, conversation and text (it is spent
-    either way)."""
+    """The token's binding, once it is known to be for this user, account and conversation, and for `content` when
+    given (a review brings new text). The token is spent either way."""
     binding = await take(tools.state, token, nothing)
     changed = []
     if binding.user != await _user(tools):
@@ -98,7 +98,7 @@ async def _checked(
         changed.append(f"it was issued for account {binding.account_id}, not {account_id}")
     if binding.conversation_id != conversation_id:
         changed.append(f"it was issued for conversation #{binding.conversation_id}, not #{conversation_id}")
-    if not changed and binding.text_sha256 != text_digest(content):
+    if not changed and content is not None and binding.text_sha256 != text_digest(content):
         changed.append("the text differs from the text the view showed when it was issued")
     if changed:
         raise Refusal(f"This confirmation does not match the reply: {'; '.join(changed)}. {nothing} Open the "
@@ -121,24 +121,11 @@ async def app_review_reply(
         The view's current confirmation.
     """
     nothing = "Nothing was confirmed; nothing was sent."
-    binding = await _checked_review(tools, account_id, conversation_id, token, nothing)
+    binding = await _checked(tools, account_id, conversation_id, token, nothing)
     renewed = Binding(binding.user, account_id, conversation_id, binding.newest_message_id, text_digest(content))
     view = ReviewedReply(conversation_id=conversation_id, content=content)
     view.compose((await issue(tools.state, renewed)).meta())
     return view
-
-
-async def _checked_review(
-    tools: ToolContext, account_id: int, conversation_id: int, token: str, nothing: str
-) -> Binding:
-    """Like `_checked`, for a new text: the user, account and conversation must match, the text may not."""
-    binding = await take(tools.state, token, nothing)
-    if binding.user != await _user(tools) or (binding.account_id, binding.conversation_id) != (
-        account_id,
-        conversation_id,
-    ):
-        raise Refusal(f"This confirmation was issued for another user or conversation. {nothing}")
-    return binding
 
 
 async def app_send_reply(
@@ -155,7 +142,7 @@ async def app_send_reply(
     token
         The view's one-time confirmation.
     """
-    binding = await _checked(tools, account_id, conversation_id, content, token, NOT_SENT)
+    binding = await _checked(tools, account_id, conversation_id, token, NOT_SENT, content)
 
     async def unchanged() -> None:
         # Under the conversation's write lock: nobody posts between this look and the send but Chatwoot's customer.
