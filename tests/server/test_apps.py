@@ -426,3 +426,36 @@ async def test_a_send_whose_answer_is_lost_but_stored_is_read_back_as_sent(
     result = await app_client.call_tool("app_send_reply", {"conversation_id": 7, "content": text, "token": token})
     assert structured(result)["status"] == "sent" and "answer was lost" in text_of(result)
     assert len(sent(state, 7, text)) == 1
+
+
+def test_over_stdio_a_2025_handshake_sees_the_declaration_and_the_links() -> None:
+    """The real wire of a host that handshakes in the 2025 era (as Claude Desktop does), advertising apps."""
+    import subprocess
+    import sys
+
+    from .conftest import subprocess_env
+
+    hello = {
+        "protocolVersion": "2025-06-18",
+        "capabilities": {"extensions": {EXTENSION_ID: {"mimeTypes": [APP_MIME_TYPE]}}},
+        "clientInfo": {"name": "host", "version": "1"},
+    }
+    lines = [
+        {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": hello},
+        {"jsonrpc": "2.0", "method": "notifications/initialized"},
+        {"jsonrpc": "2.0", "id": 2, "method": "tools/list", "params": {}},
+    ]
+    done = subprocess.run(
+        [sys.executable, "-m", "chatwoot_mcp", "--sandbox"],
+        input="".join(json.dumps(line) + "\n" for line in lines),
+        capture_output=True,
+        text=True,
+        env=subprocess_env(),
+        cwd=REPO,
+        timeout=60,
+    )
+    initialized, listed = (json.loads(line) for line in done.stdout.splitlines()[:2])
+    assert EXTENSION_ID in initialized["result"]["capabilities"]["extensions"]
+    tools = {tool["name"]: tool for tool in listed["result"]["tools"]}
+    assert tools["get_conversation"]["_meta"] == {"ui": {"resourceUri": pages.CONVERSATION}}
+    assert tools["app_send_reply"]["_meta"]["ui"]["visibility"] == ["app"]
