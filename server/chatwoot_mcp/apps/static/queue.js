@@ -18,7 +18,7 @@ const Queue = (() => {
 
   const COLUMNS = [
     { key: "id", label: "#", num: true, value: (c) => c.id, cell: (c) => el("button", { className: "link", text: "#" + c.id, attrs: { "aria-label": "Open conversation " + c.id } }) },
-    { key: "contact", label: "Customer", value: (c) => UI.plain(c.contact).toLowerCase(), cell: (c) => UI.marked(c.contact || "—") },
+    { key: "contact", label: "Customer", value: (c) => UI.plain(c.contact).toLowerCase(), cell: contact },
     { key: "status", label: "Status", value: (c) => c.status || "", cell: (c) => el("span", { className: "pill " + (c.status || ""), text: c.status || "—" }) },
     { key: "priority", label: "Priority", value: (c) => PRIORITY[c.priority] || 0, cell: (c) => (c.priority ? el("span", { className: "pill " + c.priority, text: c.priority }) : el("span", { className: "muted", text: "none" })) },
     { key: "assignee", label: "Assignee / team", value: (c) => (UI.plain(c.assignee) + " " + UI.plain(c.team)).toLowerCase(), cell: assignee },
@@ -26,6 +26,12 @@ const Queue = (() => {
     { key: "waiting", label: "Waiting", num: true, value: waited, cell: (c) => el("span", { text: c.waiting_since ? UI.since(c.waiting_since) : "—", title: c.waiting_since ? "Waiting since " + UI.when(c.waiting_since) : "" }) },
     { key: "last_message", label: "Last message", value: (c) => UI.plain(c.last_message).toLowerCase(), cell: (c) => el("div", { className: "snippet" }, [UI.marked(c.last_message || "")]) },
   ];
+
+  /** The name in the customer's style without the badge: the column says whose it is, and the row stays short. */
+  function contact(c) {
+    if (!UI.isCustomer(c.contact)) return UI.marked(c.contact || "—");
+    return el("span", { className: "nowrap", title: "The customer's name, as they gave it" }, [UI.customer(UI.plain(c.contact), false)]);
+  }
 
   function assignee(c) {
     const parts = el("span");
@@ -88,7 +94,7 @@ const Queue = (() => {
       ]),
       status,
       shown
-        ? el("table", {}, [header(), body()])
+        ? el("div", { className: "scroll-x" }, [el("table", {}, [header(), body()])])
         : el("p", { className: "muted", text: "No conversations match." }),
     ]);
     if (message) UI.notice(status, message, "error");
