@@ -145,6 +145,18 @@ class ToolContext:
             startup=startup,
         )
 
+    async def who(self) -> Identity | None:
+        """The Chatwoot user this call acts as: the request's user, else the token's, asked of Chatwoot once and
+        remembered; None if Chatwoot cannot say."""
+        if self.identity is not None:
+            return self.identity
+        try:
+            profile = await self.client.profile.get()
+        except Exception:  # the caller goes on without a name (the audit line) or refuses (a reply's token)
+            return None
+        self.identity = Identity(profile.id, profile.name or str(profile.id), tuple(a.id for a in profile.accounts))
+        return self.identity
+
     def account(self, requested: int | None) -> int:
         """The account a call acts in: the pinned one, or a requested one from the allowlist.
 

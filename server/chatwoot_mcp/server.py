@@ -20,11 +20,12 @@ from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ToolError, UnexpectedToolError
 from mcp.server.mcpserver.tools import Tool
 from mcp.shared.exceptions import MCPError
-from mcp.types import CallToolResult, InputRequiredResult, ListToolsResult, TextContent
+from mcp.types import CallToolResult, InputRequiredResult, ListResourcesResult, ListToolsResult, TextContent
 from mcp.types import Tool as WireTool
 from pydantic import ValidationError
 
 from chatwoot_mcp import __version__
+from chatwoot_mcp.apps.extension import AppsCapability, is_app_resource
 from chatwoot_mcp.config import Settings, config_error
 from chatwoot_mcp.edges.arguments import argument_problem, describe_validation, resolve_conversation_link
 from chatwoot_mcp.edges.redaction import redact, redact_data, scrub_log_records
@@ -40,7 +41,6 @@ if TYPE_CHECKING:
 
     from chatwoot_mcp.audit import AuditLog
     from chatwoot_mcp.context import ToolContext
-    from chatwoot_mcp.identity import Identity
     from chatwoot_mcp.launch.startup import StartupCheck
 
 __all__ = ["INSTRUCTIONS", "create_server", "enabled_tools"]
@@ -85,6 +85,8 @@ class ChatwootServer(MCPServer):
         self.specs: dict[str, ToolSpec] = {}
         self._wire = wire
         self._unbuilt: set[str] = set()
+        self._app_wire: dict[str, WireTool] = {}
+        """Tools as a client that supports MCP Apps lists them: with `_meta.ui` (built on its first listing)."""
         self._extras_registered = False
         self.tools_listed = False
         """Set once a client has listed the tools (the stdio start-up check waits for it)."""
@@ -143,7 +145,21 @@ class ChatwootServer(MCPServer):
         built = {}
         if any(name not in self._unbuilt for name in names):
             built = {tool.name: tool for tool in await super().list_tools()}
-        return [self._wire[name] if name in self._unbuilt else built[name] for name in names]
+        tools = [self._wire[name] if name in self._unbuilt else built[name] for name in names]
+        return [self._with_ui(tool) for tool in tools] if request.apps else tools
+
+    def _with_ui(self, tool: WireTool) -> WireTool:
+        """`tool` as a client that supports MCP Apps lists it: with `_meta.ui` when it has a view (a copy: everyone
+        else is shown the tool exactly as without apps)."""
+        spec = self.specs.get(tool.name)
+        ui = spec.ui_meta() if spec is not None else None
+        if ui is None:
+            return tool
+        linked = self._app_wire.get(tool.name)
+        if linked is None:
+            linked = tool.model_copy(update={"meta": {**(tool.meta or {}), "ui": ui}})
+            self._app_wire[tool.name] = linked
+        return linked
 
     # Resources and prompts are registered on first use: building their models (and importing the guards and views
     # they read through) is start-up time most sessions, which only call tools, never need.
@@ -152,13 +168,25 @@ class ChatwootServer(MCPServer):
             from chatwoot_mcp.surface.prompts import register_prompts
             from chatwoot_mcp.surface.resources import register_resources
 
+            from chatwoot_mcp.apps.extension import register_app_resources
+
             self._extras_registered = True
             register_resources(self)
+            register_app_resources(self)
             register_prompts(self)
 
     async def list_resources(self) -> list[Any]:
         self._extras()
         return await super().list_resources()
+
+    async def _handle_list_resources(self, ctx: ServerRequestContext[Any], params: Any) -> ListResourcesResult:
+        # The ui:// views are listed only to clients that support MCP Apps: to any other they are HTML nobody renders,
+        # and its resources/list stays what it was before apps. Reading one stays open to all (the pages hold no data,
+        # and a host may read a view it was linked to before it lists anything).
+        resources = await self.list_resources()
+        if not request_view(ctx).apps:
+            resources = [resource for resource in resources if not is_app_resource(resource.uri)]
+        return ListResourcesResult(resources=resources)
 
     async def list_resource_templates(self) -> list[Any]:
         self._extras()
@@ -230,7 +258,7 @@ class ChatwootServer(MCPServer):
             account: int | None = tools.account(requested if isinstance(requested, int) else None)
         except Refusal:
             account = requested if isinstance(requested, int) else None
-        identity = tools.identity or await _who(tools)
+        identity = await tools.who()
         entry = audit_entry(
             tool=name,
             arguments=arguments,
@@ -313,18 +341,6 @@ def _close_audit(server: ChatwootServer) -> None:
 
 def _refused(text: str) -> CallToolResult:
     return CallToolResult(content=[TextContent(type="text", text=text)], is_error=True)
-
-
-async def _who(tools: ToolContext) -> Identity | None:
-    """The token's user, asked of Chatwoot once (for the audit log) and remembered; None if Chatwoot cannot say."""
-    from chatwoot_mcp.identity import Identity
-
-    try:
-        profile = await tools.client.profile.get()
-    except Exception:  # the audit line names no user rather than the call failing
-        return None
-    tools.identity = Identity(profile.id, profile.name or str(profile.id), tuple(a.id for a in profile.accounts))
-    return tools.identity
 
 
 def _advertise_tool_list_changes(server: MCPServer) -> None:
@@ -414,7 +430,13 @@ def create_server(
     # Checked-in wire forms describe the pinned single-account schemas; an allowlist adds `account_id` everywhere.
     wire = wire_tools() if listing_cache and settings.pinned_account else {}
     server = ChatwootServer(
-        settings, "chatwoot-mcp", wire=wire, version=__version__, instructions=INSTRUCTIONS, lifespan=lifespan
+        settings,
+        "chatwoot-mcp",
+        wire=wire,
+        version=__version__,
+        instructions=INSTRUCTIONS,
+        lifespan=lifespan,
+        extensions=[AppsCapability()],
     )
     enabled_tools(settings)  # every name the configuration mentions exists
     server.register(configured_tools(settings))

@@ -38,6 +38,7 @@ __all__ = [
     "untrusted_name",
     "unwrap",
     "unwrap_data",
+    "visible_only",
 ]
 
 SNIPPET_LIMIT = 200
@@ -74,6 +75,17 @@ def neutralise(text: str, *, one_line: bool = False) -> str:
     if _TOUCHED.search(text) is not None:
         text = _LINE_BREAKS.sub("\n", text).translate(_TABLE)
     return " ".join(text.split()) if one_line else text
+
+
+_INVISIBLE = {code: None for low, high in _INVISIBLE_RANGES for code in range(low, high + 1)}
+
+
+def visible_only(text: str) -> str:
+    """`text` without the invisible characters above (line breaks made plain), but with `<` and `>` as written: for a
+    person's screen, where the text is shown as text (never markup) and needs no wrapper to stay inside."""
+    if _TOUCHED.search(text) is not None:
+        text = _LINE_BREAKS.sub("\n", text).translate(_INVISIBLE)
+    return text
 
 
 def _cut(text: str, limit: int) -> str:

@@ -22,7 +22,7 @@ import contextlib
 import hashlib
 import time
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Annotated
 
 from mcp.server.mcpserver import Context, Elicit, ElicitationResult, Resolve
@@ -39,7 +39,7 @@ from chatwoot_mcp.state import SentReply, StateUnavailable
 from chatwoot_mcp.views.base import message_view
 from chatwoot_mcp.views.triage import PostedMessage
 
-__all__ = ["DUPLICATE_WINDOW", "add_private_note", "normalise_reply", "send_reply", "visible_text"]
+__all__ = ["DUPLICATE_WINDOW", "add_private_note", "deliver_reply", "normalise_reply", "send_reply", "visible_text"]
 
 DUPLICATE_WINDOW = 600.0
 """Seconds during which the same reply to the same conversation counts as a duplicate."""
@@ -300,6 +300,45 @@ async def send_reply(
     if canned_response is not None:
         content = (await find_canned_response(tools, account_id, canned_response)).content
     assert content is not None
+
+    async def confirmed() -> None:
+        if not is_confirmed(confirmation):
+            shown = f"the exact text and the files ({describe_files(files)})" if files else "the exact text"
+            raise Refusal(
+                f"send_reply was not confirmed by the user, so the customer of #{conversation_id} got nothing. Nothing "
+                f"was sent. Show the user {shown}; only after they approve it, call send_reply again with "
+                "confirm=true (or use add_private_note for a note only agents see)."
+            )
+
+    posted = await deliver_reply(
+        tools, account_id, conversation_id, content, files, confirmed, confirm_duplicate=confirm_duplicate
+    )
+    if canned_response is not None:
+        posted.canned_response = canned_response.strip().lstrip("/")
+    return posted
+
+
+async def deliver_reply(
+    tools: ToolContext,
+    account_id: int,
+    conversation_id: int,
+    content: str,
+    files: Sequence[CheckedFile],
+    confirmed: Callable[[], Awaitable[None]],
+    *,
+    confirm_duplicate: bool = False,
+    duplicate_hint: str = (
+        "Check list_messages; if the customer really should get it again, call send_reply with "
+        "confirm_duplicate=true (it is still confirmed)."
+    ),
+) -> PostedMessage:
+    """Send a reply that `confirmed` allows (it raises a Refusal otherwise), once: the path every reply to a customer
+    takes, whoever confirmed it (the user's answer to send_reply's question, or a click in the app view).
+
+    Under the conversation's write lock: the duplicate window (the same text and files within DUPLICATE_WINDOW is
+    refused unless `confirm_duplicate`; an earlier identical reply whose outcome was unknown is looked for first),
+    then `confirmed()`, then one post with the read-back that tells a lost answer from a message never stored.
+    """
     _check_content(content, "reply", "Nothing was sent.")
     key = reply_key(account_id, conversation_id, content, files)
     async with tools.state.lock(f"conversation:{account_id}:{conversation_id}"):
@@ -317,23 +356,13 @@ async def send_reply(
             ago = time.time() - sent.at
             raise Refusal(
                 f"The same reply{' (same text and files)' if files else ''} was already sent to conversation "
-                f"#{conversation_id} {_ago(ago)}. Nothing was sent. "
-                "Check list_messages; if the customer really should get it again, call send_reply with "
-                "confirm_duplicate=true (it is still confirmed)."
+                f"#{conversation_id} {_ago(ago)}. Nothing was sent. {duplicate_hint}"
             )
-        if not is_confirmed(confirmation):
-            shown = f"the exact text and the files ({describe_files(files)})" if files else "the exact text"
-            raise Refusal(
-                f"send_reply was not confirmed by the user, so the customer of #{conversation_id} got nothing. Nothing "
-                f"was sent. Show the user {shown}; only after they approve it, call send_reply again with "
-                "confirm=true (or use add_private_note for a note only agents see)."
-            )
+        await confirmed()
         entry = SentReply(at=time.time(), certain=False)
         await tools.state.put_reply(key, entry, DUPLICATE_WINDOW)  # before sending: unreachable state sends nothing
         try:
             posted = await _post(tools, account_id, conversation_id, content, files, private=False)
-            if canned_response is not None:
-                posted.canned_response = canned_response.strip().lstrip("/")
         except ChatwootError as error:
             if refused_by_chatwoot(error):
                 await _forget(tools, key)  # certainly not sent: not a duplicate of anything

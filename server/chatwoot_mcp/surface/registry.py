@@ -40,7 +40,7 @@ log = logging.getLogger("chatwoot_mcp")
 
 CONVERSATION_DOC = "The #number"
 """Every tool's `conversation_id` says the same; docstrings describe it for their own readers."""
-TEXT_LIMITS = {"content": 150_000, "message": 150_000}
+TEXT_LIMITS = {"content": 150_000, "message": 150_000, "draft": 150_000}
 """Message text: Chatwoot's own cap (150,000 characters), so a refusal comes from us, before any request."""
 SHORT_TEXT = 1_000
 """Any other text argument (search text, names): enough for a real value, far below a URL's limit."""
@@ -207,6 +207,7 @@ def build_tool(spec: ToolSpec, settings: Settings) -> Callable[..., Any]:
         return CallToolResult(
             content=[TextContent(type="text", text=redact(view.text(), tools.settings.secrets)), *view.media()],
             structured_content=structured,
+            meta=view.meta(),
         )
 
     parameters = _tool_parameters(spec, settings)

@@ -40,13 +40,24 @@ async def render_schemas(settings: Settings = REFERENCE_SETTINGS) -> dict[str, s
     from dataclasses import replace
 
     from mcp import Client
+    from mcp.client.extension import advertise
 
+    from chatwoot_mcp.apps.extension import APP_MIME_TYPE, EXTENSION_ID
     from chatwoot_mcp.server import create_server
 
     tools = {}
-    # The dynamic-toolsets tools are listed to sessions only (2025-era handshake): see surface.toolsets.
-    for configuration, mode in ((settings, "auto"), (replace(settings, dynamic_toolsets=True), "legacy")):
-        async with Client(create_server(configuration, listing_cache=False), mode=mode) as client:
+    # The dynamic-toolsets tools are listed to sessions only (2025-era handshake): see surface.toolsets. The app-only
+    # tools are listed to clients that support MCP Apps only. The files hold what every client is shown: no `_meta`
+    # (the `_meta.ui` a client with apps sees follows from the rows, `ToolSpec.ui_meta`).
+    apps = [advertise(EXTENSION_ID, {"mimeTypes": [APP_MIME_TYPE]})]
+    for configuration, mode, extensions in (
+        (settings, "auto", []),
+        (replace(settings, dynamic_toolsets=True), "legacy", []),
+        (settings, "auto", apps),
+    ):
+        async with Client(
+            create_server(configuration, listing_cache=False), mode=mode, extensions=extensions
+        ) as client:
             tools |= {tool.name: tool for tool in (await client.list_tools()).tools}
     files = {}
     for tool in tools.values():

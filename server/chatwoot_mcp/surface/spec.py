@@ -52,6 +52,18 @@ class ToolSpec:
     output_schema: bool = True
     """False: results still carry structuredContent, but tools/list declares no output schema (the two dynamic-toolsets
     tools, whose text says everything, so that the first listing stays small)."""
+    app: str | None = None
+    """The ui:// view (MCP Apps) a host may show this tool's result in (`chatwoot_mcp.apps.pages`). Only a client that
+    supports apps sees it, as the tool's `_meta.ui.resourceUri`."""
+    app_only: bool = False
+    """Called by that view, never by a model (`_meta.ui.visibility: ["app"]`): listed and callable only for clients
+    that support apps (`chatwoot_mcp.tools.apps`)."""
+
+    def ui_meta(self) -> dict[str, Any] | None:
+        """The tool's `_meta.ui` for a client that supports apps, or None for a tool without a view."""
+        if self.app is None:
+            return None
+        return {"resourceUri": self.app, "visibility": ["app"]} if self.app_only else {"resourceUri": self.app}
 
     @cached_property
     def function(self) -> Callable[..., Any]:

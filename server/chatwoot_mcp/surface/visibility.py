@@ -11,6 +11,10 @@ conversation read tools, the tools of the toolsets that session enabled, and `li
 A request without one (protocol 2026-07-28, or stateless HTTP) sees its whole visible surface and not the two
 toolset tools: 2026-07-28 forbids a list that depends on earlier requests, and there is no session to hold them.
 
+With MCP Apps, a client that supports them (it advertised `io.modelcontextprotocol/ui`) also sees the app-only tools
+(`chatwoot_mcp.tools.apps`), after all the others, each while a tool that links to its view is visible to it; a
+client that does not sees exactly what it would without apps, and may call none of them.
+
 Pure: settings and a `RequestView` in, tool names out. Reading a request into a `RequestView` is
 `chatwoot_mcp.surface.request_view`'s work.
 """
@@ -26,6 +30,7 @@ from chatwoot_mcp.surface.scopes import scope_needed
 from chatwoot_mcp.surface.spec import ToolSpec
 from chatwoot_mcp.surface.toolsets import DYNAMIC_TOOLSET, INITIAL_TOOLSET
 from chatwoot_mcp.tools import ALL_TOOLS, TOOLSETS
+from chatwoot_mcp.tools import apps as app_only
 from chatwoot_mcp.tools import toolsets as dynamic
 
 __all__ = ["Narrowing", "RequestView", "configured_tools", "refusal", "toolset_tools", "visible_tools"]
@@ -53,13 +58,18 @@ class RequestView:
     """No session holds state between this request and others (protocol 2026-07-28, stateless HTTP)."""
     enabled: frozenset[str] = frozenset()
     """The toolsets this request's session enabled with enable_toolset (dynamic toolsets)."""
+    apps: bool = False
+    """The client supports MCP Apps (it advertised `io.modelcontextprotocol/ui` with the app MIME type)."""
 
 
 @lru_cache(maxsize=16)
 def configured_tools(settings: Settings) -> tuple[ToolSpec, ...]:
-    """Every tool the configuration allows, in listing order (the dynamic-toolsets tools last, when on)."""
-    specs = select_tools(ALL_TOOLS, settings)
-    return (*specs, *dynamic.TOOLS) if settings.dynamic_toolsets else tuple(specs)
+    """Every tool the configuration allows, in listing order: the dynamic-toolsets tools after the others (when on),
+    then the app-only tools whose view a configured tool links to."""
+    specs = [*select_tools(ALL_TOOLS, settings), *(dynamic.TOOLS if settings.dynamic_toolsets else ())]
+    views = {spec.app for spec in specs if spec.app is not None}
+    apps = [spec for spec in app_only.TOOLS if spec.app in views and (spec.read_only or not settings.read_only)]
+    return (*specs, *apps)
 
 
 @lru_cache(maxsize=256)
@@ -74,9 +84,11 @@ def refusal(settings: Settings, request: RequestView, name: str) -> str | None:
     spec = next((spec for spec in configured_tools(settings) if spec.name == name), None)
     if spec is not None:
         return _hidden(settings, request, spec)
-    known = next((spec for spec in (*ALL_TOOLS, *dynamic.TOOLS) if spec.name == name), None)
+    known = next((spec for spec in (*ALL_TOOLS, *dynamic.TOOLS, *app_only.TOOLS) if spec.name == name), None)
     if known is None:
         return None
+    if known.app_only and not request.apps:
+        return _app_only(name)
     if settings.read_only and not known.read_only:
         return f"{name} is not available: this server is read-only, nothing can be changed through it."
     if known.toolset == DYNAMIC_TOOLSET:
@@ -87,7 +99,7 @@ def refusal(settings: Settings, request: RequestView, name: str) -> str | None:
 def toolset_tools(settings: Settings, request: RequestView) -> dict[str, list[str]]:
     """{toolset: the tools it holds for `request` once enabled}, every toolset named (in TOOLSETS' order), even one
     the configuration or the request leaves empty."""
-    everything = RequestView(request.narrowings, request.scopes, request.sessionless, frozenset(TOOLSETS))
+    everything = RequestView(request.narrowings, request.scopes, request.sessionless, frozenset(TOOLSETS), request.apps)
     visible = set(visible_tools(settings, everything))
     grouped: dict[str, list[str]] = {name: [] for name in TOOLSETS}
     for spec in configured_tools(settings):
@@ -96,8 +108,18 @@ def toolset_tools(settings: Settings, request: RequestView) -> dict[str, list[st
     return grouped
 
 
+def _app_only(name: str) -> str:
+    return (
+        f"{name} is not a tool for the model: only the app view calls this (a person's click in a view of a host that "
+        "shows MCP Apps). Nothing was done. Use the model's own tools (send_reply, list_conversations, "
+        "get_conversation)."
+    )
+
+
 def _hidden(settings: Settings, request: RequestView, spec: ToolSpec) -> str | None:
     """Why a configured tool is not visible to `request`, or None."""
+    if spec.app_only:
+        return _hidden_app_only(settings, request, spec)
     name = f"{spec.name} is not available on this connection"
     for narrowing in request.narrowings:
         toolsets = narrowing.toolsets
@@ -122,3 +144,19 @@ def _hidden(settings: Settings, request: RequestView, spec: ToolSpec) -> str | N
     if request.sessionless or spec.toolset in request.enabled or (spec.toolset == INITIAL_TOOLSET and spec.read_only):
         return None
     return f"{spec.name} is not listed yet: call enable_toolset with toolset {spec.toolset!r} first."
+
+
+def _hidden_app_only(settings: Settings, request: RequestView, spec: ToolSpec) -> str | None:
+    """Why an app-only tool is not visible to `request`: a client without apps, the request's own narrowing and
+    scopes, or no tool linking to its view visible to it (the view could not have been opened)."""
+    if not request.apps:
+        return _app_only(spec.name)
+    name = f"{spec.name} is not available on this connection"
+    if not spec.read_only and any(narrowing.read_only for narrowing in request.narrowings):
+        return f"{name}: it serves only read tools."
+    if request.scopes is not None and scope_needed(spec) not in request.scopes:
+        return f"{name}: it needs the {scope_needed(spec)} permission, which this authorization does not grant."
+    linked = (other for other in configured_tools(settings) if other.app == spec.app and not other.app_only)
+    if not any(_hidden(settings, request, other) is None for other in linked):
+        return f"{name}: no tool that opens its view is available to this connection."
+    return None

@@ -1,6 +1,7 @@
 """The conversations toolset: reading, creating, assigning and changing conversations."""
 
 from chatwoot_mcp.surface.spec import ToolSpec
+from chatwoot_mcp.tools.apps import CONVERSATION_VIEW, QUEUE_VIEW
 
 GUARDS = "chatwoot_mcp.guards.conversations"
 VIEWS = "chatwoot_mcp.views.client"
@@ -8,11 +9,11 @@ VIEWS = "chatwoot_mcp.views.client"
 TOOLS = [
     ToolSpec(
         "list_conversations", "List conversations", "conversations.list", "conversations",
-        read_only=True, idempotent=True, view=f"{VIEWS}:page_view",
+        read_only=True, idempotent=True, view=f"{VIEWS}:page_view", app=QUEUE_VIEW,
     ),
     ToolSpec(
-        "get_conversation", "Get conversation", "conversations.get", "conversations",
-        read_only=True, idempotent=True, view=f"{VIEWS}:detail_view",
+        "get_conversation", "Get conversation", "chatwoot_mcp.guards.composer:get_conversation", "conversations",
+        read_only=True, idempotent=True, app=CONVERSATION_VIEW,
     ),
     ToolSpec(
         "get_counts", "Count conversations", "chatwoot_mcp.guards.counts:get_counts", "conversations",

@@ -2,11 +2,12 @@
 a person sends from Chatwoot's reply box."""
 
 from chatwoot_mcp.surface.spec import ToolSpec
+from chatwoot_mcp.tools.apps import CONVERSATION_VIEW
 
 TOOLS = [
     ToolSpec(
         "list_messages", "Read messages", "chatwoot_mcp.guards.messages:list_messages", "messages",
-        read_only=True, idempotent=True,
+        read_only=True, idempotent=True, app=CONVERSATION_VIEW,
     ),
     ToolSpec(
         "add_private_note", "Add private note", "chatwoot_mcp.guards.replies:add_private_note", "messages",

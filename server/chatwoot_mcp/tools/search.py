@@ -5,17 +5,18 @@ declared here so that tools/conversations.py stays as it is.
 """
 
 from chatwoot_mcp.surface.spec import ToolSpec
+from chatwoot_mcp.tools.apps import QUEUE_VIEW
 
 __all__ = ["CONVERSATION_TOOLS", "TOOLS"]
 
 TOOLS = [
     ToolSpec(
         "search_conversations", "Search messages", "chatwoot_mcp.guards.search:search_conversations", "search",
-        read_only=True, idempotent=True,
+        read_only=True, idempotent=True, app=QUEUE_VIEW,
     ),
     ToolSpec(
         "filter_conversations", "Filter conversations", "chatwoot_mcp.guards.filters:filter_conversations", "search",
-        read_only=True, idempotent=True,
+        read_only=True, idempotent=True, app=QUEUE_VIEW,
     ),
 ]  # fmt: skip
 

@@ -79,6 +79,10 @@ class View(Compact):
         """Content blocks after the text (e.g. an image for a multimodal model); none for most results."""
         return []
 
+    def meta(self) -> dict[str, Any] | None:
+        """The result's `_meta`: what only an app view reads (the composer's token), never a model; none for most."""
+        return None
+
 
 class PersonRef(Compact):
     """An agent, team or contact, by id and name."""

@@ -185,6 +185,8 @@ class ConversationDetail(View):
     snoozed_until: str | None = None
     custom_attributes: dict[str, Any] = Field(default_factory=dict)
     last_message: MessageView | None = None
+    draft: str | None = Field(default=None, exclude=True)
+    """The reply the model proposed with get_conversation (a host that shows apps puts it in the composer)."""
 
     @classmethod
     def of(cls, conversation: Conversation) -> ConversationDetail:
@@ -238,6 +240,10 @@ class ConversationDetail(View):
             lines.append(f"custom attributes: {untrusted_inline(self.custom_attributes)}")
         if self.last_message:
             lines.append(f"last message: {self.last_message.line()}")
+        if self.draft is not None:
+            lines.append(
+                f"draft ({len(self.draft)} characters): not sent; a host that shows apps offers it to the person to send"
+            )
         return "\n".join([*lines, *untrusted_note(lines)])
 
 
