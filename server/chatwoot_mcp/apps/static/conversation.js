@@ -252,17 +252,17 @@ const Conversation = (() => {
       }
       const data = result.structuredContent || {};
       const words = UI.plain(UI.textOf(result));
-      if (!result.isError && data.status === "sent") {
+      if (!result.isError && data.status === "sent" && data.message_id) {
         reload({ text: "Sent" + (data.message_id ? " (message " + data.message_id + ")" : "") + ".", kind: "success" }, "");
         return;
       }
       leaveReview();
       busy(false);
       send.disabled = true;
-      if (!result.isError && data.status === "unknown") {
-        say("The reply may have been sent: " + (words || "Chatwoot did not confirm it.") + " Reload and check before sending again.", "warning");
+      if (/may have been/i.test(words) || (!result.isError && data.status === "unknown")) {
+        say((words || "The reply may have been sent.") + " Reload and check before sending again.", "warning");
       } else {
-        say("Not sent. " + (words || "The server refused the reply."), "error");
+        say(words || "Not sent: the server refused the reply.", "error");
       }
       noticeArea.append(reloadButton(text));
     }
@@ -309,8 +309,10 @@ const Conversation = (() => {
       write("add_private_note", "Adding the note", (words) => reload({ text: words || "Private note added.", kind: "success" }, "")),
     );
     send.disabled = secret === null;
+    const why = secret === null ? el("div", { className: "muted", text: "Send is not available here" + (view.data.why_not ? ": " + view.data.why_not : ".") }) : null;
     return el("div", { className: "composer" }, [
       area,
+      why,
       reviewNote,
       review,
       el("div", { className: "bar" }, [send, edit, el("span", { className: "grow" }), save, note]),

@@ -40,17 +40,30 @@ const Queue = (() => {
     return parts;
   }
 
+  /** The rows of a page: list/filter pages carry `conversations`; search pages carry `results`, each with the
+      messages that matched (the first one stands in for the last message). */
+  function rows() {
+    if (Array.isArray(page.conversations)) return page.conversations;
+    return (page.results || []).map((hit) => ({
+      id: hit.id,
+      contact: hit.contact,
+      team: hit.inbox,
+      labels: [],
+      last_message: hit.matches && hit.matches.length ? hit.matches[0].snippet : null,
+    }));
+  }
+
   function sorted() {
-    const rows = (page.conversations || []).slice();
-    if (!sort.key) return rows;
+    const rows_ = rows().slice();
+    if (!sort.key) return rows_;
     const column = COLUMNS.find((col) => col.key === sort.key);
-    rows.sort((a, b) => {
+    rows_.sort((a, b) => {
       const x = column.value(a);
       const y = column.value(b);
       const order = x < y ? -1 : x > y ? 1 : 0;
       return sort.descending ? -order : order;
     });
-    return rows;
+    return rows_;
   }
 
   function header() {
@@ -79,7 +92,7 @@ const Queue = (() => {
   }
 
   function render() {
-    const shown = (page.conversations || []).length;
+    const shown = rows().length;
     const status = el("div");
     const previous = el("button", { text: "‹ Previous", onClick: () => go(page.page - 1) });
     previous.disabled = !(page.page > 1);
@@ -88,7 +101,7 @@ const Queue = (() => {
     const screen = el("section", { attrs: { "aria-label": "Conversation queue" } }, [
       el("div", { className: "bar" }, [
         el("h1", { className: "grow", text: "Conversations" }),
-        el("span", { className: "muted", text: "page " + page.page + " · " + shown + " of " + page.total }),
+        el("span", { className: "muted", text: "page " + page.page + " · " + shown + (typeof page.total === "number" ? " of " + page.total : " shown") }),
         previous,
         next,
       ]),
