@@ -58,7 +58,7 @@ document.addEventListener("securitypolicyviolation", (e) => window.__violations.
 VIEWS = {
     "queue": ("list_conversations", {}),
     "conversation": ("get_conversation", {"conversation_id": SCREENSHOT_CONVERSATION_ID, "draft": DRAFT}),
-    "report": ("get_report", {"kind": "agent", "since": "2026-11-06", "until": "2026-11-20"}),
+    "report": ("get_report", {"kind": "agents", "since": "2026-11-06", "until": "2026-11-20"}),
 }
 READY = {"queue": "table", "conversation": ".msg", "report": "svg.chart"}
 

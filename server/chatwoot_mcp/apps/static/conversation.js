@@ -139,8 +139,11 @@ const Conversation = (() => {
           if (!image || !IMAGE_TYPES.test(image.mimeType || "") || !BASE64.test(image.data || "")) continue;
           source = "data:" + image.mimeType + ";base64," + image.data;
         }
+        const list = img.closest(".messages");
+        const atBottom = list && list.scrollHeight - list.scrollTop - list.clientHeight < 8;
         img.src = source;
         img.hidden = false;
+        if (atBottom) img.addEventListener("load", () => (list.scrollTop = list.scrollHeight), { once: true });
       } catch (error) {
         // A thumbnail is a nicety: the file's name and size stay shown.
       }

@@ -13,7 +13,7 @@ const Report = (() => {
 
   /** Grouped bars: one group per row, one bar per series; numbers only come from the data. */
   function chart(groups, series, title) {
-    const width = 560;
+    const width = 720;
     const height = 180;
     const left = 34;
     const bottom = 36;
@@ -38,7 +38,8 @@ const Report = (() => {
         rect.append(svg("title", {}, group.label + " · " + s.label + ": " + value));
         root.append(rect);
       });
-      const label = group.label.length > 14 ? group.label.slice(0, 13) + "…" : group.label;
+      const fits = Math.max(3, Math.floor(slot / 6.5));
+      const label = group.label.length > fits ? group.label.slice(0, fits - 1) + "…" : group.label;
       root.append(svg("text", { x: left + i * slot + slot / 2, y: height - bottom + 16, "text-anchor": "middle" }, label));
     });
     const legend = el("div", { className: "legend" }, series.map((s, j) => el("span", {}, [el("span", { className: "swatch series-" + j }), document.createTextNode(s.label)])));
@@ -54,13 +55,16 @@ const Report = (() => {
     return el("table", {}, [el("thead", {}, [head]), el("tbody", {}, body)]);
   }
 
+  const KINDS = { agents: "Agent", teams: "Team", inboxes: "Inbox", labels: "Label" };
+
   function rowName(row) {
-    return UI.plain([row.id, row.name].filter((part) => part !== undefined && part !== null).join(" ")) || "—";
+    if (row.name) return UI.plain(row.name);
+    return row.id !== undefined && row.id !== null ? "#" + row.id : "—";
   }
 
   function report(data) {
     const rows = data.rows || [];
-    const title = data.kind === "account" ? "Account report" : "Report by " + data.kind;
+    const title = data.kind === "account" ? "Account report" : "Report by " + (KINDS[data.kind] || data.kind).toLowerCase();
     const period = UI.when(data.since) + " – " + UI.when(data.until) + (data.business_hours ? " · business hours" : "");
     const series = [
       { key: "conversations", label: "Conversations" },
@@ -72,7 +76,7 @@ const Report = (() => {
       rows.length ? chart(groups, series, title) : el("p", { className: "muted", text: "Nothing in this period." }),
       table(
         [
-          { key: "name", label: data.kind === "account" ? "Period" : data.kind },
+          { key: "name", label: data.kind === "account" ? "Period" : KINDS[data.kind] || data.kind },
           { key: "conversations", label: "Conversations", num: true },
           { key: "resolved", label: "Resolved", num: true },
           { key: "first_response", label: "First response" },
