@@ -132,7 +132,7 @@ async def settled(shown: Shown, name: str) -> None:
     """The view has drawn its data, its images are in, and the frame has its final height."""
     await shown.view.locator(READY[name]).first.wait_for()
     frame = shown.frame()
-    await frame.wait_for_function("Array.from(document.images).every((i) => i.hidden || i.complete)")
+    await frame.wait_for_function("() => Array.from(document.images).every((i) => i.hidden || i.complete)")
     await frame.evaluate("document.fonts.ready.then(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))))")
     await shown.page.wait_for_function("window.sizes.length > 0")
     await shown.page.wait_for_timeout(150)
