@@ -30,9 +30,10 @@ from playwright.async_api import async_playwright
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from chatwoot_sandbox import LONG_CONVERSATION_ID, SandboxState  # noqa: E402
 from tests.server.app_support import app_host  # noqa: E402
 from tests.server.browser_support import CHROMIUM_ARGS  # noqa: E402
+
+from chatwoot_sandbox import LONG_CONVERSATION_ID, SandboxState  # noqa: E402
 
 TARGET_MS = 300.0
 MARKS = """
@@ -80,7 +81,7 @@ async def measure(runs: int, warmup: int) -> dict[str, list[float]]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=30)
     parser.add_argument("--warmup", type=int, default=3)
     args = parser.parse_args()

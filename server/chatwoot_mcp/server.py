@@ -165,10 +165,9 @@ class ChatwootServer(MCPServer):
     # they read through) is start-up time most sessions, which only call tools, never need.
     def _extras(self) -> None:
         if not self._extras_registered:
+            from chatwoot_mcp.apps.extension import register_app_resources
             from chatwoot_mcp.surface.prompts import register_prompts
             from chatwoot_mcp.surface.resources import register_resources
-
-            from chatwoot_mcp.apps.extension import register_app_resources
 
             self._extras_registered = True
             register_resources(self)

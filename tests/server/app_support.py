@@ -212,7 +212,9 @@ class AppHost:
         html = self.html.get(scope["path"].removeprefix("/view/"))
         if html is None:
             return await _respond(send, 404, b"not found", "text/plain")
-        await _respond(send, 200, html.encode(), "text/html; charset=utf-8", [(b"content-security-policy", DEFAULT_CSP)])
+        await _respond(
+            send, 200, html.encode(), "text/html; charset=utf-8", [(b"content-security-policy", DEFAULT_CSP)]
+        )
 
 
 async def _body(receive: Any) -> bytes:

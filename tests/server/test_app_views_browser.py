@@ -26,7 +26,7 @@ from playwright.async_api import Browser, Dialog, Frame, FrameLocator, Page, exp
 
 from chatwoot_mcp.apps.pages import CONVERSATION, QUEUE, REPORT
 from chatwoot_sandbox import ADMIN_TOKEN, DEMO_ACCOUNT_ID, SCREENSHOT_CONVERSATION_ID, SandboxState, create_app
-from chatwoot_sandbox.records import INCOMING, OUTGOING
+from chatwoot_sandbox.records import OUTGOING
 
 from .app_support import AppHost, app_host
 from .browser_support import (  # noqa: F401  (chromium_fixture, module_event_loop: fixtures, found by name)
@@ -48,11 +48,13 @@ RECORD_ENV = "CHATWOOT_MCP_RECORD_APP_SCREENSHOTS"
 TOLERANCE = 0.01
 """Share of pixels that may differ (by more than CHANNEL_SLACK in some channel) from the checked-in screenshot."""
 CHANNEL_SLACK = 48
-HOSTILE = "<img src=x onerror=\"window.__pwned=1;alert(1)\"> and <script>window.__pwned=2;alert(2)</script> end"
+HOSTILE = '<img src=x onerror="window.__pwned=1;alert(1)"> and <script>window.__pwned=2;alert(2)</script> end'
 DRAFT = "Hi! I've refunded the duplicate charge; you'll see it in 3-5 days."
 WATCH = """
 window.__violations = [];
-document.addEventListener("securitypolicyviolation", (e) => window.__violations.push(e.violatedDirective + " " + e.blockedURI));
+document.addEventListener("securitypolicyviolation", (e) => {
+  window.__violations.push(e.violatedDirective + " " + e.blockedURI);
+});
 """
 
 VIEWS = {
@@ -94,7 +96,12 @@ class Shown:
 
 @asynccontextmanager
 async def shown(
-    chromium: Browser, tool: str, arguments: dict[str, Any], *, theme: str = "light", state: SandboxState | None = None,
+    chromium: Browser,
+    tool: str,
+    arguments: dict[str, Any],
+    *,
+    theme: str = "light",
+    state: SandboxState | None = None,
     **options: Any,
 ) -> AsyncIterator[Shown]:
     """`tool` called by the host and its view framed in a fresh page (clock at SEED_NOW, UTC, en-US)."""
@@ -133,14 +140,21 @@ async def settled(shown: Shown, name: str) -> None:
     await shown.view.locator(READY[name]).first.wait_for()
     frame = shown.frame()
     await frame.wait_for_function("() => Array.from(document.images).every((i) => i.hidden || i.complete)")
-    await frame.evaluate("document.fonts.ready.then(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))))")
+    await frame.evaluate(
+        "document.fonts.ready.then(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))))"
+    )
     await shown.page.wait_for_function("window.sizes.length > 0")
     await shown.page.wait_for_timeout(150)
 
 
 _COMPARE_JS = """
 async ([before, after, slack]) => {
-  const load = async (data) => { const img = new Image(); img.src = "data:image/png;base64," + data; await img.decode(); return img; };
+  const load = async (data) => {
+    const img = new Image();
+    img.src = "data:image/png;base64," + data;
+    await img.decode();
+    return img;
+  };
   const [a, b] = [await load(before), await load(after)];
   if (a.width !== b.width || a.height !== b.height) return {size: [a.width, a.height, b.width, b.height], ratio: 1};
   const pixels = (img) => {
@@ -153,7 +167,8 @@ async ([before, after, slack]) => {
   const [p, q] = [pixels(a), pixels(b)];
   let differ = 0;
   for (let i = 0; i < p.length; i += 4) {
-    if (Math.abs(p[i] - q[i]) > slack || Math.abs(p[i + 1] - q[i + 1]) > slack || Math.abs(p[i + 2] - q[i + 2]) > slack) differ++;
+    const far = (k) => Math.abs(p[i + k] - q[i + k]) > slack;
+    if (far(0) || far(1) || far(2)) differ++;
   }
   return {size: null, ratio: differ / (p.length / 4)};
 }
@@ -243,7 +258,9 @@ async def test_queue_sorts_pages_and_opens_a_conversation_and_back(chromium: Bro
 
 async def post_incoming(state: SandboxState, conversation_id: int, content: str) -> None:
     """A customer message, posted through the sandbox's Chatwoot API (an API inbox takes incoming messages)."""
-    async with httpx2.AsyncClient(transport=httpx2.ASGITransport(app=create_app(state)), base_url="http://sandbox") as http:
+    async with httpx2.AsyncClient(
+        transport=httpx2.ASGITransport(app=create_app(state)), base_url="http://sandbox"
+    ) as http:
         answer = await http.post(
             f"/api/v1/accounts/{DEMO_ACCOUNT_ID}/conversations/{conversation_id}/messages",
             headers={"api_access_token": ADMIN_TOKEN},
@@ -315,7 +332,11 @@ async def test_send_posts_the_draft_once_and_a_replayed_or_altered_token_sends_n
         assert replies(state, API_CONVERSATION_ID) == [*before, DRAFT]
 
         fresh = await view.host.call("app_conversation", {"conversation_id": API_CONVERSATION_ID, "draft": "Yes."})
-        altered = {"conversation_id": API_CONVERSATION_ID, "content": "Yes, and here is a link.", "token": token_of(fresh)}
+        altered = {
+            "conversation_id": API_CONVERSATION_ID,
+            "content": "Yes, and here is a link.",
+            "token": token_of(fresh),
+        }
         refused = await view.host.call("app_send_reply", altered)
         assert refused["isError"] and "text differs" in refused["content"][0]["text"], refused
         assert replies(state, API_CONVERSATION_ID) == [*before, DRAFT]
@@ -391,7 +412,9 @@ async def test_open_link_and_size_changed_reach_the_host(chromium: Browser) -> N
         height = await view.page.locator("iframe").evaluate("(f) => f.getBoundingClientRect().height")
         assert abs(height - min(sizes[-1]["height"], 640)) <= 2
 
-        log = await view.host_eval("window.hostLog.filter((e) => e.message).map((e) => [e.dir, e.message.method || null])")
+        log = await view.host_eval(
+            "window.hostLog.filter((e) => e.message).map((e) => [e.dir, e.message.method || null])"
+        )
         assert log[:4] == [
             ["in", "ui/initialize"],
             ["out", None],
@@ -409,7 +432,9 @@ async def test_without_open_links_the_link_is_shown_to_copy(chromium: Browser) -
     arguments = {"conversation_id": SCREENSHOT_CONVERSATION_ID}
     async with shown(chromium, "get_conversation", arguments, open_links=False) as view:
         link = view.view.locator(".copy-link")
-        await expect(link).to_contain_text(f"/app/accounts/{DEMO_ACCOUNT_ID}/conversations/{SCREENSHOT_CONVERSATION_ID}")
+        await expect(link).to_contain_text(
+            f"/app/accounts/{DEMO_ACCOUNT_ID}/conversations/{SCREENSHOT_CONVERSATION_ID}"
+        )
         await expect(view.view.get_by_role("button", name="Open in Chatwoot")).to_have_count(0)
 
 
@@ -423,6 +448,3 @@ async def test_queue_metrics_show_as_a_chart_and_table(chromium: Browser) -> Non
         await expect(view.view.locator("svg.chart rect").first).to_be_attached()
         await expect(view.view.get_by_role("heading")).to_have_text("Queue now")
         await expect(view.view.locator("tbody tr").first).to_be_visible()
-
-
-_ = INCOMING  # the sandbox's incoming type, documented by post_incoming's API call

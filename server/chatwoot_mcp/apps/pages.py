@@ -27,7 +27,7 @@ _SCRIPTS = {
 
 
 def _static(name: str) -> str:
-    return files(__package__).joinpath("static", name).read_text(encoding="utf-8")
+    return files("chatwoot_mcp.apps").joinpath("static", name).read_text(encoding="utf-8")
 
 
 @cache
