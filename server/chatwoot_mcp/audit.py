@@ -86,7 +86,8 @@ def audit_entry(
         "user": {"id": identity.user_id, "name": identity.name} if identity is not None else None,
         "account": account_id,
         "tool": tool,
-        "arguments": _cut({key: value for key, value in arguments.items() if key != "ctx"}),
+        # A composer's one-time token (app_send_reply) is spent by the call, but a credential all the same.
+        "arguments": _cut({key: value for key, value in arguments.items() if key not in ("ctx", "token")}),
     }
     structured = redact_data(result.structured_content or {}, secrets)
     if not result.is_error:

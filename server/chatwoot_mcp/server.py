@@ -25,7 +25,7 @@ from mcp.types import Tool as WireTool
 from pydantic import ValidationError
 
 from chatwoot_mcp import __version__
-from chatwoot_mcp.apps.extension import AppsCapability, is_app_resource
+from chatwoot_mcp.apps.extension import AppsCapability, declare_on_handshakes, is_app_resource
 from chatwoot_mcp.config import Settings, config_error
 from chatwoot_mcp.edges.arguments import argument_problem, describe_validation, resolve_conversation_link
 from chatwoot_mcp.edges.redaction import redact, redact_data, scrub_log_records
@@ -426,6 +426,7 @@ def create_server(
             yield tools
 
     scrub_log_records(settings.secrets)
+    declare_on_handshakes()
     # Checked-in wire forms describe the pinned single-account schemas; an allowlist adds `account_id` everywhere.
     wire = wire_tools() if listing_cache and settings.pinned_account else {}
     server = ChatwootServer(

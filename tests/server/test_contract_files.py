@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from chatwoot_mcp.surface.schemas import REGENERATE, check_schemas, render_schemas, write_schemas
-from chatwoot_mcp.tools import ALL_TOOLS, toolsets
+from chatwoot_mcp.tools import ALL_TOOLS, apps, toolsets
 
 from .conftest import REPO, lines_between
 
@@ -31,7 +31,7 @@ async def test_tool_schemas_match_the_code() -> None:
 @pytest.mark.anyio
 async def test_schema_check_detects_drift_missing_and_orphans(tmp_path: Path) -> None:
     written = await write_schemas(tmp_path)
-    every_tool = [*ALL_TOOLS, *toolsets.TOOLS]
+    every_tool = [*ALL_TOOLS, *toolsets.TOOLS, *apps.TOOLS]
     assert sorted(written) == sorted(f"wrote {spec.name}.json" for spec in every_tool)
     assert await check_schemas(tmp_path) == []
     assert await write_schemas(tmp_path) == [], "rewriting unchanged schemas changes nothing"
@@ -61,14 +61,14 @@ async def test_schema_check_detects_drift_missing_and_orphans(tmp_path: Path) ->
 @pytest.mark.anyio
 async def test_missing_schema_directory_reports_every_tool(tmp_path: Path) -> None:
     problems = await check_schemas(tmp_path / "absent")
-    assert len(problems) == len(ALL_TOOLS) + len(toolsets.TOOLS) + 1
+    assert len(problems) == len(ALL_TOOLS) + len(toolsets.TOOLS) + len(apps.TOOLS) + 1
     assert all(p.endswith(": missing") for p in problems[:-1])
 
 
 @pytest.mark.anyio
 async def test_rendered_schemas_are_the_wire_form() -> None:
     files = await render_schemas()
-    assert set(files) == {f"{spec.name}.json" for spec in [*ALL_TOOLS, *toolsets.TOOLS]}
+    assert set(files) == {f"{spec.name}.json" for spec in [*ALL_TOOLS, *toolsets.TOOLS, *apps.TOOLS]}
     for name, content in files.items():
         tool = json.loads(content)
         assert {"name", "title", "description", "inputSchema", "annotations"} <= tool.keys(), name

@@ -59,3 +59,30 @@ def register_app_resources(server: MCPServer) -> None:
                 fn=read,
             )
         )
+
+
+def declare_on_handshakes() -> None:
+    """Keep `capabilities.extensions` in the `initialize` result of the 2025-era handshake too.
+
+    SDK 2.3 declares extensions (SEP-2133) and then, for a 2025-era client, sieves the result through that era's
+    schema, which has no `extensions` field, so the declaration never reaches the client. Yet that schema calls
+    capabilities "not a closed set", hosts that render apps today handshake in that era (Claude Desktop advertises
+    the extension in `initialize`, ext-apps#521), and a host renders nothing for a server that did not declare it
+    (anthropics/claude-ai-mcp#165). So the sieve's output for `initialize` gets back exactly the `extensions` the
+    server itself declared; nothing else changes. Installed once per process, when a server is created.
+    """
+    from mcp_types import methods
+
+    serialize = methods.serialize_server_result
+    if getattr(serialize, "keeps_extensions", False):
+        return
+
+    def keeping_extensions(method: str, version: str, data: Any, **options: Any) -> dict[str, Any]:
+        dumped = serialize(method, version, data, **options)
+        declared = data.get("capabilities", {}).get("extensions") if method == "initialize" else None
+        if declared and isinstance(dumped.get("capabilities"), dict):
+            dumped["capabilities"].setdefault("extensions", declared)
+        return dumped
+
+    keeping_extensions.keeps_extensions = True  # type: ignore[attr-defined]
+    methods.serialize_server_result = keeping_extensions

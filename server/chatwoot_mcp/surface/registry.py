@@ -207,7 +207,7 @@ def build_tool(spec: ToolSpec, settings: Settings) -> Callable[..., Any]:
         return CallToolResult(
             content=[TextContent(type="text", text=redact(view.text(), tools.settings.secrets)), *view.media()],
             structured_content=structured,
-            meta=view.meta(),
+            _meta=view.meta(),
         )
 
     parameters = _tool_parameters(spec, settings)

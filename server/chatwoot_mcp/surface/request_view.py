@@ -2,9 +2,10 @@
 
 From the request: the narrowing its URL left in the ASGI scope (`http.narrowing`), its X-MCP-Toolsets and
 X-MCP-Readonly headers, the OAuth scopes its token grants (`context.REQUEST_SCOPES`), whether it has a session
-(2025-era handshake) or not (2026-07-28, stateless HTTP), the toolsets that session enabled, and whether the client
-supports MCP Apps (declared at `initialize`, or in each 2026-07-28 request's capabilities: the SDK reads either). A request without
-HTTP (stdio, in memory) brings none of the first three: only configuration and session apply. The HTTP-only
+(2025-era handshake) or not (2026-07-28, stateless HTTP), the toolsets that session enabled, and whether the
+client supports MCP Apps (declared at `initialize`, or in each 2026-07-28 request's capabilities: the SDK reads
+either). A request without HTTP (stdio, in memory) brings none of the first three: only configuration, session and
+apps apply. The HTTP-only
 modules are imported only when a request has an ASGI scope, so a stdio start-up does not pay for them.
 """
 

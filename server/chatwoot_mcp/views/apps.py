@@ -80,7 +80,8 @@ def app_message(message: Message) -> AppMessage:
             continue
         raw = item.get("fallback_title") or file_name(item.get("data_url"))
         size = item.get("file_size")
-        file_type = item.get("file_type") if isinstance(item.get("file_type"), str) else "file"
+        declared = item.get("file_type")
+        file_type = declared if isinstance(declared, str) else "file"
         files.append(
             AppFile(
                 id=item["id"],
@@ -166,8 +167,8 @@ class ReviewedReply(_Composed):
 
     def text(self) -> str:
         return (
-            f"The reply for #{self.conversation_id} was edited in the view ({len(self.content)} characters); it is sent "
-            "only when the person clicks Send. Nothing was sent."
+            f"The reply for #{self.conversation_id} was edited in the view ({len(self.content)} characters); it is "
+            "sent only when the person clicks Send. Nothing was sent."
         )
 
 

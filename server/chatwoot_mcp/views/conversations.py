@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import Field, field_serializer
+from pydantic import Field, SerializationInfo, SerializerFunctionWrapHandler, field_serializer, model_serializer
 
 from chatwoot_client.types import (
     Conversation,
@@ -60,6 +60,17 @@ class ConversationSummary(Compact):
     last_activity_at: str | None = None
     snoozed_until: str | None = None
     last_message: str | None = Field(default=None, description="Snippet of the newest message; customer text marked")
+    waiting_since: str | None = Field(default=None, exclude=True)
+    """Since when the customer has been waiting for a reply: for the queue view (MCP Apps), not the text."""
+
+    @model_serializer(mode="wrap")
+    def _with_waiting_since(self, handler: SerializerFunctionWrapHandler, info: SerializationInfo) -> dict[str, Any]:
+        # In structuredContent for the queue view, but left out of the output schema (an extra property is valid
+        # there), so that tools/list stays byte for byte what it was before apps.
+        data = handler(self)
+        if self.waiting_since is not None:
+            data["waiting_since"] = self.waiting_since
+        return data
 
     @classmethod
     def of(cls, conversation: Conversation) -> ConversationSummary:
@@ -85,6 +96,7 @@ class ConversationSummary(Compact):
             last_activity_at=iso(conversation.last_activity_at),
             snoozed_until=iso(conversation.snoozed_until),
             last_message=snippet,
+            waiting_since=iso(conversation.waiting_since),
         )
 
     def line(self) -> str:
@@ -241,9 +253,7 @@ class ConversationDetail(View):
         if self.last_message:
             lines.append(f"last message: {self.last_message.line()}")
         if self.draft is not None:
-            lines.append(
-                f"draft ({len(self.draft)} characters): not sent; a host that shows apps offers it to the person to send"
-            )
+            lines.append(f"draft ({len(self.draft)} characters): not sent; a host that shows apps offers it to send")
         return "\n".join([*lines, *untrusted_note(lines)])
 
 
