@@ -247,7 +247,9 @@ def _asgi3(handler: Any) -> Any:
 @asynccontextmanager
 async def app_host(state: SandboxState) -> AsyncIterator[AppHost]:
     """A host over `state`: the chatwoot-mcp app session and the host and view origins, for the block."""
-    server = make_server(state)
+    # A server of its own (not conftest's cached one): a test failing inside the block cannot leave it half-closed
+    # for the next test.
+    server = make_server(state, wrap_app=lambda app: app)
     async with AsyncExitStack() as stack:
         client = await stack.enter_async_context(
             Client(server, extensions=[advertise(EXTENSION_ID, {"mimeTypes": [APP_MIME_TYPE]})], cache=None)

@@ -210,10 +210,10 @@ async def test_each_view_renders_in_light_and_dark(chromium: Browser, name: str,
         assert await frame.evaluate("window.__violations") == []
         only_the_document(view)
         picture = await view.page.locator("iframe").screenshot(animations="disabled")
-        await compare(chromium, GOLDEN / f"{name}-{theme}.png", picture)
         folder = screenshot_folder()
         if folder is not None:
             (folder / f"app-{name}-{theme}.png").write_bytes(picture)
+    await compare(chromium, GOLDEN / f"{name}-{theme}.png", picture)
 
 
 async def test_the_views_get_their_documents_from_the_server(chromium: Browser) -> None:

@@ -24,13 +24,13 @@ const Queue = (() => {
     { key: "assignee", label: "Assignee / team", value: (c) => (UI.plain(c.assignee) + " " + UI.plain(c.team)).toLowerCase(), cell: assignee },
     { key: "labels", label: "Labels", value: (c) => (c.labels || []).join(","), cell: (c) => el("span", {}, (c.labels || []).map((l) => el("span", { className: "pill", text: l }))) },
     { key: "waiting", label: "Waiting", num: true, value: waited, cell: (c) => el("span", { text: c.waiting_since ? UI.since(c.waiting_since) : "—", title: c.waiting_since ? "Waiting since " + UI.when(c.waiting_since) : "" }) },
-    { key: "last_message", label: "Last message", value: (c) => UI.plain(c.last_message).toLowerCase(), cell: (c) => el("div", { className: "snippet" }, [UI.marked(c.last_message || "")]) },
+    { key: "last_message", label: "Last message", fill: true, value: (c) => UI.plain(c.last_message).toLowerCase(), cell: (c) => el("div", { className: "snippet" }, [UI.marked(c.last_message || "")]) },
   ];
 
   /** The name in the customer's style without the badge: the column says whose it is, and the row stays short. */
   function contact(c) {
     if (!UI.isCustomer(c.contact)) return UI.marked(c.contact || "—");
-    return el("span", { className: "nowrap", title: "The customer's name, as they gave it" }, [UI.customer(UI.plain(c.contact), false)]);
+    return el("span", { title: "The customer's name, as they gave it" }, [UI.customer(UI.plain(c.contact), false)]);
   }
 
   function assignee(c) {
@@ -66,10 +66,14 @@ const Queue = (() => {
     return rows_;
   }
 
+  function cellClass(column) {
+    return [column.num ? "num nowrap" : "", column.fill ? "fill" : ""].join(" ").trim();
+  }
+
   function header() {
     const row = el("tr");
     for (const column of COLUMNS) {
-      const th = el("th", { className: column.num ? "num" : "", attrs: { scope: "col" } });
+      const th = el("th", { className: cellClass(column), attrs: { scope: "col" } });
       if (sort.key === column.key) th.setAttribute("aria-sort", sort.descending ? "descending" : "ascending");
       th.append(el("button", { className: "sort", text: column.label, onClick: () => {
         sort = { key: column.key, descending: sort.key === column.key ? !sort.descending : false };
@@ -84,7 +88,7 @@ const Queue = (() => {
     const tbody = el("tbody");
     for (const c of sorted()) {
       const row = el("tr", { className: "row", attrs: { "data-id": String(Number(c.id)) } });
-      for (const column of COLUMNS) row.append(el("td", { className: column.num ? "num" : "" }, [column.cell(c)]));
+      for (const column of COLUMNS) row.append(el("td", { className: cellClass(column) }, [column.cell(c)]));
       row.addEventListener("click", () => openConversation(c.id));
       tbody.append(row);
     }
