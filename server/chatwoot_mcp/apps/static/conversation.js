@@ -256,6 +256,7 @@ const Conversation = (() => {
       const data = result.structuredContent || {};
       const words = UI.plain(UI.textOf(result));
       if (!result.isError && data.status === "sent" && data.message_id) {
+        view.draft = ""; // sent: the model's draft is spent, the next token is for an empty composer
         reload({ text: "Sent" + (data.message_id ? " (message " + data.message_id + ")" : "") + ".", kind: "success" }, "");
         return;
       }
