@@ -354,3 +354,46 @@ async def test_a_token_works_only_for_the_user_it_was_shown_to(mode: str) -> Non
             assert structured(result)["status"] == "sent"
     [message] = sent(state, conversation, text)
     assert (message.sender_type, message.sender_id) == ("User", AGENT_USER_ID)
+
+
+def test_the_link_carries_no_credentials_query_or_fragment() -> None:
+    from chatwoot_mcp.guards.screens import conversation_link
+
+    link = conversation_link("https://agent:s3cret@chat.example:8443/support/?x=1#y", 2, 7)
+    assert link == "https://chat.example:8443/support/app/accounts/2/conversations/7"
+
+
+async def test_an_expired_token_is_refused(app_client: Client, state: SandboxState, monkeypatch: Any) -> None:
+    import time
+
+    from chatwoot_mcp.apps import tokens
+
+    token = token_of(await app_client.call_tool("app_conversation", {"conversation_id": 7, "draft": "Late"}))
+    later = time.time() + tokens.TOKEN_TTL + 60
+    monkeypatch.setattr(tokens, "_now", lambda: later)
+    result = await app_client.call_tool("app_send_reply", {"conversation_id": 7, "content": "Late", "token": token})
+    assert_refused(result, "expired", "Nothing was sent")
+    assert sent(state, 7, "Late") == []
+
+
+def test_app_only_tools_follow_the_request_scopes_narrowing_and_linked_tools() -> None:
+    from chatwoot_mcp.surface.scopes import READ, SEND, WRITE
+    from chatwoot_mcp.surface.visibility import Narrowing, RequestView, refusal, visible_tools
+
+    settings = make_settings()
+
+    def app_tools_for(request: RequestView) -> list[str]:
+        return [name for name in visible_tools(settings, request) if name.startswith("app_")]
+
+    assert app_tools_for(RequestView()) == []
+    assert app_tools_for(RequestView(apps=True)) == APP_ONLY
+    assert app_tools_for(RequestView(apps=True, scopes=frozenset({READ, WRITE}))) == APP_ONLY[:2]
+    assert app_tools_for(RequestView(apps=True, scopes=frozenset({READ, WRITE, SEND}))) == APP_ONLY
+    assert app_tools_for(RequestView(narrowings=(Narrowing(read_only=True),), apps=True)) == APP_ONLY[:2]
+    # A connection narrowed to the labels toolset has no tool that opens a view: no app-only tool either.
+    assert app_tools_for(RequestView(narrowings=(Narrowing(toolsets=frozenset({"labels"})),), apps=True)) == []
+    # Narrowed to search only, the queue view still opens (search_conversations, filter_conversations).
+    only_search = RequestView(narrowings=(Narrowing(toolsets=frozenset({"search"})),), apps=True)
+    assert app_tools_for(only_search) == ["app_queue_page"]
+    why = refusal(settings, RequestView(apps=True, scopes=frozenset({READ})), "app_send_reply")
+    assert why is not None and "chatwoot:send" in why

@@ -55,6 +55,10 @@ class Issued:
         return {"token": self.token, "expires_at": self.expires_at}
 
 
+def _now() -> float:
+    return time.time()
+
+
 def text_digest(text: str) -> str:
     """The hash a token binds: of the exact text (a changed space is another text; the person saw this one)."""
     return hashlib.sha256(text.encode()).hexdigest()
@@ -67,7 +71,7 @@ def _key(token: str, kind: str = "token") -> str:
 async def issue(state: State, binding: Binding) -> Issued:
     """A new token for `binding` (raises StateUnavailable when the state cannot keep it)."""
     token = secrets.token_urlsafe(32)
-    expires = time.time() + TOKEN_TTL
+    expires = _now() + TOKEN_TTL
     await state.record_put(_key(token), {**asdict(binding), "expires": expires}, _KEPT)
     at = datetime.fromtimestamp(expires, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     return Issued(token=token, expires_at=at)
@@ -82,6 +86,6 @@ async def take(state: State, token: str, nothing: str) -> Binding:
             raise Refusal(f"This reply was already sent or reviewed with this confirmation (it works once). {nothing}")
         raise Refusal(f"This confirmation is not known here (it may be older than its life). {nothing}")
     await state.record_put(_key(token, "spent"), True, _KEPT)
-    if record.pop("expires") < time.time():
+    if record.pop("expires") < _now():
         raise Refusal(f"This confirmation expired ({TOKEN_TTL / 60:.0f} minutes after the view was shown). {nothing}")
     return Binding(**record)
