@@ -158,6 +158,7 @@ class AppHost:
         *,
         theme: str = "light",
         open_links: bool = True,
+        server_tools: bool = True,
         cancelled: str | None = None,
         max_height: int = 640,
     ) -> str:
@@ -165,7 +166,9 @@ class AppHost:
         ui = (await self.tools()).get(tool, {})
         uri = ui.get("resourceUri") or LINKED[tool]
         result = None if cancelled else await self.call(tool, arguments)
-        capabilities: dict[str, Any] = {"serverTools": {}, "logging": {}}
+        capabilities: dict[str, Any] = {"logging": {}}
+        if server_tools:
+            capabilities["serverTools"] = {}
         if open_links:
             capabilities["openLinks"] = {}
         session = Session(

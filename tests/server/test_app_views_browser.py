@@ -438,6 +438,17 @@ async def test_without_open_links_the_link_is_shown_to_copy(chromium: Browser) -
         await expect(view.view.get_by_role("button", name="Open in Chatwoot")).to_have_count(0)
 
 
+async def test_without_tool_calls_the_conversation_shows_what_the_tool_returned(chromium: Browser) -> None:
+    arguments = {"conversation_id": SCREENSHOT_CONVERSATION_ID, "draft": DRAFT}
+    async with shown(chromium, "get_conversation", arguments, server_tools=False) as view:
+        await expect(view.view.get_by_role("alert")).to_contain_text("does not let views call tools")
+        summary = view.view.get_by_role("region", name="Conversation summary")
+        await expect(summary).to_contain_text(f"Conversation #{SCREENSHOT_CONVERSATION_ID}")
+        await expect(summary.locator(".badge-customer").first).to_have_text("customer")
+        assert "untrusted" not in await summary.inner_text()
+        await expect(view.view.get_by_role("button", name="Send", exact=True)).to_have_count(0)
+
+
 async def test_a_cancelled_tool_call_is_said(chromium: Browser) -> None:
     async with shown(chromium, "list_conversations", {}, cancelled="the person stopped it") as view:
         await expect(view.view.get_by_role("alert")).to_contain_text("cancelled: the person stopped it")

@@ -44,8 +44,31 @@ const Conversation = (() => {
       const box = el("div");
       UI.notice(box, error.message || String(error), "error");
       if (o.back) box.prepend(el("button", { text: o.backLabel || "Back", onClick: o.back }));
+      if (o.fallback) box.append(summary(o.fallback));
       UI.show(box);
     }
+  }
+
+  /** What the opening tool returned (get_conversation's details, strings marked as in the model's result), for a
+      host that cannot run app_conversation: read-only, no composer. */
+  function summary(detail) {
+    const rows = [];
+    const add = (term, value) => {
+      if (value !== undefined && value !== null && value !== "") rows.push(el("dt", { text: term }), el("dd", {}, [UI.marked(value)]));
+    };
+    add("Status", detail.status);
+    add("Priority", detail.priority);
+    add("Contact", detail.contact && detail.contact.name);
+    add("Email", detail.contact_email);
+    add("Assignee", detail.assignee && detail.assignee.name);
+    add("Team", detail.team && detail.team.name);
+    add("Labels", (detail.labels || []).join(", "));
+    const last = detail.last_message;
+    if (last) add("Last message", [last.author, last.content].filter(Boolean).join(": "));
+    return el("section", { attrs: { "aria-label": "Conversation summary" } }, [
+      el("h1", { text: "Conversation #" + detail.id }),
+      el("dl", { className: "card" }, rows),
+    ]);
   }
 
   function reload(notice, text) {
@@ -334,7 +357,8 @@ const Conversation = (() => {
       const structured = (result && result.structuredContent) || {};
       const id = Number(args.conversation_id || structured.id || structured.conversation_id);
       if (!Number.isInteger(id) || id <= 0) return UI.failed(new Error("No conversation to show."));
-      open(id, typeof args.draft === "string" ? args.draft : "");
+      const fallback = typeof structured.id === "number" && structured.status ? structured : null;
+      open(id, typeof args.draft === "string" ? args.draft : "", { fallback });
     });
     Bridge.on("ui/notifications/tool-cancelled", (params) => UI.failed(new Error("The tool call was cancelled" + (params.reason ? ": " + params.reason : "."))));
     UI.loading("Waiting for the conversation…");
