@@ -459,3 +459,14 @@ async def test_queue_metrics_show_as_a_chart_and_table(chromium: Browser) -> Non
         await expect(view.view.locator("svg.chart rect").first).to_be_attached()
         await expect(view.view.get_by_role("heading")).to_have_text("Queue now")
         await expect(view.view.locator("tbody tr").first).to_be_visible()
+
+
+async def test_search_results_show_in_the_queue(chromium: Browser) -> None:
+    async with shown(chromium, "search_conversations", {"q": "refund"}) as view:
+        rows = view.view.locator("tbody tr")
+        await expect(rows.first).to_be_visible()
+        assert await rows.count() >= 1
+        assert "untrusted" not in await view.view.locator("table").inner_text()
+        target = await rows.first.get_attribute("data-id")
+        await rows.first.click()
+        await expect(view.view.get_by_role("heading", name=f"Conversation #{target}")).to_be_visible()
