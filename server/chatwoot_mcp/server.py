@@ -240,6 +240,8 @@ class ChatwootServer(MCPServer):
                 await self._audit(tools, name, arguments, _refused("internal error: Outcome unknown"), started)
                 raise
         if isinstance(result, CallToolResult):  # not a question to the user (the call comes again with the answer)
+            if spec.app_only and result.is_error and result.structured_content is None:
+                result.structured_content = _app_failure(arguments, result)
             await self._audit(tools, name, arguments, result, started)
         return result
 
@@ -336,6 +338,16 @@ def _close_audit(server: ChatwootServer) -> None:
     if server.audit is not None:
         server.audit.close()
         server.audit = None
+
+
+def _app_failure(arguments: dict[str, Any], result: CallToolResult) -> dict[str, Any]:
+    """What an app view reads of a failed write besides its words: refused (nothing was written) or unknown."""
+    from chatwoot_mcp.edges.outcomes import outcome_of
+
+    text = "\n".join(getattr(block, "text", "") for block in result.content)
+    status = "unknown" if outcome_of(True, text) == "may have been applied" else "refused"
+    conversation = arguments.get("conversation_id")
+    return {"status": status} | ({"conversation_id": conversation} if isinstance(conversation, int) else {})
 
 
 def _refused(text: str) -> CallToolResult:

@@ -254,6 +254,7 @@ async def test_send_works_once_with_the_text_shown(app_client: Client, state: Sa
     assert len(sent(state, 7, text)) == 1 and data["message_id"] == sent(state, 7, text)[0].id
     again = await app_client.call_tool("app_send_reply", {"conversation_id": 7, "content": text, "token": token})
     assert_refused(again, "already", "Nothing was sent")
+    assert again.structured_content == {"conversation_id": 7, "status": "refused"}
     assert len(sent(state, 7, text)) == 1
     for each in (shown, result, again):
         assert token not in text_of(each) and token not in json.dumps(each.structured_content or {})
@@ -397,3 +398,25 @@ def test_app_only_tools_follow_the_request_scopes_narrowing_and_linked_tools() -
     assert app_tools_for(only_search) == ["app_queue_page"]
     why = refusal(settings, RequestView(apps=True, scopes=frozenset({READ})), "app_send_reply")
     assert why is not None and "chatwoot:send" in why
+
+
+async def test_a_send_whose_answer_is_lost_and_not_found_is_reported_unknown(
+    app_client: Client, state: SandboxState
+) -> None:
+    text = "Your replacement ships tomorrow."
+    token = token_of(await app_client.call_tool("app_conversation", {"conversation_id": 7, "draft": text}))
+    state.inject_fault(502, method="POST", path_contains="/conversations/7/messages")
+    result = await app_client.call_tool("app_send_reply", {"conversation_id": 7, "content": text, "token": token})
+    assert result.is_error and "may have been applied" in text_of(result), text_of(result)
+    assert result.structured_content == {"conversation_id": 7, "status": "unknown"}
+
+
+async def test_a_send_whose_answer_is_lost_but_stored_is_read_back_as_sent(
+    app_client: Client, state: SandboxState
+) -> None:
+    text = "We have refunded the difference."
+    token = token_of(await app_client.call_tool("app_conversation", {"conversation_id": 7, "draft": text}))
+    state.inject_fault(502, method="POST", path_contains="/conversations/7/messages", after_handling=True)
+    result = await app_client.call_tool("app_send_reply", {"conversation_id": 7, "content": text, "token": token})
+    assert structured(result)["status"] == "sent" and "answer was lost" in text_of(result)
+    assert len(sent(state, 7, text)) == 1
