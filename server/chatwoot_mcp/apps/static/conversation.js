@@ -286,7 +286,7 @@ const Conversation = (() => {
       leaveReview();
       busy(false);
       send.disabled = true;
-      if (/may have been/i.test(words) || (!result.isError && data.status === "unknown")) {
+      if (data.status === "unknown" || /may have been/i.test(words)) {
         say((words || "The reply may have been sent.") + " Reload and check before sending again.", "warning");
       } else {
         say(words || "Not sent: the server refused the reply.", "error");
