@@ -42,24 +42,29 @@ async def poll(tools: ToolContext, account_id: int) -> tuple[int, bool] | None:
     first poll, which only takes the snapshot); None when it was not this call's turn."""
     if not await tools.state.claim(f"events:poll:turn:{account_id}", POLL_INTERVAL):
         return None
-    started = time.time()
     page = await tools.client.conversations.list(account_id, status="all", sort_by="last_activity_at_desc")
     snapshot = await tools.state.cache_get(snapshot_key(account_id))
-    seen: dict[str, list[Any]] = dict(snapshot["seen"]) if isinstance(snapshot, dict) else {}
-    baseline = float(snapshot["since"]) if isinstance(snapshot, dict) else None
+    if not isinstance(snapshot, dict):
+        snapshot = None
+    # Times compared with Chatwoot's are Chatwoot's (the newest activity it showed), so clocks that differ do not
+    # make a conversation look new or old.
+    newest = max((c.last_activity_at.timestamp() for c in page if c.last_activity_at is not None), default=None)
+    seen: dict[str, list[Any]] = dict(snapshot["seen"]) if snapshot is not None else {}
     drafts: list[dict[str, Any]] = []
     for conversation in page:
         now = _state_of(conversation)
         before = seen.pop(str(conversation.id), None)
         seen[str(conversation.id)] = now  # re-inserted: the dict's end is the most recently active
-        if baseline is not None:
-            drafts += _changes(account_id, conversation, before, now, baseline)
+        if snapshot is not None:
+            drafts += _changes(account_id, conversation, before, now, snapshot["since"], snapshot["mark"])
     for old in list(seen)[: max(0, len(seen) - SNAPSHOT_LIMIT)]:
         del seen[old]
-    await tools.state.cache_set(snapshot_key(account_id), {"since": baseline or started, "seen": seen}, SNAPSHOT_TTL)
+    since = snapshot["since"] if snapshot is not None else (newest if newest is not None else time.time())
+    mark = max(newest or 0.0, snapshot["mark"] if snapshot is not None else since)
+    await tools.state.cache_set(snapshot_key(account_id), {"since": since, "mark": mark, "seen": seen}, SNAPSHOT_TTL)
     for draft in drafts:
         await tools.state.event_append({**draft, "data": {**draft["data"], "source": "polling"}})
-    return len(drafts), baseline is None
+    return len(drafts), snapshot is None
 
 
 def _state_of(conversation: Conversation) -> list[Any]:
@@ -70,14 +75,16 @@ def _state_of(conversation: Conversation) -> list[Any]:
 
 
 def _changes(
-    account_id: int, conversation: Conversation, before: list[Any] | None, now: list[Any], baseline: float
+    account_id: int, conversation: Conversation, before: list[Any] | None, now: list[Any], since: float, mark: float
 ) -> list[dict[str, Any]]:
+    """What differs from the snapshot. A conversation it does not hold is new if created since polling began
+    (`since`), and its newest message is news if written after the last poll's newest activity (`mark`)."""
     base = {"account_id": account_id, "conversation_id": conversation.id}
     last = conversation.last_non_activity_message
     if before is None:
         created = conversation.created_at.timestamp() if conversation.created_at is not None else 0.0
         found = []
-        if created >= baseline:
+        if created >= since:
             data = {
                 "status": conversation.status,
                 "inbox_id": conversation.inbox_id,
@@ -87,7 +94,7 @@ def _changes(
                 "labels": conversation.labels,
             }
             found.append({**base, "kind": "conversation_created", "data": _data(data)})
-        if last is not None and last.created_at is not None and last.created_at.timestamp() >= baseline:
+        if last is not None and last.created_at is not None and last.created_at.timestamp() >= mark:
             found.append(_message(base, last))
         return found
     found = []
