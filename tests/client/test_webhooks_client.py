@@ -24,8 +24,9 @@ async def test_create_list_update_delete(client: AnyClient, state: SandboxState)
     }
     assert isinstance(made, Webhook) and made.subscriptions == ["message_created"] and made.name == "MCP"
     assert made.inbox is not None and made.inbox.id == API_INBOX_ID
-    assert made.secret == state.webhooks[made.id].secret and len(made.secret) == 24
-    assert made.secret not in repr(made) and "secret" not in made.model_dump()
+    secret = made.secret
+    assert secret is not None and secret == state.webhooks[made.id].secret and len(secret) == 24
+    assert secret not in repr(made) and "secret" not in made.model_dump()
     [listed] = await resolve(client.webhooks.list(ACCOUNT))
     assert listed.id == made.id and listed.secret == made.secret
     changed = await resolve(
