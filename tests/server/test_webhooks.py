@@ -25,7 +25,7 @@ from chatwoot_mcp.server import create_server
 from chatwoot_mcp.state import MemoryState
 from chatwoot_sandbox import ADMIN_TOKEN, AGENT_TOKEN, SandboxState, create_app
 
-from .conftest import BASE_ENV, SANDBOX_URL, free_port, structured, text_of
+from .conftest import BASE_ENV, SANDBOX_URL, free_port, http_server, structured, text_of
 from .team_support import served
 from .webhook_support import SECRET, conversation_payload, message_payload, signed
 
@@ -328,3 +328,36 @@ async def test_per_user_tokens_route_open_without_a_bearer_and_users_see_their_a
             assert refused.is_error and "not a member of account 2" in text_of(refused)
             theirs = structured(await admin.call_tool("list_events", {"account_id": 2}))["events"]
             assert [e["content"] for e in theirs] == ["<untrusted>for account 2</untrusted>"]
+
+
+async def test_the_sse_transport_has_the_route_too() -> None:
+    settings = load_settings({**BASE_ENV, "CHATWOOT_MCP_WEBHOOK_SECRET": SECRET}, transport="sse", port=free_port())
+    http = httpx2.AsyncClient(transport=httpx2.ASGITransport(app=create_app(SandboxState.demo())))
+    server = create_server(settings, shared_http=http)
+    app = http_app(server, settings, http)
+    async with http, served(app, settings.port, lifespan="on") as base, httpx2.AsyncClient(base_url=base) as client:
+        bad = await client.post(PATH, content=b"{}", headers={"Content-Type": "application/json"})
+        assert bad.status_code == 401
+        response = await client.post(PATH, content=(delivery := signed(message_payload("over sse")))[0],
+                                     headers=delivery[1])  # fmt: skip
+        assert response.status_code == 200, response.text
+        shared = server.shared_state()
+        assert shared is not None
+        events = await shared.event_read(None, 10, 0)
+    assert [event.data["content"] for event in events] == ["over sse"]
+
+
+async def test_serve_sandbox_over_http_delivers_its_own_webhooks(tmp_path: Any) -> None:
+    """`serve --sandbox --transport streamable-http`: the embedded sandbox has a webhook pointing at the server's own
+    receiver (its secret generated), so a write made through a tool comes back as an event from webhooks."""
+    async with http_server(tmp_path, "streamable-http") as process, mcp_client(process.base, None) as client:
+        cursor = structured(await client.call_tool("list_events", {}))["next_since"]
+        note = await client.call_tool("add_private_note", {"conversation_id": 1, "content": "checked the refund"})
+        assert not note.is_error, text_of(note)
+        result = await client.call_tool("list_events", {"since": cursor, "wait_seconds": 10})
+    page = structured(result)
+    assert page["source"] == "webhooks", text_of(result)
+    assert [(e["kind"], e["conversation_id"], e["content"]) for e in page["events"]] == [
+        ("private_note", 1, "checked the refund")
+    ], text_of(result)
+    assert "(agents only)" in text_of(result)
