@@ -173,7 +173,7 @@ async def test_each_kind_is_mapped() -> None:
     [created] = await deliver(conversation_payload("conversation_created", labels=["vip"]))
     assert created.kind == "conversation_created"
     assert created.data | {"source": "-"} == {
-        "status": "open", "inbox_id": 5, "contact": "Jane <b>Doe</b>", "labels": ["vip"], "source": "-",
+        "status": "open", "inbox_id": 1, "contact": "Jane <b>Doe</b>", "labels": ["vip"], "source": "-",
     }  # fmt: skip
 
     [status] = await deliver(conversation_payload("conversation_status_changed", status="resolved"))
@@ -193,7 +193,7 @@ async def test_each_kind_is_mapped() -> None:
     [labelled] = await deliver(conversation_payload("conversation_updated", labels=["vip", "refund"], changed=changed))
     assert labelled.kind == "labelled"
     assert labelled.data | {"source": "-"} == {
-        "labels": ["vip", "refund"], "added": ["refund"], "removed": [], "source": "-",
+        "labels": ["vip", "refund"], "added": ["refund"], "removed": [], "source": "-", "inbox_id": 1,
     }  # fmt: skip
 
     [customer] = await deliver(message_payload("I need a refund"))
@@ -309,7 +309,7 @@ async def test_over_loopback_without_a_secret_there_is_no_route() -> None:
         assert (await http.post(PATH, content=b"{}", headers=signed(b"{}")[1])).status_code == 404
 
 
-async def test_per_user_tokens_route_open_without_a_bearer_and_users_see_their_accounts_only() -> None:
+async def test_per_user_tokens_route_open_without_a_bearer_and_users_see_their_accounts_and_inboxes_only() -> None:
     env = {
         "CHATWOOT_BASE_URL": SANDBOX_URL,
         "CHATWOOT_ACCOUNT_ID": "1,2",
@@ -321,9 +321,17 @@ async def test_per_user_tokens_route_open_without_a_bearer_and_users_see_their_a
             payload = message_payload(f"for account {account}", account_id=account, message_id=100 + account)
             response = await http.post(PATH, content=(signed_body := signed(payload))[0], headers=signed_body[1])
             assert response.status_code == 200, response.text
+        # Inbox 2 (email) is one the agent is not a member of: Chatwoot would not show her its conversations.
+        payload = message_payload("in the email inbox", account_id=1, message_id=200, inbox_id=2)
+        response = await http.post(PATH, content=(signed_body := signed(payload))[0], headers=signed_body[1])
+        assert response.status_code == 200, response.text
         async with mcp_client(base, AGENT_TOKEN) as agent, mcp_client(base, ADMIN_TOKEN) as admin:
             mine = structured(await agent.call_tool("list_events", {"account_id": 1}))["events"]
             assert [e["content"] for e in mine] == ["<untrusted>for account 1</untrusted>"]
+            everything = structured(await admin.call_tool("list_events", {"account_id": 1}))["events"]
+            assert [e["content"] for e in everything] == [
+                "<untrusted>for account 1</untrusted>", "<untrusted>in the email inbox</untrusted>",
+            ]  # fmt: skip
             refused = await agent.call_tool("list_events", {"account_id": 2})
             assert refused.is_error and "not a member of account 2" in text_of(refused)
             theirs = structured(await admin.call_tool("list_events", {"account_id": 2}))["events"]
