@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+import anyio
 import httpx2
 import pytest
 from mcp import Client
@@ -363,9 +364,16 @@ async def test_serve_sandbox_over_http_delivers_its_own_webhooks(tmp_path: Any) 
         note = await client.call_tool("add_private_note", {"conversation_id": 1, "content": "checked the refund"})
         assert not note.is_error, text_of(note)
         result = await client.call_tool("list_events", {"since": cursor, "wait_seconds": 10})
-    page = structured(result)
-    assert page["source"] == "webhooks", text_of(result)
-    assert [(e["kind"], e["conversation_id"], e["content"]) for e in page["events"]] == [
-        ("private_note", 1, "checked the refund")
-    ], text_of(result)
-    assert "(agents only)" in text_of(result)
+        page = structured(result)
+        assert page["source"] == "webhooks", text_of(result)
+        assert [(e["kind"], e["conversation_id"], e["content"]) for e in page["events"]] == [
+            ("private_note", 1, "checked the refund")
+        ], text_of(result)
+        assert "(agents only)" in text_of(result)
+
+        # A status change fires conversation_status_changed and conversation_updated: one event comes of them.
+        status = await client.call_tool("toggle_status", {"conversation_id": 1, "status": "resolved"})
+        assert not status.is_error, text_of(status)
+        await anyio.sleep(1.0)  # the sandbox's jobs build and send both deliveries
+        changed = structured(await client.call_tool("list_events", {"since": page["next_since"], "wait_seconds": 5}))
+    assert [(e["kind"], e["status"]) for e in changed["events"]] == [("status_changed", "resolved")], changed
