@@ -54,8 +54,9 @@ class EventItem(Compact):
         if self.kind == "labelled":
             changes = [f"+{label}" for label in self.added or ()] + [f"-{label}" for label in self.removed or ()]
             return f"{head} {', '.join(self.labels or []) or '(none)'}" + (f" ({' '.join(changes)})" if changes else "")
-        who = f" {self.author}" if self.author else ""
-        return f"{head} {self.status or ''}{who}".rstrip()
+        parts = [self.status or "", f"contact {self.author}" if self.author else ""]
+        parts.append(f"labels {', '.join(self.labels)}" if self.labels else "")
+        return f"{head} {', '.join(part for part in parts if part)}".rstrip()
 
 
 def _who(person: PersonRef | None) -> str:
@@ -86,8 +87,11 @@ def event_item(event: Event) -> EventItem:
         event.kind == "conversation_created" and data.get("contact") is not None
     )
     content = data.get("content") if isinstance(data.get("content"), str) else None
-    if content is not None and data.get("cut"):
-        content += f"… [{data['cut']} more characters cut]"
+    cut: int = data["cut"] if isinstance(data.get("cut"), int) else 0
+    if content is not None and len(content) > MESSAGE_LIMIT:
+        content, cut = content[:MESSAGE_LIMIT], cut + len(content) - MESSAGE_LIMIT
+    if content is not None and cut:
+        content += f"… [{cut} more characters cut]"
     author = data.get("contact") if event.kind == "conversation_created" else data.get("author")
     return EventItem(
         id=event.id,
@@ -103,16 +107,13 @@ def event_item(event: Event) -> EventItem:
         removed=_names(data.get("removed")),
         message_id=data.get("message_id"),
         author=(untrusted_name(author) if from_customer else clean_name(author)) if isinstance(author, str) else None,
-        content=untrusted(content, MESSAGE_LIMIT, one_line=True) if from_customer else _cut(content),
+        content=untrusted(content, 2 * MESSAGE_LIMIT, one_line=True) if from_customer else _one_line(content),
     )
 
 
-def _cut(text: str | None) -> str | None:
-    """An agent's text on one line, neutralised like every shown string, and cut."""
-    if text is None:
-        return None
-    text = neutralise(text, one_line=True)
-    return text if len(text) <= MESSAGE_LIMIT else f"{text[:MESSAGE_LIMIT]}… [{len(text) - MESSAGE_LIMIT} more cut]"
+def _one_line(text: str | None) -> str | None:
+    """An agent's text (already cut) on one line, neutralised like every shown string."""
+    return None if text is None else neutralise(text, one_line=True)
 
 
 def _names(value: Any) -> list[str] | None:
