@@ -173,6 +173,12 @@ async def test_redis_stream_is_shared_and_bounded(monkeypatch: pytest.MonkeyPatc
 
             assert await one.claim("delivery", 60) and not await two.claim("delivery", 60)
 
+            monkeypatch.setattr(redis_state, "RETENTION_COUNT", 10)
+            for _ in range(300):
+                await one.event_append(event("labelled"))
+            kept = len(await two.event_read("0-0", 1000, 0))
+            assert 10 <= kept < 300  # MAXLEN ~ trims whole nodes: approximately the count, never fewer
+
             monkeypatch.setattr(redis_state, "RETENTION_SECONDS", 0.05)
             await anyio.sleep(0.1)
             assert await two.event_read("0-0", 10, 0) == []  # older than the retention: never read
