@@ -1,4 +1,4 @@
-"""The `chatwoot-mcp` command: serve (default), tools, call, schemas and demo."""
+"""The `chatwoot-mcp` command: serve (default), tools, call, schemas, demo and webhooks."""
 
 from __future__ import annotations
 
@@ -179,6 +179,10 @@ def _parser() -> argparse.ArgumentParser:
 
     demo = commands.add_parser("demo", help="a scripted triage run against the sandbox, over stdio")
     _log_level_option(demo)
+
+    from chatwoot_mcp.events.register import add_webhook_commands
+
+    add_webhook_commands(commands)
     return parser
 
 
@@ -242,7 +246,7 @@ def _stdout_to_devnull() -> None:
 
 def _main(argv: Sequence[str] | None) -> int:
     given = list(argv if argv is not None else sys.argv[1:])
-    commands = {"serve", "tools", "call", "schemas", "demo"}
+    commands = {"serve", "tools", "call", "schemas", "demo", "webhooks"}
     if not any(word in commands for word in given[:1]) and not {"-h", "--help", "--version"} & set(given[:1]):
         given = ["serve", *given]  # serve is the default: `chatwoot-mcp --sandbox` means `chatwoot-mcp serve --sandbox`
     args = _parser().parse_args(given)
@@ -255,6 +259,8 @@ def _main(argv: Sequence[str] | None) -> int:
             return anyio.run(_call, args)
         if args.command == "schemas":
             return anyio.run(_schemas, args)
+        if args.command == "webhooks":
+            return _webhooks(args)
         from chatwoot_mcp.launch.demo import run_demo
 
         _setup_logging(log_level(args.log_level), [])
@@ -362,6 +368,14 @@ def _server_without_check(settings: Settings, sandbox: Any = None) -> Callable[[
             await serve(server, settings, http)
 
     return run
+
+
+def _webhooks(args: argparse.Namespace) -> int:
+    from chatwoot_mcp.events.register import run_webhooks_command
+
+    settings = _settings(args)
+    _setup_logging(settings.log_level, settings.secrets)
+    return anyio.run(run_webhooks_command, args, settings)
 
 
 def _tools(args: argparse.Namespace) -> int:

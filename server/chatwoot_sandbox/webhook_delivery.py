@@ -8,7 +8,8 @@ The `Outbox` on every `SandboxState` (`state.outbox`) is the one seam a test or 
     state.outbox.sent                                              # what was tried: `Delivery` records, oldest first
 
 Like `lib/webhooks/trigger.rb`: one POST per delivery with `Content-Type`/`Accept: application/json`,
-`X-Chatwoot-Delivery` (a uuid4), `X-Chatwoot-Timestamp` (unix seconds) and `X-Chatwoot-Signature`
+`X-Chatwoot-Delivery` (a uuid4), `X-Chatwoot-Timestamp` (unix seconds by the sandbox's clock, `state.clock`: the
+real time unless a test set another) and `X-Chatwoot-Signature`
 (`sha256=` + hex HMAC-SHA256 of `"<timestamp>.<body>"` keyed with the webhook's secret). A non-2xx answer or a
 transport error is logged and that is the end of it: no retry, the response body is ignored. The SSRF filter of
 4.14+ (loopback and private targets refused) is not emulated: the sandbox delivers to loopback, which is its use.

@@ -60,6 +60,9 @@ CONVERSATION_UPDATE_KEYS = frozenset(
 _URL = re.compile(r"(?=https?:)")
 """`URI::DEFAULT_PARSER.make_regexp(%w[http https])`, unanchored: every part after the scheme is optional, so any
 string containing a lowercase `http:` or `https:` matches."""
+TIME_COLUMNS = frozenset(
+    {"snoozed_until", "waiting_since", "first_reply_created_at", "updated_at", "last_activity_at", "created_at"}
+)
 WITH_CHANGES = frozenset({"conversation_updated", "conversation_status_changed", "contact_updated", "inbox_updated"})
 """Events whose payload carries `changed_attributes` (null for a status change, see events doc §1.6.5)."""
 
@@ -123,8 +126,8 @@ def add_webhook(
 
 
 def _conversation_columns(conversation: Conversation) -> dict[str, object]:
-    """The columns a save can change, as `previous_changes` serialises them (ISO times, enum names), in the order
-    Rails records them: the assigned ones, then `cached_label_list` (before_save), then `updated_at`."""
+    """The columns a save can change (times as unix seconds, written ISO by `_changes`), in the order Rails records
+    them: the assigned ones, then `cached_label_list` (before_save), then `updated_at`."""
     labels = list(conversation.labels)
     return {
         "status": conversation.status,
@@ -132,14 +135,14 @@ def _conversation_columns(conversation: Conversation) -> dict[str, object]:
         "assignee_id": conversation.assignee_id,
         "assignee_agent_bot_id": conversation.assignee_agent_bot_id,
         "team_id": conversation.team_id,
-        "snoozed_until": iso_ms(conversation.snoozed_until),
+        "snoozed_until": conversation.snoozed_until,
         "custom_attributes": copy.deepcopy(conversation.custom_attributes),
         "additional_attributes": copy.deepcopy(conversation.additional_attributes),
-        "waiting_since": iso_ms(conversation.waiting_since),
-        "first_reply_created_at": iso_ms(conversation.first_reply_created_at),
+        "waiting_since": conversation.waiting_since,
+        "first_reply_created_at": conversation.first_reply_created_at,
         "label_list": labels,
         "cached_label_list": ", ".join(labels) if labels else None,
-        "updated_at": iso_ms(conversation.updated_at),
+        "updated_at": conversation.updated_at,
     }
 
 
@@ -153,8 +156,8 @@ def _contact_columns(contact: Contact) -> dict[str, object]:
         "additional_attributes": copy.deepcopy(contact.additional_attributes),
         "custom_attributes": copy.deepcopy(contact.custom_attributes),
         "label_list": list(contact.labels),
-        "last_activity_at": iso_ms(contact.last_activity_at),
-        "updated_at": iso_ms(contact.updated_at if contact.updated_at is not None else contact.created_at),
+        "last_activity_at": contact.last_activity_at,
+        "updated_at": contact.updated_at if contact.updated_at is not None else contact.created_at,
     }
 
 
@@ -166,7 +169,16 @@ def _changes(before: dict[str, object], after: dict[str, object]) -> Changes:
         return []
     if before["updated_at"] != after["updated_at"]:
         changed.append("updated_at")
-    return [{key: {"previous_value": before[key], "current_value": after[key]}} for key in changed]
+    return [
+        {key: {"previous_value": _json(key, before[key]), "current_value": _json(key, after[key])}} for key in changed
+    ]
+
+
+def _json(key: str, value: object) -> object:
+    """A column's value as `previous_changes.to_json` writes it: times ISO with milliseconds."""
+    if key in TIME_COLUMNS and isinstance(value, int | float):
+        return iso_ms(value)
+    return value
 
 
 @contextmanager

@@ -425,3 +425,46 @@ async def test_the_worker_delivers_without_another_request_into_an_asgi_receiver
     assert seen == ["conversation_status_changed"]
     await state.webhooks_idle()
     assert [d.status for d in state.outbox.sent] == [200]
+
+
+async def test_every_incoming_message_fires_contact_updated(client: httpx2.AsyncClient, state: SandboxState) -> None:
+    receiver, _ = wire(state, ["contact_updated"])
+    now = [1_800_000_000.0]
+    state.clock = lambda: now[0]
+    path = f"{ACCOUNT}/conversations/{api_conversation(state).display_id}/messages"
+    for text in ("one", "two"):
+        now[0] += 0.0005  # well within a millisecond: still a change to Rails
+        await client.post(path, json={"content": text, "message_type": "incoming"})
+    await state.webhooks_idle()
+    assert len(receiver.payloads()) == 2
+
+
+async def test_a_macro_that_mutes_fires_both_status_events_and_contact_updated_blocked(
+    client: httpx2.AsyncClient, state: SandboxState
+) -> None:
+    receiver, _ = wire(state, ["conversation_status_changed", "conversation_updated", "contact_updated"])
+    macro = await client.post(
+        f"{ACCOUNT}/macros",
+        json={"name": "Mute", "visibility": "global", "actions": [{"action_name": "mute_conversation"}]},
+    )
+    macro_id = macro.json()["payload"]["id"]
+    await client.post(f"{ACCOUNT}/macros/{macro_id}/execute", json={"conversation_ids": [LONG_CONVERSATION_ID]})
+    await state.webhooks_idle()  # runs the macro's job, then the webhook jobs it queued
+    assert sorted(receiver.events()) == ["contact_updated", "conversation_status_changed", "conversation_updated"]
+    [contact] = receiver.payloads("contact_updated")
+    assert contact["blocked"] is True
+    assert contact["changed_attributes"][0] == {"blocked": {"previous_value": False, "current_value": True}}
+
+
+async def test_replacing_a_contacts_labels_fires_contact_updated(
+    client: httpx2.AsyncClient, state: SandboxState
+) -> None:
+    receiver, _ = wire(state, ["contact_updated"])
+    contact_id = api_conversation(state).contact_id
+    state.contacts[contact_id].labels = []
+    await client.post(f"{ACCOUNT}/contacts/{contact_id}/labels", json={"labels": ["vip"]})
+    await client.post(f"{ACCOUNT}/contacts/{contact_id}/labels", json={"labels": ["vip"]})  # no change: no event
+    await state.webhooks_idle()
+    [payload] = receiver.payloads()
+    assert payload["changed_attributes"][0] == {"label_list": {"previous_value": [], "current_value": ["vip"]}}
+    assert [next(iter(change)) for change in payload["changed_attributes"]] == ["label_list", "updated_at"]
