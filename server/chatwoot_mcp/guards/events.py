@@ -53,7 +53,7 @@ async def list_events(
         If none yet, wait up to this long for one (0-25).
     """
     if since is not None and not CURSOR.fullmatch(since):
-        raise Refusal(f"since must be a next_since value from list_events (like 1733500000000-0), got {since!r}.")
+        raise Refusal("since must be a next_since value from list_events (like 1733500000000-0). Nothing was read.")
     polling = not tools.settings.webhooks
     source = f"polling every {POLL_INTERVAL:.0f} s" if polling else "webhooks"
     # The inboxes this user may see (an agent: those they are a member of), so a feed shows no more than Chatwoot.
