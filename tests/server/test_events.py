@@ -122,6 +122,8 @@ async def test_bounds_are_refused(state: SandboxState) -> None:
         assert (await client.call_tool("list_events", {"wait_seconds": -1})).is_error
         bad = await client.call_tool("list_events", {"since": "yesterday"})
         assert bad.is_error and "next_since" in text_of(bad)
+        future = await client.call_tool("list_events", {"since": f"{int(time.time() * 1000) + 3_600_000}-0"})
+        assert future.is_error and "next_since" in text_of(future)
         unknown = await client.call_tool("list_events", {"kinds": ["contact_updated"]})
         assert unknown.is_error
 

@@ -18,7 +18,7 @@ from pydantic import Field
 from chatwoot_client import ChatwootError
 from chatwoot_mcp.context import ToolContext
 from chatwoot_mcp.edges.errors import Refusal, describe_error
-from chatwoot_mcp.events.model import CURSOR, MAX_WAIT, START, Event, EventKind
+from chatwoot_mcp.events.model import CURSOR, MAX_WAIT, START, Event, EventKind, event_key
 from chatwoot_mcp.events.polling import POLL_INTERVAL, poll
 from chatwoot_mcp.views.events import EventPage, event_item
 
@@ -52,7 +52,8 @@ async def list_events(
     wait_seconds
         If none yet, wait up to this long for one (0-25).
     """
-    if since is not None and not CURSOR.fullmatch(since):
+    if since is not None and (not CURSOR.fullmatch(since) or event_key(since)[0] > (time.time() + 60) * 1000):
+        # A cursor from the future would never be passed: ids are times, so nothing would ever come after it.
         raise Refusal("since must be a next_since value from list_events (like 1733500000000-0). Nothing was read.")
     polling = not tools.settings.webhooks
     source = f"polling every {POLL_INTERVAL:.0f} s" if polling else "webhooks"
