@@ -1,4 +1,4 @@
-"""The `chatwoot-mcp` command: serve (default), tools, call, schemas and demo."""
+"""The `chatwoot-mcp` command: serve (default), tools, call, schemas, demo and webhooks."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ import logging
 import os
 import sys
 from collections.abc import Awaitable, Callable, Sequence
-from typing import TYPE_CHECKING
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
 
 import anyio
 
@@ -155,6 +156,11 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--audit-log", help="record every write call: a path, - for stderr, or redis [CHATWOOT_MCP_AUDIT_LOG]"
     )
+    serve.add_argument(
+        "--webhook-secret",
+        help="secret of the Chatwoot webhook that posts to /webhooks/chatwoot (HTTP only; comma-separated to rotate; "
+        "the environment keeps it out of ps) [CHATWOOT_MCP_WEBHOOK_SECRET]",
+    )
 
     tools = commands.add_parser("tools", help="list the tools this configuration exposes")
     _config_options(tools)
@@ -173,6 +179,10 @@ def _parser() -> argparse.ArgumentParser:
 
     demo = commands.add_parser("demo", help="a scripted triage run against the sandbox, over stdio")
     _log_level_option(demo)
+
+    from chatwoot_mcp.events.register import add_webhook_commands
+
+    add_webhook_commands(commands)
     return parser
 
 
@@ -203,6 +213,7 @@ def _settings(args: argparse.Namespace, *, need_chatwoot: bool = True) -> Settin
             "auth",
             "stateless",
             "max_sessions_per_user",
+            "webhook_secret",
         )
     }
     return load_settings(need_chatwoot=need_chatwoot, **flags)
@@ -235,7 +246,7 @@ def _stdout_to_devnull() -> None:
 
 def _main(argv: Sequence[str] | None) -> int:
     given = list(argv if argv is not None else sys.argv[1:])
-    commands = {"serve", "tools", "call", "schemas", "demo"}
+    commands = {"serve", "tools", "call", "schemas", "demo", "webhooks"}
     if not any(word in commands for word in given[:1]) and not {"-h", "--help", "--version"} & set(given[:1]):
         given = ["serve", *given]  # serve is the default: `chatwoot-mcp --sandbox` means `chatwoot-mcp serve --sandbox`
     args = _parser().parse_args(given)
@@ -248,6 +259,8 @@ def _main(argv: Sequence[str] | None) -> int:
             return anyio.run(_call, args)
         if args.command == "schemas":
             return anyio.run(_schemas, args)
+        if args.command == "webhooks":
+            return _webhooks(args)
         from chatwoot_mcp.launch.demo import run_demo
 
         _setup_logging(log_level(args.log_level), [])
@@ -264,9 +277,16 @@ def _serve(args: argparse.Namespace) -> int:
     # paused for all of it (gc_pause).
     with collector_paused():
         settings = _settings(args)
+        sandbox = None
+        if settings.sandbox and settings.transport != "stdio":
+            from chatwoot_mcp.launch.sandbox import sandbox_with_webhook
+
+            sandbox, secret = sandbox_with_webhook(settings.host, settings.port)
+            # The sandbox's webhook secret joins the settings' before logging starts, so it is redacted everywhere.
+            settings = replace(settings, webhook_secrets=(*settings.webhook_secrets, secret))
         _setup_logging(settings.log_level, settings.secrets)
         if settings.sandbox or settings.per_user:
-            run, check = _server_without_check(settings), None
+            run, check = _server_without_check(settings, sandbox), None
         else:
             run, check = _server_with_check(settings)
     anyio.run(run)
@@ -326,8 +346,9 @@ def _server_with_check(settings: Settings) -> tuple[Callable[[], Awaitable[None]
     return run, check
 
 
-def _server_without_check(settings: Settings) -> Callable[[], Awaitable[None]]:
-    """The sandbox, or per-user tokens (no token of the server's own to check; /readyz asks Chatwoot)."""
+def _server_without_check(settings: Settings, sandbox: Any = None) -> Callable[[], Awaitable[None]]:
+    """The sandbox (`sandbox`: its state, when built already), or per-user tokens (no token of the server's own to
+    check; /readyz asks Chatwoot)."""
     import httpx2
 
     from chatwoot_mcp.http.transports import serve
@@ -337,7 +358,7 @@ def _server_without_check(settings: Settings) -> Callable[[], Awaitable[None]]:
     if settings.sandbox:
         from chatwoot_mcp.launch.sandbox import sandbox_http_client
 
-        http = sandbox_http_client()
+        http = sandbox_http_client(sandbox)
     else:
         http = httpx2.AsyncClient(transport=DeferredTransport())
     server = create_server(settings, shared_http=http)
@@ -347,6 +368,14 @@ def _server_without_check(settings: Settings) -> Callable[[], Awaitable[None]]:
             await serve(server, settings, http)
 
     return run
+
+
+def _webhooks(args: argparse.Namespace) -> int:
+    from chatwoot_mcp.events.register import run_webhooks_command
+
+    settings = _settings(args)
+    _setup_logging(settings.log_level, settings.secrets)
+    return anyio.run(run_webhooks_command, args, settings)
 
 
 def _tools(args: argparse.Namespace) -> int:

@@ -144,6 +144,7 @@ def read_calls(canary: str) -> dict[str, list[dict[str, Any]]]:
         "get_draft": [{"conversation_id": CONVERSATION}, {"conversation_id": canary}],
         "get_queue_metrics": [{}, {"team": canary}, {"group_by": "agent"}, {"group_by": "team"}],
         "get_report": [{}, {"kind": "agents", "since": "2026-11-01"}, {"kind": "teams", "until": canary}],
+        "list_events": [{}, {"since": canary}, {"kinds": [canary]}, {"since": "0-0", "conversation_id": canary}],
         "get_attachment": [
             {"conversation_id": 5, "attachment_id": 1},
             {"conversation_id": 12, "attachment_id": 4},

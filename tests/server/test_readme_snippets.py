@@ -66,7 +66,7 @@ LANGS = {"sh": "sh", "shell": "sh", "bash": "sh", "console": "sh", "json": "json
 PROGRAMS = {"uv", "uvx", "pip", "python3", "python", "bash", "chatwoot-mcp", "claude", "npx", "docker", "pipx", "curl"}
 # Value-taking options of the launchers, whose value is not the command (`uvx --from chatwoot-mcp ...`).
 LAUNCHER_VALUE_OPTIONS = {"--from", "--with", "--directory", "--python", "-p", "--name", "-t", "--tag", "-e", "--env"}
-SUBCOMMANDS = {"serve", "tools", "call", "schemas", "demo"}
+SUBCOMMANDS = {"serve", "tools", "call", "schemas", "demo", "webhooks"}
 OFFLINE_COMMANDS = {"tools", "demo"}
 REPO_ROOTS = {"client", "server", "tests", "benchmarks", "examples", ".ci", "tool_schemas", "docs", "deploy"}
 
