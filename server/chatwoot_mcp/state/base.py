@@ -8,14 +8,17 @@ written); a read that cannot reach it goes on without it.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import anyio
 
 from chatwoot_mcp.edges.errors import Refusal
+
+if TYPE_CHECKING:
+    from chatwoot_mcp.events.model import Event
 
 __all__ = ["LOCK_LEASE", "LOCK_TIMEOUT", "LockHold", "SentReply", "State", "StateUnavailable", "busy", "local_turn"]
 
@@ -59,7 +62,8 @@ class StateUnavailable(Refusal):
 
 
 class State(Protocol):
-    """Locks, the duplicate-reply window, a cache and records, shared by every call this backend reaches.
+    """Locks, the duplicate-reply window, a cache, records and the event stream, shared by every call this backend
+    reaches.
 
     Records are what must not be lost or guessed (the OAuth server's clients, grants and tokens): reading or
     writing one raises StateUnavailable when the state cannot be reached, and taking one is atomic.
@@ -113,6 +117,30 @@ class State(Protocol):
 
     async def record_delete(self, *keys: str) -> None:
         """Forget these records (raises StateUnavailable)."""
+        ...
+
+    async def claim(self, key: str, ttl: float) -> bool:
+        """True for the first caller to claim `key` within `ttl` seconds, False for every later one, atomically
+        across everything this backend reaches (a webhook's delivery id; one poller per interval). Raises
+        StateUnavailable."""
+        ...
+
+    async def event_append(self, event_fields: Mapping[str, Any]) -> Event:
+        """Append an event (`kind`, `account_id`, `conversation_id`, `data`, optionally `at`) to the stream and
+        return it with its id; the stream keeps at most RETENTION_COUNT events, none older than RETENTION_SECONDS.
+        Raises StateUnavailable."""
+        ...
+
+    async def event_read(self, since: str | None, limit: int, wait: float) -> list[Event]:
+        """Up to `limit` events after the id `since`, oldest first; `since=None`: the newest `limit` events.
+
+        When there are none yet, waits up to `wait` seconds (at most MAX_WAIT) for the first new one and returns
+        as soon as it is appended (by any process this backend reaches). Raises StateUnavailable.
+        """
+        ...
+
+    async def event_cursor(self) -> str:
+        """The id of the newest event (START when there is none): reading after it gets only events to come."""
         ...
 
     async def check(self) -> None:

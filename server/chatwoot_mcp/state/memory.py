@@ -15,13 +15,24 @@ import hashlib
 import os
 import tempfile
 import time
-from collections.abc import AsyncIterator
+from collections import deque
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 import anyio
 
+from chatwoot_mcp.events.model import (
+    MAX_WAIT,
+    RETENTION_COUNT,
+    RETENTION_SECONDS,
+    START,
+    Event,
+    event_from_json,
+    event_key,
+    now_iso,
+)
 from chatwoot_mcp.state.base import LOCK_TIMEOUT, LockHold, SentReply, busy, local_turn
 
 try:
@@ -29,7 +40,7 @@ try:
 except ImportError:  # Windows: process-local locks only
     fcntl = None  # type: ignore[assignment]
 
-__all__ = ["MemoryState", "TtlCache"]
+__all__ = ["EventLog", "MemoryState", "TtlCache"]
 
 _POLL = 0.005
 
@@ -62,6 +73,68 @@ class TtlCache:
         return None if hit is None or time.monotonic() >= hit[0] else hit[1]
 
 
+class EventLog:
+    """The in-process event stream: a bounded deque (count and age), and an anyio event that wakes waiting readers
+    when the next event is appended."""
+
+    def __init__(self, max_count: int = RETENTION_COUNT, max_age: float = RETENTION_SECONDS) -> None:
+        self.max_age = max_age
+        self._events: deque[Event] = deque(maxlen=max_count)
+        self._last = (0, -1)
+        self._arrived: anyio.Event | None = None  # made on first wait: an anyio.Event needs a running loop
+
+    def _next_id(self) -> str:
+        millis, sequence = self._last
+        now = int(time.time() * 1000)
+        self._last = (now, 0) if now > millis else (millis, sequence + 1)  # ordered even if the clock steps back
+        return f"{self._last[0]}-{self._last[1]}"
+
+    def _trim(self) -> None:
+        cutoff = (time.time() - self.max_age) * 1000
+        while self._events and event_key(self._events[0].id)[0] < cutoff:
+            self._events.popleft()
+
+    def append(self, event_fields: Mapping[str, Any]) -> Event:
+        event = event_from_json(self._next_id(), {**event_fields, "at": event_fields.get("at") or now_iso()})
+        self._events.append(event)
+        self._trim()
+        if self._arrived is not None:
+            self._arrived.set()
+            self._arrived = None
+        return event
+
+    def _after(self, since: str | None, limit: int) -> list[Event]:
+        if since is None:
+            return list(self._events)[-limit:] if limit > 0 else []
+        after = event_key(since)
+        newer: list[Event] = []
+        for event in reversed(self._events):  # readers are mostly near the end
+            if event_key(event.id) <= after:
+                break
+            newer.append(event)
+        newer.reverse()
+        return newer[:limit]
+
+    async def read(self, since: str | None, limit: int, wait: float) -> list[Event]:
+        deadline = time.monotonic() + max(0.0, min(wait, MAX_WAIT))
+        while True:
+            self._trim()
+            found = self._after(since, limit)
+            remaining = deadline - time.monotonic()
+            if found or remaining <= 0:
+                return found
+            since = START if since is None else since  # nothing yet: the first event to come is the answer
+            if self._arrived is None:
+                self._arrived = anyio.Event()
+            arrived = self._arrived
+            with anyio.move_on_after(remaining):
+                await arrived.wait()
+
+    def cursor(self) -> str:
+        self._trim()
+        return self._events[-1].id if self._events else START
+
+
 class MemoryState:
     """Locks held against this process's other tasks and other processes on this host; window and cache in memory."""
 
@@ -76,6 +149,8 @@ class MemoryState:
         self._records: dict[str, TtlCache] = {}
         """One bounded cache per kind of record ("oauth:client", "oauth:grant", ...), so a flood of one kind (client
         registrations anyone may send) evicts only that kind, never another's (grants, tokens)."""
+        self._claims = TtlCache(max_entries=100_000)
+        self.events = EventLog()
 
     @asynccontextmanager
     async def lock(self, key: str, lease: float | None = None) -> AsyncIterator[LockHold]:
@@ -144,6 +219,21 @@ class MemoryState:
     async def record_delete(self, *keys: str) -> None:
         for key in keys:
             self._kind(key).pop(key)
+
+    async def claim(self, key: str, ttl: float) -> bool:
+        if await self._claims.cache_get(key) is not None:
+            return False
+        await self._claims.cache_set(key, True, ttl)  # no await between the look and the set that yields
+        return True
+
+    async def event_append(self, event_fields: Mapping[str, Any]) -> Event:
+        return self.events.append(event_fields)
+
+    async def event_read(self, since: str | None, limit: int, wait: float) -> list[Event]:
+        return await self.events.read(since, limit, wait)
+
+    async def event_cursor(self) -> str:
+        return self.events.cursor()
 
     async def check(self) -> None:
         return None

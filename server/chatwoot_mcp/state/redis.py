@@ -4,7 +4,8 @@ Only imported when `--state redis://...` is chosen. A lock is a key set with NX 
 token; its holder renews the lease while it lives and releases it with a compare-and-delete script, so a worker
 that dies holding a lock blocks the others for at most the lease, and a worker whose lease ran out never deletes
 a lock another worker has since taken. Replies in the duplicate window, cached values and records are keys that
-expire; a record is taken with GETDEL.
+expire; a record is taken with GETDEL. Events are one stream (XADD MAXLEN ~, trimmed by age with XTRIM MINID ~),
+read with XREAD BLOCK on a connection of its own whose timeout outlasts the longest wait.
 Every key is prefixed with a hash of the Chatwoot URL, so servers of several Chatwoots can share one Redis.
 """
 
@@ -16,7 +17,7 @@ import json
 import logging
 import secrets
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
 from typing import Any
@@ -26,6 +27,16 @@ import anyio
 from redis import asyncio as aioredis
 from redis.exceptions import RedisError
 
+from chatwoot_mcp.events.model import (
+    MAX_WAIT,
+    RETENTION_COUNT,
+    RETENTION_SECONDS,
+    START,
+    Event,
+    event_from_json,
+    event_key,
+    now_iso,
+)
 from chatwoot_mcp.state.base import LOCK_LEASE, LOCK_TIMEOUT, LockHold, SentReply, StateUnavailable, busy, local_turn
 
 __all__ = ["AUDIT_STREAM", "RedisState", "describe_url"]
@@ -64,6 +75,9 @@ class RedisState:
         )
         self._prefix = f"chatwoot-mcp:{hashlib.sha256(scope.encode()).hexdigest()[:12]}:"
         self._local: dict[str, anyio.Lock] = {}
+        self._url = url
+        self._blocking: aioredis.Redis | None = None
+        self._events = self._prefix + "events"
 
     def _unavailable(self, error: Exception) -> StateUnavailable:
         return StateUnavailable(
@@ -189,6 +203,58 @@ class RedisState:
         except (RedisError, OSError) as error:
             raise self._unavailable(error) from None
 
+    async def claim(self, key: str, ttl: float) -> bool:
+        try:
+            return bool(await self.redis.set(self._prefix + "claim:" + key, "1", nx=True, px=max(1, int(ttl * 1000))))
+        except (RedisError, OSError) as error:
+            raise self._unavailable(error) from None
+
+    async def event_append(self, event_fields: Mapping[str, Any]) -> Event:
+        fields = {**event_fields, "at": event_fields.get("at") or now_iso()}
+        oldest = int((time.time() - RETENTION_SECONDS) * 1000)
+        try:
+            async with self.redis.pipeline(transaction=False) as pipe:
+                pipe.xadd(self._events, {"e": json.dumps(fields)}, maxlen=RETENTION_COUNT, approximate=True)
+                pipe.xtrim(self._events, minid=f"{oldest}-0", approximate=True)
+                added, _ = await pipe.execute()
+        except (RedisError, OSError) as error:
+            raise self._unavailable(error) from None
+        return event_from_json(_text(added), fields)
+
+    async def event_read(self, since: str | None, limit: int, wait: float) -> list[Event]:
+        wait = max(0.0, min(wait, MAX_WAIT))
+        try:
+            if since is None:
+                newest: Any = await self.redis.xrevrange(self._events, count=limit)
+                found = _events(reversed(newest or []))
+                if found or wait <= 0:
+                    return found
+                since = START  # nothing yet: the first event to come is the answer
+            answer: Any
+            if wait <= 0:
+                answer = await self.redis.xread({self._events: since}, count=limit)
+            else:
+                answer = await self._blocking_client().xread(
+                    {self._events: since}, count=limit, block=max(1, int(wait * 1000))
+                )
+        except (RedisError, OSError) as error:
+            raise self._unavailable(error) from None
+        return _events(entry for _, entries in answer or () for entry in entries)
+
+    def _blocking_client(self) -> aioredis.Redis:
+        if self._blocking is None:
+            self._blocking = aioredis.Redis.from_url(
+                self._url, socket_connect_timeout=2.0, socket_timeout=MAX_WAIT + 10, health_check_interval=30
+            )
+        return self._blocking
+
+    async def event_cursor(self) -> str:
+        try:
+            newest: Any = await self.redis.xrevrange(self._events, count=1)
+        except (RedisError, OSError) as error:
+            raise self._unavailable(error) from None
+        return _text(newest[0][0]) if newest else START
+
     async def check(self) -> None:
         try:
             await self.redis.ping()  # type: ignore[misc]
@@ -200,7 +266,24 @@ class RedisState:
         await self.redis.xadd(AUDIT_STREAM, {"line": line}, maxlen=100_000, approximate=True)
 
     async def aclose(self) -> None:
+        if self._blocking is not None:
+            await self._blocking.aclose()
         await self.redis.aclose()
+
+
+def _text(value: Any) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value)
+
+
+def _events(entries: Any) -> list[Event]:
+    """Stream entries (id, {b"e": json}) as Events, without those older than the retention (MINID trims lazily)."""
+    oldest = (time.time() - RETENTION_SECONDS) * 1000
+    found = []
+    for entry_id, values in entries:
+        event_id = _text(entry_id)
+        if event_key(event_id)[0] >= oldest:
+            found.append(event_from_json(event_id, json.loads(values[b"e"])))
+    return found
 
 
 @dataclass
