@@ -45,6 +45,7 @@ from mcp.types import (
 if TYPE_CHECKING:
     from anyio.abc import TaskGroup
     from mcp.server import MCPServer
+    from mcp.server.connection import Connection
 
     from chatwoot_mcp.context import ToolContext
     from chatwoot_mcp.events.model import Event
@@ -168,8 +169,8 @@ class Notifier:
         self._group: TaskGroup | None = None
         self._tailing = False
         self._starting = anyio.Lock()
-        self.legacy: weakref.WeakKeyDictionary[Any, dict[str, Callable[[], None]]] = weakref.WeakKeyDictionary()
-        """A 2025-era session's subscriptions: URI -> how to drop it."""
+        self.legacy: weakref.WeakKeyDictionary[Connection, dict[str, Callable[[], None]]] = weakref.WeakKeyDictionary()
+        """A 2025-era session's (its connection's) subscriptions: URI -> how to drop it."""
 
     @asynccontextmanager
     async def running(self) -> AsyncIterator[Notifier]:
@@ -378,14 +379,15 @@ async def _gate(ctx: ServerRequestContext[Any, Any], call_next: CallNext) -> Han
 
 async def _subscribe(ctx: ServerRequestContext[Any, Any], params: SubscribeRequestParams) -> EmptyResult:
     notifier, reader = _subscriber(ctx)
-    if reader.tools.settings.stateless and ctx.request is not None:
+    connection = _connection(ctx)
+    if not connection.has_standalone_channel:
         raise MCPError(
             INVALID_REQUEST,
-            "this server runs stateless HTTP, which keeps no stream to notify a 2025-era session on; "
-            "clients of protocol 2026-07-28 can watch it with subscriptions/listen",
+            "this connection keeps no stream to send updates on (stateless HTTP); clients of protocol 2026-07-28 "
+            "can watch resources with subscriptions/listen",
         )
     uri = str(params.uri)
-    subscriptions = notifier.legacy.setdefault(ctx.session, {})
+    subscriptions = notifier.legacy.setdefault(connection, {})
     if uri in subscriptions:
         return EmptyResult()
     if len(subscriptions) >= MAX_WATCHED:
@@ -393,7 +395,8 @@ async def _subscribe(ctx: ServerRequestContext[Any, Any], params: SubscribeReque
     refusal = await notifier.admit(reader, uri)
     if refusal is not None:
         raise MCPError(INVALID_REQUEST, refusal)
-    session = weakref.ref(ctx.session)
+    # Held weakly: a session that ends without unsubscribing is forgotten at its next update.
+    session = weakref.ref(connection)
 
     async def send(changed: str) -> None:
         live = session()
@@ -407,10 +410,16 @@ async def _subscribe(ctx: ServerRequestContext[Any, Any], params: SubscribeReque
 
 async def _unsubscribe(ctx: ServerRequestContext[Any, Any], params: UnsubscribeRequestParams) -> EmptyResult:
     notifier, _ = _subscriber(ctx)
-    remove = notifier.legacy.get(ctx.session, {}).pop(str(params.uri), None)
+    remove = notifier.legacy.get(_connection(ctx), {}).pop(str(params.uri), None)
     if remove is not None:
         remove()
     return EmptyResult()
+
+
+def _connection(ctx: ServerRequestContext[Any, Any]) -> Connection:
+    """The client connection (a 2025-era session) behind the request: `ctx.session` is built afresh per request,
+    and the SDK offers its connection to handlers only through this attribute."""
+    return ctx.session._connection  # pyright: ignore[reportPrivateUsage]
 
 
 def _subscriber(ctx: ServerRequestContext[Any, Any]) -> tuple[Notifier, Reader]:
