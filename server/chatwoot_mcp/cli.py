@@ -155,6 +155,11 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--audit-log", help="record every write call: a path, - for stderr, or redis [CHATWOOT_MCP_AUDIT_LOG]"
     )
+    serve.add_argument(
+        "--webhook-secret",
+        help="secret of the Chatwoot webhook that posts to /webhooks/chatwoot (HTTP only; comma-separated to rotate; "
+        "the environment keeps it out of ps) [CHATWOOT_MCP_WEBHOOK_SECRET]",
+    )
 
     tools = commands.add_parser("tools", help="list the tools this configuration exposes")
     _config_options(tools)
@@ -203,6 +208,7 @@ def _settings(args: argparse.Namespace, *, need_chatwoot: bool = True) -> Settin
             "auth",
             "stateless",
             "max_sessions_per_user",
+            "webhook_secret",
         )
     }
     return load_settings(need_chatwoot=need_chatwoot, **flags)

@@ -40,6 +40,7 @@ ENV_VARS = {
     "CHATWOOT_MCP_STATELESS": "1/true: stateless streamable HTTP (any request may reach any worker or replica)",
     "CHATWOOT_MCP_STATE_KEY": "secret sealing request state, the same on every worker (comma-separated to rotate)",
     "CHATWOOT_MCP_MAX_SESSIONS_PER_USER": "open MCP sessions one HTTP user may hold (default 50; 0: no per-user limit)",
+    "CHATWOOT_MCP_WEBHOOK_SECRET": "Chatwoot webhook secret for POST /webhooks/chatwoot (comma-separated to rotate)",
 }
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
@@ -90,6 +91,9 @@ class Settings:
     state_keys: tuple[str, ...] = field(default=(), repr=False)
     max_sessions_per_user: int = 50
     """Stateful MCP sessions one user (the request's principal) may hold open at once; 0: no per-user limit."""
+    webhook_secrets: tuple[str, ...] = field(default=(), repr=False)
+    """The secrets of Chatwoot webhooks whose signed deliveries POST /webhooks/chatwoot accepts (HTTP transports);
+    empty: no such route, and the event feed polls."""
 
     @property
     def default_account_id(self) -> int:
@@ -116,7 +120,16 @@ class Settings:
     @cached_property
     def secrets(self) -> tuple[str, ...]:
         """Values that must never appear in output or logs (read on every call's output: worked out once)."""
-        return tuple(s for s in (self.api_token, self.http_token, *self.state_keys, self._state_password) if s)
+        return tuple(
+            s
+            for s in (self.api_token, self.http_token, *self.state_keys, *self.webhook_secrets, self._state_password)
+            if s
+        )
+
+    @property
+    def webhooks(self) -> bool:
+        """Whether signed Chatwoot webhooks can reach this server (an HTTP transport with a webhook secret)."""
+        return bool(self.webhook_secrets) and self.transport != "stdio"
 
     @property
     def _state_password(self) -> str | None:
@@ -327,6 +340,7 @@ def load_settings(env: Mapping[str, str] | None = None, *, need_chatwoot: bool =
         )
 
     max_sessions = _max_sessions(_str(given.get("max_sessions_per_user")), env, problems)
+    webhook_secrets = _webhook_secrets(pick("webhook_secret", "CHATWOOT_MCP_WEBHOOK_SECRET"), problems)
 
     if problems:
         raise config_error(problems)
@@ -363,7 +377,23 @@ def load_settings(env: Mapping[str, str] | None = None, *, need_chatwoot: bool =
         stateless=stateless,
         state_keys=state_keys,
         max_sessions_per_user=max_sessions,
+        webhook_secrets=webhook_secrets,
     )
+
+
+MIN_WEBHOOK_SECRET = 16
+"""Chatwoot's webhook secrets are 24 characters (32 for webhooks made before 4.12); a short one is a guessable one."""
+
+
+def _webhook_secrets(value: str | None, problems: list[str]) -> tuple[str, ...]:
+    """The webhook secrets, in order (any of them verifies a delivery: rotation), checked without showing them."""
+    secrets = tuple(dict.fromkeys(part.strip() for part in (value or "").split(",") if part.strip()))
+    if any(len(secret) < MIN_WEBHOOK_SECRET for secret in secrets):
+        problems.append(
+            f"CHATWOOT_MCP_WEBHOOK_SECRET must be the webhook's secret as Chatwoot shows it (at least "
+            f"{MIN_WEBHOOK_SECRET} characters each; the value is not shown)"
+        )
+    return secrets
 
 
 def _auth_problems(auth: str, transport: str, http_token: str | None, host: str, public_url: str | None) -> list[str]:

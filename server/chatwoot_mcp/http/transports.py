@@ -2,7 +2,8 @@
 
 HTTP binds loopback unless told otherwise; any other bind needs a bearer token (or a loudly named opt-out, or
 per-user Chatwoot tokens: `auth`), and the SDK's Host/Origin checks stay on either way. `/healthz` and `/readyz`
-(`health`) answer in front of authentication. uvicorn and the HTTP apps are imported only when an
+(`health`) and, with a webhook secret, `POST /webhooks/chatwoot` (`events.receiver`, signed deliveries) answer in
+front of authentication. uvicorn and the HTTP apps are imported only when an
 HTTP transport is chosen, so stdio start-up never pays for them.
 """
 
@@ -103,6 +104,9 @@ def startup_notes(settings: Settings) -> list[tuple[int, str]]:
                 + ("" if settings.state_url else "; grants are kept in this process: a restart signs everyone out"),
             )
         )
+    if settings.webhooks:
+        where = settings.public_url or f"http://{settings.host}:{settings.port}"
+        notes.append((logging.INFO, f"Chatwoot webhooks (signed) are received at {where}/webhooks/chatwoot"))
     if settings.allowed_hosts:
         notes.append((logging.INFO, f"Host names accepted besides loopback: {', '.join(settings.allowed_hosts)}"))
     elif settings.host in _WILDCARD_BINDS:
@@ -181,6 +185,11 @@ def http_app(
         app = ChatwootTokenMiddleware(app, UserSessions(settings, http, state))
     elif settings.http_token:
         app = BearerTokenMiddleware(app, settings.http_token)
+    if settings.webhook_secrets:
+        from chatwoot_mcp.events.receiver import WebhookReceiver
+
+        # In front of authentication: Chatwoot signs its deliveries and sends no bearer (nor is one accepted).
+        app = WebhookReceiver(app, settings, state)
     return HealthRoutes(app, Readiness(settings.base_url, http, state))
 
 

@@ -6,6 +6,7 @@ from chatwoot_mcp.tools import (
     contacts,
     conversations,
     directory,
+    events,
     knowledge,
     labels,
     messages,
@@ -25,6 +26,7 @@ TOOLSETS = {
     "contacts": "who the customer is: search contacts, read one with their recent conversations, label them",
     "knowledge": "what the team has written down: canned responses and help-center articles",
     "supervisor": "for team leads: macros, changes to many conversations at once, the queue now and reports",
+    "events": "what just happened: new conversations, status, assignment, labels, messages (webhooks or polling)",
 }
 
 ALL_TOOLS: list[ToolSpec] = [
@@ -39,4 +41,5 @@ ALL_TOOLS: list[ToolSpec] = [
     *knowledge.TOOLS,
     *supervisor.TOOLS,
     *reports.TOOLS,
+    *events.TOOLS,
 ]
