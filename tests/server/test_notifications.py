@@ -1,8 +1,9 @@
 """Resource updates: a change in Chatwoot reaches the clients watching that conversation (or the queue), in both
 protocol eras, across replicas sharing Redis, and never a user who may not read the conversation.
 
-Changes enter as events on the server's stream (`State.event_append`, what the webhook receiver and polling do);
-the notifier tails it. Clients are real `mcp.Client`s: in memory, or over streamable HTTP to uvicorn on loopback.
+Changes enter as signed Chatwoot webhooks POSTed to /webhooks/chatwoot over HTTP, or (in memory, where there is no
+HTTP) as events appended to the server's stream, as the receiver and polling do; the notifier tails the stream.
+Clients are real `mcp.Client`s: in memory, or over streamable HTTP to uvicorn on loopback.
 """
 
 from __future__ import annotations
@@ -25,12 +26,13 @@ from mcp.types import ResourceUpdatedNotification
 from chatwoot_mcp.config import load_settings
 from chatwoot_mcp.events.notify import QUEUE_URI, REFUSED
 from chatwoot_mcp.http.transports import http_app
-from chatwoot_mcp.server import ChatwootServer, create_server
+from chatwoot_mcp.server import create_server
 from chatwoot_sandbox import ADMIN_TOKEN, AGENT_TOKEN, AGENT_USER_ID, SandboxState, create_app
 
 from .conftest import SANDBOX_URL, free_port, make_server
 from .redis_support import redis_server
 from .team_support import served
+from .webhook_support import SECRET, message_payload, signed
 
 pytestmark = pytest.mark.anyio
 
@@ -189,17 +191,31 @@ def _seen_by_agent(state: SandboxState) -> int:
 
 
 @asynccontextmanager
-async def http_server(state: SandboxState, **env: str) -> AsyncIterator[tuple[str, ChatwootServer]]:
+async def http_server(state: SandboxState, **env: str) -> AsyncIterator[str]:
     token = {} if "CHATWOOT_MCP_AUTH" in env else {"CHATWOOT_API_TOKEN": ADMIN_TOKEN}
+    base = {"CHATWOOT_BASE_URL": SANDBOX_URL, "CHATWOOT_ACCOUNT_ID": "1", "CHATWOOT_MCP_WEBHOOK_SECRET": SECRET}
     settings = load_settings(
-        {"CHATWOOT_BASE_URL": SANDBOX_URL, "CHATWOOT_ACCOUNT_ID": "1", **token, **env},
+        {**base, **token, **env},
         transport="streamable-http",
         port=free_port(),
     )
     http = httpx2.AsyncClient(transport=httpx2.ASGITransport(app=create_app(state)))
     server = create_server(settings, shared_http=http)
     async with http, served(http_app(server, settings, http), settings.port, lifespan="on") as base:
-        yield f"{base}/mcp", server
+        yield f"{base}/mcp"
+
+
+_MESSAGES = iter(range(5000, 10**6))
+
+
+async def webhook(base: str, conversation_id: int) -> None:
+    """A signed `message_created` delivery to the server at `base` (…/mcp), as Chatwoot sends one."""
+    body, headers = signed(
+        message_payload("where is my parcel?", conversation_id=conversation_id, message_id=next(_MESSAGES))
+    )
+    async with httpx2.AsyncClient() as http:
+        answer = await http.post(base.removesuffix("/mcp") + "/webhooks/chatwoot", content=body, headers=headers)
+    assert answer.status_code == 200, answer.text
 
 
 @asynccontextmanager
@@ -214,7 +230,7 @@ async def http_client(url: str, mode: str, watching: Watching, token: str | None
 async def test_a_user_hears_only_of_conversations_chatwoot_shows_them(mode: str) -> None:
     state = SandboxState.demo()
     hidden, seen = _hidden_from_agent(state), _seen_by_agent(state)
-    async with http_server(state, CHATWOOT_MCP_AUTH="chatwoot-token") as (url, server):
+    async with http_server(state, CHATWOOT_MCP_AUTH="chatwoot-token") as url:
         agent_hears, admin_hears = Watching(), Watching()
         async with (
             http_client(url, mode, agent_hears, AGENT_TOKEN) as agent,
@@ -228,12 +244,12 @@ async def test_a_user_hears_only_of_conversations_chatwoot_shows_them(mode: str)
                 watch(agent, agent_hears, QUEUE_URI, f"chatwoot://conversations/{seen}"),
                 watch(admin, admin_hears, QUEUE_URI, f"chatwoot://conversations/{hidden}"),
             ):
-                await append(server, hidden)
+                await webhook(url, hidden)
                 assert sorted([await admin_hears.next(), await admin_hears.next()]) == sorted(
                     [QUEUE_URI, f"chatwoot://conversations/{hidden}"]
                 )
                 await agent_hears.quiet()  # not even that the queue changed: it was a conversation hidden from her
-                await append(server, seen)
+                await webhook(url, seen)
                 assert sorted([await agent_hears.next(), await agent_hears.next()]) == sorted(
                     [QUEUE_URI, f"chatwoot://conversations/{seen}"]
                 )
@@ -241,7 +257,7 @@ async def test_a_user_hears_only_of_conversations_chatwoot_shows_them(mode: str)
 
 
 async def test_stateless_http_refuses_2025_subscriptions_and_serves_listen(mode: str) -> None:
-    async with http_server(SandboxState.demo(), CHATWOOT_MCP_STATELESS="1") as (url, server):
+    async with http_server(SandboxState.demo(), CHATWOOT_MCP_STATELESS="1") as url:
         watching = Watching()
         async with http_client(url, mode, watching) as client:
             if mode == "legacy":
@@ -250,23 +266,24 @@ async def test_stateless_http_refuses_2025_subscriptions_and_serves_listen(mode:
                         pass
                 return
             async with watch(client, watching, TRANSCRIPT):
-                await append(server, CONVERSATION)
+                await webhook(url, CONVERSATION)
                 assert await watching.next() == TRANSCRIPT
 
 
 # -- two replicas sharing Redis ---------------------------------------------------------------------------------
 
 
-async def test_a_change_recorded_on_one_replica_reaches_a_subscriber_of_another(mode: str) -> None:
+async def test_a_webhook_to_one_replica_reaches_a_subscriber_of_another(mode: str) -> None:
     state = SandboxState.demo()
     with redis_server() as redis:
         async with (
-            http_server(state, CHATWOOT_MCP_STATE=redis.url) as (_, replica_a),
-            http_server(state, CHATWOOT_MCP_STATE=redis.url) as (url_b, _),
+            http_server(state, CHATWOOT_MCP_STATE=redis.url) as url_a,
+            http_server(state, CHATWOOT_MCP_STATE=redis.url) as url_b,
         ):
             watching = Watching()
             async with http_client(url_b, mode, watching) as client, watch(client, watching, TRANSCRIPT):
-                started = time.monotonic()
-                await append(replica_a, CONVERSATION)
-                assert await watching.next() == TRANSCRIPT
-                assert time.monotonic() - started < 1.0
+                for _ in range(3):
+                    started = time.monotonic()
+                    await webhook(url_a, CONVERSATION)  # Chatwoot's delivery reaches replica A
+                    assert await watching.next() == TRANSCRIPT
+                    assert time.monotonic() - started < 1.0
