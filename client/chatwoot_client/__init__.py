@@ -51,6 +51,7 @@ from chatwoot_client.resources.participants import (
     ConversationParticipantsResource,
 )
 from chatwoot_client.resources.reports import AsyncReportsResource, ReportsResource
+from chatwoot_client.resources.webhooks import AsyncWebhooksResource, WebhooksResource
 
 __all__ = [
     "APIRequest",
@@ -71,6 +72,7 @@ __all__ = [
     "AsyncMessagesResource",
     "AsyncPortalsResource",
     "AsyncReportsResource",
+    "AsyncWebhooksResource",
     "AttachmentsResource",
     "AuthResource",
     "BulkActionsResource",
@@ -101,4 +103,5 @@ __all__ = [
     "PortalsResource",
     "ReportsResource",
     "RetryPolicy",
+    "WebhooksResource",
 ]

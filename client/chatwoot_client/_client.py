@@ -32,6 +32,7 @@ from chatwoot_client.resources.help_center import (
 from chatwoot_client.resources.macros import AsyncMacrosResource, MacrosResource
 from chatwoot_client.resources.messages import AsyncMessagesResource, MessagesResource
 from chatwoot_client.resources.reports import AsyncReportsResource, ReportsResource
+from chatwoot_client.resources.webhooks import AsyncWebhooksResource, WebhooksResource
 
 __all__ = ["AsyncChatwootClient", "ChatwootClient"]
 
@@ -123,6 +124,11 @@ class ChatwootClient(SyncAPIClient):
         return MacrosResource(self)
 
     @cached_property
+    def webhooks(self) -> WebhooksResource:
+        """Account webhooks (administrators only): where Chatwoot POSTs events, signed with each one's secret."""
+        return WebhooksResource(self)
+
+    @cached_property
     def bulk_actions(self) -> BulkActionsResource:
         """Changes to many conversations in one request, applied in the background."""
         return BulkActionsResource(self)
@@ -211,6 +217,11 @@ class AsyncChatwootClient(AsyncAPIClient):
     def macros(self) -> AsyncMacrosResource:
         """Macros: saved action sequences, run on conversations in the background."""
         return AsyncMacrosResource(self)
+
+    @cached_property
+    def webhooks(self) -> AsyncWebhooksResource:
+        """Account webhooks (administrators only): where Chatwoot POSTs events, signed with each one's secret."""
+        return AsyncWebhooksResource(self)
 
     @cached_property
     def bulk_actions(self) -> AsyncBulkActionsResource:

@@ -13,6 +13,13 @@ socket (`python -m chatwoot_sandbox`, `loopback_server(state)`).
 
 People sign in with `POST /auth/sign_in` as the web app does: every demo user's password is DEMO_PASSWORD
 (ADMIN_EMAIL, AGENT_EMAIL, ...); MFA_EMAIL has MFA on and takes MFA_CODE (or, once, MFA_BACKUP_CODE).
+
+Account webhooks (`/webhooks`, administrators only) receive the events the sandbox's writes fire, signed as Chatwoot
+signs them. To deliver them in-process instead of over the network, and to wait for them:
+
+    webhook = add_webhook(state, DEMO_ACCOUNT_ID, "http://mcp.local/webhooks/chatwoot")   # webhook.secret
+    state.outbox.transport = httpx2.ASGITransport(app=receiver_app)
+    await state.webhooks_idle()
 """
 
 from chatwoot_sandbox.app import create_app
@@ -51,6 +58,8 @@ from chatwoot_sandbox.seed import (
     VOICE_NOTE_CONVERSATION_ID,
 )
 from chatwoot_sandbox.state import Fault, RecordedRequest, RequestLog, SandboxState
+from chatwoot_sandbox.webhook_delivery import Delivery, Outbox
+from chatwoot_sandbox.webhooks import WebhookInvalid, add_webhook
 
 __all__ = [
     "ADMIN_EMAIL",
@@ -85,9 +94,13 @@ __all__ = [
     "VIP_CONTACT_ID",
     "VISITOR_CONTACT_ID",
     "VOICE_NOTE_CONVERSATION_ID",
+    "Delivery",
     "Fault",
+    "Outbox",
     "RecordedRequest",
     "RequestLog",
     "SandboxState",
+    "WebhookInvalid",
+    "add_webhook",
     "create_app",
 ]

@@ -5,6 +5,10 @@ Rails does much of its work in callbacks: a status change resets `snoozed_until`
 conversation, assigning a team drops an assignee who is not in it (and may pick one who is). Every change an agent
 makes also leaves an activity message ("Conversation was marked resolved by ...") in the history. These functions
 do the same, so the sandbox's histories and timestamps move the way a real server's do.
+
+Each function is one `save` in Rails terms (or, for a new message, the saves its callbacks make), so each fires the
+webhooks that save fires (`chatwoot_sandbox.webhooks`): a caller that groups several into one save wraps them in
+`conversation_save`.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from dataclasses import dataclass
 
 from chatwoot_sandbox.records import ACTIVITY, INCOMING, OUTGOING, AgentBot, Conversation, Message, Team, User
 from chatwoot_sandbox.state import SandboxState
+from chatwoot_sandbox.webhooks import contact_save, conversation_save, emit
 
 
 @dataclass(frozen=True)
@@ -65,6 +70,7 @@ def add_message(
       and starts `waiting_since` if the customer was not already waiting;
     - a public outgoing reply by a user sets `first_reply_created_at` once and ends the wait (`waiting_since`).
     """
+    before_touch = conversation.updated_at
     now = touch(state, conversation)
     sender_type, sender_id = sender if sender else (None, None)
     message = Message(
@@ -85,19 +91,28 @@ def add_message(
         echo_id=echo_id,
     )
     conversation.messages.append(message)
-    conversation.last_activity_at = now
-    if message_type == INCOMING:
-        contact = state.contacts[conversation.contact_id]
-        contact.last_activity_at = now
-        if not contact.blocked and conversation.status in ("snoozed", "resolved"):
+    conversation.last_activity_at = now  # update_columns: no callbacks, no webhook
+    if message_type == ACTIVITY:
+        return message
+    conversation.updated_at = before_touch  # the saves below bump it, as each `update` does
+    contact = state.contacts[conversation.contact_id]
+    if message_type == INCOMING and not contact.blocked and conversation.status in ("snoozed", "resolved"):
+        with conversation_save(state, conversation):  # Message#reopen_conversation
             conversation.status = "open"
             conversation.snoozed_until = None
-        if conversation.waiting_since is None:
+            conversation.updated_at = now
+    emit(state, "message_created", message)
+    with conversation_save(state, conversation):  # first reply / update_waiting_since
+        if message_type == INCOMING and conversation.waiting_since is None:
             conversation.waiting_since = now
-    elif message_type == OUTGOING and not private and sender_type == "User":
-        if conversation.first_reply_created_at is None:
-            conversation.first_reply_created_at = now
-        conversation.waiting_since = None
+        elif message_type == OUTGOING and not private and sender_type == "User":
+            if conversation.first_reply_created_at is None:
+                conversation.first_reply_created_at = now
+            conversation.waiting_since = None
+        conversation.updated_at = now
+    if message_type == INCOMING:
+        with contact_save(state, contact):  # Message#update_contact_activity
+            contact.last_activity_at = now
     return message
 
 
@@ -116,12 +131,13 @@ _STATUS_ACTIVITY = {
 def change_status(state: SandboxState, conversation: Conversation, status: str, actor: Actor) -> None:
     """Set the status; `before_save` then resets `snoozed_until` unless snoozed, and resolving ends the wait."""
     previous = conversation.status
-    conversation.status = status
-    if status != "snoozed":
-        conversation.snoozed_until = None
-    if status == "resolved":
-        conversation.waiting_since = None
-    touch(state, conversation)
+    with conversation_save(state, conversation):
+        conversation.status = status
+        if status != "snoozed":
+            conversation.snoozed_until = None
+        if status == "resolved":
+            conversation.waiting_since = None
+        touch(state, conversation)
     if status != previous:
         add_activity(state, conversation, _STATUS_ACTIVITY[status].format(name=actor.name))
 
@@ -129,9 +145,10 @@ def change_status(state: SandboxState, conversation: Conversation, status: str, 
 def assign_agent(state: SandboxState, conversation: Conversation, agent: User | None, actor: Actor) -> None:
     """Set (or, with None, clear) the user assignee; an agent bot assignee is cleared either way."""
     previous = conversation.assignee_id
-    conversation.assignee_id = agent.id if agent else None
-    conversation.assignee_agent_bot_id = None
-    touch(state, conversation)
+    with conversation_save(state, conversation):
+        conversation.assignee_id = agent.id if agent else None
+        conversation.assignee_agent_bot_id = None
+        touch(state, conversation)
     if conversation.assignee_id == previous:
         return
     if agent is None:
@@ -143,9 +160,10 @@ def assign_agent(state: SandboxState, conversation: Conversation, agent: User | 
 
 
 def assign_bot(state: SandboxState, conversation: Conversation, bot: AgentBot, actor: Actor) -> None:
-    conversation.assignee_id = None
-    conversation.assignee_agent_bot_id = bot.id
-    touch(state, conversation)
+    with conversation_save(state, conversation):
+        conversation.assignee_id = None
+        conversation.assignee_agent_bot_id = bot.id
+        touch(state, conversation)
     add_activity(state, conversation, f"Assigned to {bot.name} by {actor.name}")
 
 
@@ -153,15 +171,16 @@ def assign_team(state: SandboxState, conversation: Conversation, team: Team | No
     """Set (or clear) the team, applying `AssignmentHandler`'s rules (see `apply_team_rules`)."""
     previous = conversation.team_id
     previous_team = state.teams.get(previous) if previous is not None else None
-    conversation.team_id = team.id if team else None
-    touch(state, conversation)
+    with conversation_save(state, conversation):
+        conversation.team_id = team.id if team else None
+        touch(state, conversation)
+        picked = apply_team_rules(state, conversation, team) if team is not None and team.id != previous else None
     if conversation.team_id == previous:
         return
     if team is None:
         if previous_team is not None:
             add_activity(state, conversation, f"Unassigned from {previous_team.name} by {actor.name}")
         return
-    picked = apply_team_rules(state, conversation, team)
     if picked is not None:
         add_activity(state, conversation, f"Assigned to {picked.available_name} via {team.name} by {actor.name}")
     else:
@@ -202,8 +221,9 @@ def replace_labels(state: SandboxState, conversation: Conversation, labels: list
     after = {name.lower() for name in labels}
     added = [name for name in labels if name.lower() not in before]
     removed = [name for name in conversation.labels if name.lower() not in after]
-    conversation.labels = list(labels)
-    touch(state, conversation)
+    with conversation_save(state, conversation):
+        conversation.labels = list(labels)
+        touch(state, conversation)
     if added:
         add_activity(state, conversation, f"{actor.name} added {', '.join(added)}")
     if removed:
@@ -212,8 +232,9 @@ def replace_labels(state: SandboxState, conversation: Conversation, labels: list
 
 def set_priority(state: SandboxState, conversation: Conversation, priority: str | None, actor: Actor) -> None:
     previous = conversation.priority
-    conversation.priority = priority
-    touch(state, conversation)
+    with conversation_save(state, conversation):
+        conversation.priority = priority
+        touch(state, conversation)
     if priority == previous:
         return
     if priority is None:

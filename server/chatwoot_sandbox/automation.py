@@ -16,6 +16,7 @@ from chatwoot_sandbox.actions import Actor
 from chatwoot_sandbox.finders import ruby_to_i, visible_inbox_ids
 from chatwoot_sandbox.records import CONVERSATION_STATUSES, OUTGOING, PRIORITIES, Conversation, User
 from chatwoot_sandbox.state import SandboxState
+from chatwoot_sandbox.webhooks import contact_save, conversation_save
 
 __all__ = ["MACRO_ACTIONS", "bulk_update_conversations", "macro_conversations", "run_macro"]
 
@@ -65,7 +66,8 @@ def bulk_update_conversations(
         if conversation.inbox_id not in inboxes:
             continue  # skipped in silence
         if fields:
-            _update_fields(state, conversation, fields, snoozed_until, actor)
+            with conversation_save(state, conversation):  # one `update(fields)`
+                _update_fields(state, conversation, fields, snoozed_until, actor)
         if labels:
             added = [str(label) for label in _list(labels.get("add")) if str(label) not in conversation.labels]
             removed = {str(label) for label in _list(labels.get("remove"))}
@@ -200,7 +202,9 @@ def _change_priority(state: SandboxState, conversation: Conversation, params: Pa
 
 def _mute(state: SandboxState, conversation: Conversation, params: Params, actor: Actor) -> None:
     actions.change_status(state, conversation, "resolved", actor)
-    state.contacts[conversation.contact_id].blocked = True
+    contact = state.contacts[conversation.contact_id]
+    with contact_save(state, contact):
+        contact.blocked = True
     actions.add_activity(state, conversation, f"{actor.name} has muted the conversation")
 
 

@@ -154,6 +154,8 @@ class Contact:
     additional_attributes: dict[str, object] = field(default_factory=dict)
     custom_attributes: dict[str, object] = field(default_factory=dict)
     labels: list[str] = field(default_factory=list)
+    updated_at: float | None = None
+    """None: never updated since `created_at`."""
 
     @property
     def resolved(self) -> bool:
@@ -320,6 +322,21 @@ class Conversation:
     """Watchers (`conversation_participants`), in the order they were added."""
     draft_message: str | None = None
     """The reply box's draft, shared by every agent (Chatwoot keeps it in Redis, not in this table); None: none."""
+
+
+@dataclass
+class Webhook:
+    """An account webhook (`webhooks` table): where to POST which events, and the secret that signs them.
+
+    `inbox_id` is stored and echoed but never filters delivery; `secret` is `has_secure_token` (24 base58 chars)."""
+
+    id: int
+    account_id: int
+    url: str
+    subscriptions: list[str]
+    secret: str
+    name: str | None = None
+    inbox_id: int | None = None
 
 
 @dataclass

@@ -16,11 +16,13 @@ from itertools import islice
 from json import dumps
 from typing import overload
 
+import anyio
 from starlette.datastructures import QueryParams
 
 from chatwoot_sandbox.jobs import JobQueue
 from chatwoot_sandbox.seed import add_demo_data
 from chatwoot_sandbox.tables import Tables
+from chatwoot_sandbox.webhook_delivery import Outbox
 
 META_THROTTLE = 30
 """`GET /conversations/meta` per user token per minute (rack-attack, RATE_LIMIT_CONVERSATIONS_META, 4.12+)."""
@@ -206,6 +208,9 @@ class SandboxState(Tables):
     `jobs` holds the background work of macros and bulk actions: it runs `jobs.delay` seconds (default 0.3) after
     the request that queued it, when the next request arrives (`chatwoot_sandbox.jobs`); `jobs.run_all()` runs it
     now, `jobs.drop_next = 1` loses the next job.
+
+    `webhooks` are the accounts' webhooks; `outbox` delivers their events (`chatwoot_sandbox.webhook_delivery`), and
+    `await webhooks_idle()` waits until every queued event is built, sent and answered.
     """
 
     request_log_size: int | None = DEFAULT_REQUEST_LOG_SIZE
@@ -219,6 +224,8 @@ class SandboxState(Tables):
     """How many `GET /conversations/meta` one user token may send per minute before rack-attack answers 429 (a
     fixed window per clock minute, counted before authentication); None: Chatwoot before 4.12, no such limit."""
     throttle_counts: dict[tuple[str, int], int] = field(default_factory=dict, repr=False)
+    outbox: Outbox = field(default_factory=Outbox, repr=False)
+    """Where webhook events go (`outbox.transport`, `outbox.timeout`) and what became of them (`outbox.sent`)."""
     blank_contact_search_is_422: bool = False
     """How `GET /contacts/search` answers a blank `q`. Unverified: the Rails guard's precedence most likely makes
     it 200 `{"meta": {"count": null, "current_page": 1, "has_more": null}, "payload": []}` (the default here);
@@ -250,6 +257,17 @@ class SandboxState(Tables):
     def run_due_jobs(self) -> None:
         """Run the jobs that are due by now (the app does this before handling each request)."""
         self.jobs.run_due(self.clock())
+
+    async def webhooks_idle(self, timeout: float = 10.0) -> None:
+        """Let the workers catch up: run every pending job now (webhook events are built then, from the records as
+        they are at that moment; macro and bulk jobs run too, and may queue more events), and wait until every
+        webhook POST has been answered or has failed. TimeoutError after `timeout` seconds."""
+        with anyio.fail_after(timeout):
+            while True:
+                self.jobs.run_all()
+                if not self.jobs.pending and self.outbox.in_flight == 0:
+                    return
+                await anyio.sleep(0.005)
 
     def inject_fault(
         self,

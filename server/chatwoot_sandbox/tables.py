@@ -24,6 +24,7 @@ from chatwoot_sandbox.records import (
     SignInSession,
     Team,
     User,
+    Webhook,
 )
 
 
@@ -49,6 +50,7 @@ class Tables:
     custom_attribute_definitions: dict[int, CustomAttributeDefinition] = field(default_factory=dict)
     conversations: dict[int, Conversation] = field(default_factory=dict)
     macros: dict[int, Macro] = field(default_factory=dict)
+    webhooks: dict[int, Webhook] = field(default_factory=dict)
     next_message_id: int = 1
     sessions: dict[str, SignInSession] = field(default_factory=dict)
     """Signed-in sessions (devise tokens) by their `client` id; sign-out removes one."""

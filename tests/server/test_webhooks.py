@@ -179,8 +179,11 @@ async def test_each_kind_is_mapped() -> None:
     [status] = await deliver(conversation_payload("conversation_status_changed", status="resolved"))
     assert (status.kind, status.data["status"]) == ("status_changed", "resolved")
 
-    changed = [{"assignee_id": {"previous_value": None, "current_value": 3}}, {"team_id": {"previous_value": 1, "current_value": 2}},
-               {"updated_at": {"previous_value": "a", "current_value": "b"}}]  # fmt: skip
+    changed = [
+        {"assignee_id": {"previous_value": None, "current_value": 3}},
+        {"team_id": {"previous_value": 1, "current_value": 2}},
+        {"updated_at": {"previous_value": "a", "current_value": "b"}},
+    ]
     [assigned] = await deliver(conversation_payload("conversation_updated", assignee=agent, team=team, changed=changed))
     assert assigned.kind == "assigned"
     assert assigned.data["assignee"] == {"id": 3, "name": "Agent A"} and assigned.data["team"] == team
@@ -211,7 +214,8 @@ async def test_each_kind_is_mapped() -> None:
         message_payload("edited", event="message_updated"),
         {"event": "conversation_typing_on", "conversation": conversation_payload("conversation_updated"),
          "user": {"id": 3, "name": "Agent A", "type": "user"}, "is_private": False},
-        conversation_payload("conversation_updated", changed=[{"waiting_since": {"previous_value": 0, "current_value": 5}}]),
+        conversation_payload("conversation_updated", changed=[{"waiting_since": {"previous_value": 0,
+                                                                                 "current_value": 5}}]),
     ],
     ids=["contact_updated", "message_updated", "typing", "noise-only update"],
 )  # fmt: skip

@@ -32,8 +32,10 @@ from chatwoot_client.types.help_center import Article, ArticleCategory, ArticleL
 from chatwoot_client.types.macro import Macro, MacroAction, MacroVisibility
 from chatwoot_client.types.message import Message, MessageContentType, MessageSender, MessageStatus, MessageType
 from chatwoot_client.types.report import LiveMetrics, ReportSummary, SummaryMetrics, SummaryRow
+from chatwoot_client.types.webhook import WEBHOOK_EVENTS, Webhook, WebhookEvent, WebhookInbox
 
 __all__ = [
+    "WEBHOOK_EVENTS",
     "Agent",
     "AgentBot",
     "Article",
@@ -85,4 +87,7 @@ __all__ = [
     "SummaryRow",
     "Team",
     "Timestamp",
+    "Webhook",
+    "WebhookEvent",
+    "WebhookInbox",
 ]

@@ -13,6 +13,7 @@ from chatwoot_sandbox.context import Context
 from chatwoot_sandbox.errors import NOT_AUTHORIZED, unauthorized
 from chatwoot_sandbox.finders import account_contacts
 from chatwoot_sandbox.state import SandboxState
+from chatwoot_sandbox.webhooks import contact_save
 
 
 def bulk_actions(ctx: Context) -> Response:
@@ -61,7 +62,8 @@ def _label_contacts(state: SandboxState, account_id: int, ids: object, labels: d
     for contact_id in _contacts(state, account_id, ids):
         contact = state.contacts[contact_id]
         merged = [*contact.labels, *(label for label in add if label not in contact.labels)]
-        contact.labels = [label for label in merged if label not in remove]
+        with contact_save(state, contact):
+            contact.labels = [label for label in merged if label not in remove]
 
 
 def _delete_contacts(state: SandboxState, account_id: int, ids: object) -> None:

@@ -21,6 +21,7 @@ from chatwoot_sandbox.finders import (
 )
 from chatwoot_sandbox.records import Contact
 from chatwoot_sandbox.routes.common import conversation_json, current_page, ok
+from chatwoot_sandbox.webhooks import contact_save
 
 
 def _with_contact_inboxes(ctx: Context) -> bool:
@@ -123,5 +124,6 @@ def replace_contact_labels(ctx: Context) -> Response:
     contact = _contact(ctx)
     raw = ctx.param("labels")
     values = [str(v) for v in raw if v is not None] if isinstance(raw, list) else [] if raw is None else [str(raw)]
-    contact.labels = split_labels(values)
+    with contact_save(ctx.state, contact):
+        contact.labels = split_labels(values)
     return ok({"payload": list(contact.labels)})

@@ -23,6 +23,7 @@ from chatwoot_sandbox.finders import (
 )
 from chatwoot_sandbox.records import CONVERSATION_STATUSES, MESSAGE_TYPES, PRIORITIES, ContactInbox, Conversation, User
 from chatwoot_sandbox.routes.common import conversation_json, ok
+from chatwoot_sandbox.webhooks import conversation_save, emit
 
 _STRPTIME_SECONDS = re.compile(r"-?[0-9]+")
 # PostgreSQL's `timestamp` runs from 4714-11-24 BC 00:00 (Julian day 0) up to, not including, 294277-01-01 AD.
@@ -173,6 +174,7 @@ def create_conversation(ctx: Context) -> Response:
     if team is not None:
         actions.apply_team_rules(state, conversation, team)
     state.conversations[conversation.id] = conversation
+    emit(state, "conversation_created", conversation)
     message = ctx.param("message")
     if isinstance(message, dict) and message.get("content") is not None:
         actions.add_message(
@@ -257,13 +259,14 @@ def toggle_status(ctx: Context) -> Response:
         success = None
     elif status not in (None, ""):
         new_status = _enum(status, CONVERSATION_STATUSES)
-        if _given(ctx.param("snoozed_until")):
-            until = _unix_seconds(ctx.param("snoozed_until"))
-            # Parsed whatever the status, but only a snooze keeps it: `before_save` clears it otherwise, and so
-            # only a snooze writes it to the database, which refuses a time outside its range.
-            if new_status == "snoozed":
-                conversation.snoozed_until = _storable(until)
-        actions.change_status(ctx.state, conversation, new_status, ctx.actor)
+        with conversation_save(ctx.state, conversation):  # one `save!` of status and snoozed_until
+            if _given(ctx.param("snoozed_until")):
+                until = _unix_seconds(ctx.param("snoozed_until"))
+                # Parsed whatever the status, but only a snooze keeps it: `before_save` clears it otherwise, and so
+                # only a snooze writes it to the database, which refuses a time outside its range.
+                if new_status == "snoozed":
+                    conversation.snoozed_until = _storable(until)
+            actions.change_status(ctx.state, conversation, new_status, ctx.actor)
     else:
         actions.change_status(
             ctx.state, conversation, "resolved" if conversation.status == "open" else "open", ctx.actor
@@ -295,8 +298,9 @@ def update_custom_attributes(ctx: Context) -> Response:
     """conversations#custom_attributes: replaces the whole hash (a missing key stores null)."""
     conversation = ctx.conversation()
     value = ctx.param("custom_attributes")
-    conversation.custom_attributes = value if isinstance(value, dict) else None
-    actions.touch(ctx.state, conversation)
+    with conversation_save(ctx.state, conversation):
+        conversation.custom_attributes = value if isinstance(value, dict) else None
+        actions.touch(ctx.state, conversation)
     return ok({"custom_attributes": conversation.custom_attributes})
 
 

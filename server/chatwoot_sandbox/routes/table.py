@@ -60,6 +60,7 @@ from chatwoot_sandbox.routes.reports import (
     summary_by,
     summary_by_label,
 )
+from chatwoot_sandbox.routes.webhooks import create_webhook, delete_webhook, list_webhooks, update_webhook
 
 Handler = Callable[[Context], Response]
 
@@ -132,6 +133,10 @@ ENDPOINTS: list[Endpoint] = [
     Endpoint(("DELETE",), MACRO, delete_macro),
     Endpoint(("POST",), MACRO + "/execute", execute_macro),
     Endpoint(("POST",), ACCOUNT + "/bulk_actions", bulk_actions),
+    Endpoint(("GET",), ACCOUNT + "/webhooks", list_webhooks),
+    Endpoint(("POST",), ACCOUNT + "/webhooks", create_webhook),
+    Endpoint(("PATCH", "PUT"), ACCOUNT + "/webhooks/{webhook_id}", update_webhook),
+    Endpoint(("DELETE",), ACCOUNT + "/webhooks/{webhook_id}", delete_webhook),
     Endpoint(("GET",), REPORTS + "/live_reports/conversation_metrics", live_conversation_metrics),
     Endpoint(("GET",), REPORTS + "/live_reports/grouped_conversation_metrics", live_grouped_metrics),
     Endpoint(("GET",), REPORTS + "/reports/summary", report_summary),
