@@ -28,6 +28,7 @@ from chatwoot_mcp.events.notify import QUEUE_URI, REFUSED
 from chatwoot_mcp.http.transports import http_app
 from chatwoot_mcp.server import create_server
 from chatwoot_sandbox import ADMIN_TOKEN, AGENT_TOKEN, AGENT_USER_ID, SandboxState, create_app
+from chatwoot_sandbox.webhooks import add_webhook
 
 from .conftest import SANDBOX_URL, free_port, make_server
 from .redis_support import redis_server
@@ -191,13 +192,13 @@ def _seen_by_agent(state: SandboxState) -> int:
 
 
 @asynccontextmanager
-async def http_server(state: SandboxState, **env: str) -> AsyncIterator[str]:
+async def http_server(state: SandboxState, port: int | None = None, **env: str) -> AsyncIterator[str]:
     token = {} if "CHATWOOT_MCP_AUTH" in env else {"CHATWOOT_API_TOKEN": ADMIN_TOKEN}
     base = {"CHATWOOT_BASE_URL": SANDBOX_URL, "CHATWOOT_ACCOUNT_ID": "1", "CHATWOOT_MCP_WEBHOOK_SECRET": SECRET}
     settings = load_settings(
         {**base, **token, **env},
         transport="streamable-http",
-        port=free_port(),
+        port=port or free_port(),
     )
     http = httpx2.AsyncClient(transport=httpx2.ASGITransport(app=create_app(state)))
     server = create_server(settings, shared_http=http)
@@ -254,6 +255,23 @@ async def test_a_user_hears_only_of_conversations_chatwoot_shows_them(mode: str)
                     [QUEUE_URI, f"chatwoot://conversations/{seen}"]
                 )
                 assert await admin_hears.next() == QUEUE_URI
+
+
+async def test_a_sandbox_write_reaches_the_subscriber_through_chatwoots_webhook_within_a_second(mode: str) -> None:
+    """The whole path: a write in "Chatwoot" (the sandbox, through a tool call), its signed webhook to our
+    receiver over loopback HTTP, the stream, the notification."""
+    state = SandboxState.demo()
+    port = free_port()
+    hook = add_webhook(state, 1, f"http://127.0.0.1:{port}/webhooks/chatwoot", ["conversation_updated"])
+    async with http_server(state, port=port, CHATWOOT_MCP_WEBHOOK_SECRET=hook.secret) as url:
+        watching = Watching()
+        async with http_client(url, mode, watching) as client, watch(client, watching, TRANSCRIPT):
+            started = time.monotonic()
+            changed = await client.call_tool("add_labels", {"conversation_id": CONVERSATION, "labels": ["vip"]})
+            assert not changed.is_error
+            assert await watching.next() == TRANSCRIPT
+            assert time.monotonic() - started < 1.0
+            assert [d.status for d in state.outbox.sent] == [200]
 
 
 async def test_stateless_http_refuses_2025_subscriptions_and_serves_listen(mode: str) -> None:
