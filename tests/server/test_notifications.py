@@ -21,9 +21,10 @@ from mcp import Client
 from mcp.client.streamable_http import streamable_http_client
 from mcp.shared.exceptions import MCPError
 from mcp.shared.subscriptions import SUBSCRIPTION_ID_META_KEY
-from mcp.types import ResourceUpdatedNotification
+from mcp.types import ResourceTemplateReference, ResourceUpdatedNotification
 
 from chatwoot_mcp.config import load_settings
+from chatwoot_mcp.events import polling
 from chatwoot_mcp.events.notify import QUEUE_URI, REFUSED
 from chatwoot_mcp.http.transports import http_app
 from chatwoot_mcp.server import create_server
@@ -172,6 +173,28 @@ async def test_what_cannot_be_watched_is_refused(mode: str) -> None:
 
 
 # -- per-user auth over HTTP --------------------------------------------------------------------------------------
+
+
+async def test_without_webhooks_the_notifier_polls_while_anyone_watches(
+    mode: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(polling, "POLL_INTERVAL", 0.3)  # 10 s in production: the test need not wait that long
+    state = SandboxState.demo()
+    server = make_server(state)
+    watching = Watching()
+    async with Client(server, mode=mode, message_handler=watching.message, cache=None) as client:
+        # Polling compares the most recently active conversations: watch the latest (completion offers it first).
+        ref = ResourceTemplateReference(uri="chatwoot://conversations/{conversation_id}")
+        latest = (await client.complete(ref, {"name": "conversation_id", "value": ""})).completion.values[0]
+        uri = f"chatwoot://conversations/{latest}"
+        async with watch(client, watching, uri):
+            await anyio.sleep(0.2)  # the first poll takes the snapshot that later ones compare with
+            changed = await client.call_tool("add_labels", {"conversation_id": int(latest), "labels": ["vip"]})
+            assert not changed.is_error, changed
+            assert await watching.next(within=2.0) == uri
+        polls = sum(1 for r in state.requests if r.path == "/api/v1/accounts/1/conversations")
+        await anyio.sleep(0.7)
+        assert sum(1 for r in state.requests if r.path == "/api/v1/accounts/1/conversations") <= polls + 3
 
 
 def _hidden_from_agent(state: SandboxState) -> int:

@@ -9,7 +9,9 @@ URIs in `subscriptions/listen` and hears it on that stream (the SDK's ListenHand
 Where changes come from: the shared event stream (`State.event_read`), which verified webhooks and polling append
 to on whichever replica they reach. Each replica tails it once it has a subscriber (`Notifier`, started with the
 server's lifespan) and tells its own subscribers, so a webhook that reaches replica A notifies a client of replica
-B. A notification is a cue to read again; it carries no content.
+B. Without webhooks (stdio, or no secret configured) the notifier polls Chatwoot itself while anyone watches
+(`events.polling`: every POLL_INTERVAL seconds), so updates come then too, that much later. A notification is a
+cue to read again; it carries no content.
 
 Who hears it: only a subscriber who may read the conversation. Subscribing checks it (a transcript: Chatwoot shows
 the conversation to the subscriber's user; the queue: the user is a member of the account) and refuses in one
@@ -243,6 +245,29 @@ class Notifier:
             cursor = await stream.event_cursor()  # before the subscription is answered: nothing after it is missed
             self._tailing = True
             self._group.start_soon(self._tail, stream, cursor)
+            if not self._tools().settings.webhooks:
+                self._group.start_soon(self._poll)
+
+    async def _poll(self) -> None:
+        """Without webhooks, poll Chatwoot for the watched accounts (`events.polling`, one request per account every
+        POLL_INTERVAL seconds across replicas), as one of each account's subscribers: what it finds is appended to
+        the stream, and the tail delivers it."""
+        from chatwoot_client import ChatwootError
+        from chatwoot_mcp.events.polling import POLL_INTERVAL, poll
+        from chatwoot_mcp.state import StateUnavailable
+
+        while True:
+            readers: dict[int, Reader] = {}
+            for uri, watchers in list(self._watchers.items()):
+                watched = watched_resource(uri, self.default_account)
+                if watched is not None and watchers:
+                    readers.setdefault(watched.account_id, next(iter(watchers.values())).reader)
+            for account_id, reader in readers.items():
+                try:
+                    await poll(reader.tools, account_id)
+                except (ChatwootError, StateUnavailable) as error:
+                    log.info("notifications: polling account %s failed (%s); trying again", account_id, error)
+            await anyio.sleep(POLL_INTERVAL)
 
     async def _tail(self, stream: EventStream, cursor: str) -> None:
         from chatwoot_mcp.state import StateUnavailable
