@@ -213,6 +213,8 @@ async def run(events: int, list_calls: int) -> None:
                 since = (first.structured_content or {})["next_since"]
                 for number in range(1, list_calls + 1):
                     returned: list[float] = []
+                    body, headers = delivery(50_000 + number)
+                    started = 0.0
 
                     async def waiting(cursor: str, into: list[float]) -> None:
                         result = await modern.call_tool("list_events", {"since": cursor, "wait_seconds": 10})
@@ -222,7 +224,6 @@ async def run(events: int, list_calls: int) -> None:
                     async with anyio.create_task_group() as calls:
                         calls.start_soon(waiting, since, returned)
                         await anyio.sleep(0.1)  # the call is waiting on replica B's stream read
-                        body, headers = delivery(50_000 + number)
                         started = time.perf_counter()
                         (
                             await webhooks.post(f"{replica_a}/webhooks/chatwoot", content=body, headers=headers)
