@@ -293,7 +293,7 @@ class Notifier:
         default = self.default_account
         touched: dict[str, tuple[Watched, set[int]]] = {}
         for event in events:
-            uris = [_queue_uri(event.account_id, default)]
+            uris = [_queue_uri(event.account_id, default), f"{QUEUE_URI}?account_id={event.account_id}"]
             if event.account_id == default:
                 uris.append(f"{TRANSCRIPT_PREFIX}{event.conversation_id}")
             for uri in uris:
