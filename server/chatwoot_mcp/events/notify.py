@@ -190,10 +190,6 @@ class Notifier:
     def default_account(self) -> int:
         return self._tools().settings.default_account_id
 
-    def watching(self) -> int:
-        """How many subscriptions are open (both eras)."""
-        return sum(len(watchers) for watchers in self._watchers.values())
-
     async def admit(self, reader: Reader, uri: str) -> str | None:
         """Why `reader` may not watch `uri` (None: they may). Asks Chatwoot, and starts the stream's tail."""
         watched = watched_resource(uri, self.default_account)
@@ -204,7 +200,12 @@ class Notifier:
             return "Chatwoot could not be asked whether you may read this; try again shortly"
         if not allowed:
             return REFUSED
-        await self._tail_from_now()
+        from chatwoot_mcp.state import StateUnavailable
+
+        try:
+            await self._tail_from_now()
+        except StateUnavailable:
+            return "the shared state (where changes arrive) cannot be reached; try again shortly"
         return None
 
     def add(self, reader: Reader, uri: str, send: Callable[[str], Awaitable[None]]) -> Callable[[], None]:
@@ -267,6 +268,8 @@ class Notifier:
                     await poll(reader.tools, account_id)
                 except (ChatwootError, StateUnavailable) as error:
                     log.info("notifications: polling account %s failed (%s); trying again", account_id, error)
+                except Exception:  # the poll loop outlives any one failure (it runs beside the whole server)
+                    log.exception("notifications: polling account %s failed; trying again", account_id)
             await anyio.sleep(POLL_INTERVAL)
 
     async def _tail(self, stream: EventStream, cursor: str) -> None:
@@ -310,11 +313,15 @@ class Notifier:
     async def _notify(
         self, uri: str, token: object, watcher: _Watcher, account_id: int, conversations: set[int]
     ) -> None:
-        for conversation_id in sorted(conversations):
-            if await self._may_read(watcher.reader, Watched(account_id, conversation_id)):
-                break
-        else:
-            return  # nothing in it this user may read
+        try:
+            for conversation_id in sorted(conversations):
+                if await self._may_read(watcher.reader, Watched(account_id, conversation_id)):
+                    break
+            else:
+                return  # nothing in it this user may read
+        except Exception:  # a failure here must not end the notifier's task group (and with it the server)
+            log.exception("notifications: could not check who may hear of %s", uri)
+            return
         try:
             with anyio.fail_after(SEND_TIMEOUT):
                 await watcher.send(uri)
