@@ -6,13 +6,18 @@ from __future__ import annotations
 import httpx2
 import pytest
 from mcp import Client
+from mcp.client.streamable_http import streamable_http_client
 from mcp.types import PromptReference, ResourceTemplateReference
 
 from chatwoot_client import AsyncChatwootClient
-from chatwoot_sandbox import ADMIN_TOKEN, SandboxState, create_app
+from chatwoot_mcp.config import load_settings
+from chatwoot_mcp.http.transports import http_app
+from chatwoot_mcp.server import create_server
+from chatwoot_sandbox import ADMIN_TOKEN, AGENT_TOKEN, AGENT_USER_ID, SandboxState, create_app
 from chatwoot_sandbox.records import Label
 
-from .conftest import SANDBOX_URL, connect, make_server
+from .conftest import SANDBOX_URL, connect, free_port, make_server
+from .team_support import served
 
 pytestmark = pytest.mark.anyio
 
@@ -114,3 +119,26 @@ async def test_completions_answer_from_the_cache_without_asking_chatwoot_again(m
             for typed in ("1", "2", ""):
                 await values(client, ref, name, typed)
             assert len(state.requests) - seen == 1
+
+
+async def test_with_per_user_tokens_a_completion_offers_what_chatwoot_shows_that_user() -> None:
+    state = SandboxState.demo()
+    settings = load_settings(
+        {"CHATWOOT_BASE_URL": SANDBOX_URL, "CHATWOOT_ACCOUNT_ID": "1", "CHATWOOT_MCP_AUTH": "chatwoot-token"},
+        transport="streamable-http",
+        port=free_port(),
+    )
+    offered: dict[str, set[str]] = {}
+    http = _sandbox(state)
+    app = http_app(create_server(settings, shared_http=http), settings, http)
+    async with http, served(app, settings.port, lifespan="on") as base:
+        for token in (AGENT_TOKEN, ADMIN_TOKEN):
+            headers = {"Authorization": f"Bearer {token}"}
+            async with (
+                httpx2.AsyncClient(headers=headers, timeout=20) as user_http,
+                Client(streamable_http_client(f"{base}/mcp", http_client=user_http), cache=None) as client,
+            ):
+                offered[token] = set(await values(client, prompt("triage_queue"), "inbox", ""))
+    agent_inboxes = {i.name for i in state.account_inboxes(1) if AGENT_USER_ID in i.member_ids}
+    assert offered[AGENT_TOKEN] == agent_inboxes
+    assert offered[ADMIN_TOKEN] == {i.name for i in state.account_inboxes(1)} > agent_inboxes
