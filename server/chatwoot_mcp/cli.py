@@ -8,7 +8,8 @@ import logging
 import os
 import sys
 from collections.abc import Awaitable, Callable, Sequence
-from typing import TYPE_CHECKING
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
 
 import anyio
 
@@ -270,9 +271,16 @@ def _serve(args: argparse.Namespace) -> int:
     # paused for all of it (gc_pause).
     with collector_paused():
         settings = _settings(args)
+        sandbox = None
+        if settings.sandbox and settings.transport != "stdio":
+            from chatwoot_mcp.launch.sandbox import sandbox_with_webhook
+
+            sandbox, secret = sandbox_with_webhook(settings.host, settings.port)
+            # The sandbox's webhook secret joins the settings' before logging starts, so it is redacted everywhere.
+            settings = replace(settings, webhook_secrets=(*settings.webhook_secrets, secret))
         _setup_logging(settings.log_level, settings.secrets)
         if settings.sandbox or settings.per_user:
-            run, check = _server_without_check(settings), None
+            run, check = _server_without_check(settings, sandbox), None
         else:
             run, check = _server_with_check(settings)
     anyio.run(run)
@@ -332,8 +340,9 @@ def _server_with_check(settings: Settings) -> tuple[Callable[[], Awaitable[None]
     return run, check
 
 
-def _server_without_check(settings: Settings) -> Callable[[], Awaitable[None]]:
-    """The sandbox, or per-user tokens (no token of the server's own to check; /readyz asks Chatwoot)."""
+def _server_without_check(settings: Settings, sandbox: Any = None) -> Callable[[], Awaitable[None]]:
+    """The sandbox (`sandbox`: its state, when built already), or per-user tokens (no token of the server's own to
+    check; /readyz asks Chatwoot)."""
     import httpx2
 
     from chatwoot_mcp.http.transports import serve
@@ -343,7 +352,7 @@ def _server_without_check(settings: Settings) -> Callable[[], Awaitable[None]]:
     if settings.sandbox:
         from chatwoot_mcp.launch.sandbox import sandbox_http_client
 
-        http = sandbox_http_client()
+        http = sandbox_http_client(sandbox)
     else:
         http = httpx2.AsyncClient(transport=DeferredTransport())
     server = create_server(settings, shared_http=http)

@@ -44,6 +44,7 @@ if TYPE_CHECKING:
     from chatwoot_mcp.context import ToolContext
     from chatwoot_mcp.identity import Identity
     from chatwoot_mcp.launch.startup import StartupCheck
+    from chatwoot_mcp.state import State
 
 __all__ = ["INSTRUCTIONS", "create_server", "enabled_tools"]
 
@@ -92,6 +93,20 @@ class ChatwootServer(MCPServer):
         """Set once a client has listed the tools (the stdio start-up check waits for it)."""
         self.audit: AuditLog | None = None
         """Where write calls are recorded (`--audit-log`), opened by the lifespan."""
+        self.process_state: State | None = None
+        """Over SSE, the state every connection shares: the SDK runs the lifespan once per SSE connection, but locks,
+        the reply window and the event stream (which webhooks feed between connections) belong to the process."""
+
+    def shared_state(self) -> State | None:
+        """The state a request outside any MCP session uses (health checks, the webhook receiver): the lifespan's,
+        or over SSE the process's (opened here when no connection has opened it yet)."""
+        if self.chatwoot_settings.transport == "sse":
+            if self.process_state is None:
+                from chatwoot_mcp.state import open_state
+
+                self.process_state = open_state(self.chatwoot_settings)
+            return self.process_state
+        return self.live_context.state if self.live_context is not None else None
 
     def _remembered(self, lifespan: Callable[[MCPServer], Any]) -> Callable[[MCPServer], Any]:
         @asynccontextmanager
@@ -395,8 +410,12 @@ def create_server(
         if shared_http is None:  # a shared client is its owner's to close
             stack.push_async_callback(http.aclose)
         install_hooks(http)
-        state = open_state(settings)
-        stack.push_async_callback(state.aclose)
+        if settings.transport == "sse":
+            state = server.shared_state()  # one per process, left open for the next connection
+            assert state is not None
+        else:
+            state = open_state(settings)
+            stack.push_async_callback(state.aclose)
         server.audit = AuditLog.open(settings, state)
         stack.callback(_close_audit, server)
         client = AsyncChatwootClient(settings.base_url, settings.api_token, http_client=http)

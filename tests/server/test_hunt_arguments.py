@@ -292,6 +292,7 @@ HINTS: dict[str, Callable[[], st.SearchStrategy[Any]]] = {
     "confirm": lambda: st.sampled_from([True, True, True, False]),
     "dry_run": lambda: st.sampled_from([False, False, False, True]),
     "replace": lambda: st.sampled_from([False, False, False, True]),
+    "wait_seconds": lambda: st.sampled_from([0, 0, 1]),  # list_events waits that long when nothing happens
 }
 """Realistic values by parameter name, used whenever the schema offers the parameter (the generic values also
 come from the schema, so every parameter of every tool is generated, hinted or not)."""

@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+import anyio
 import httpx2
 import pytest
 from mcp import Client
@@ -25,7 +26,7 @@ from chatwoot_mcp.server import create_server
 from chatwoot_mcp.state import MemoryState
 from chatwoot_sandbox import ADMIN_TOKEN, AGENT_TOKEN, SandboxState, create_app
 
-from .conftest import BASE_ENV, SANDBOX_URL, free_port, structured, text_of
+from .conftest import BASE_ENV, SANDBOX_URL, free_port, http_server, structured, text_of
 from .team_support import served
 from .webhook_support import SECRET, conversation_payload, message_payload, signed
 
@@ -173,7 +174,7 @@ async def test_each_kind_is_mapped() -> None:
     [created] = await deliver(conversation_payload("conversation_created", labels=["vip"]))
     assert created.kind == "conversation_created"
     assert created.data | {"source": "-"} == {
-        "status": "open", "inbox_id": 5, "contact": "Jane <b>Doe</b>", "labels": ["vip"], "source": "-",
+        "status": "open", "inbox_id": 1, "contact": "Jane <b>Doe</b>", "labels": ["vip"], "source": "-",
     }  # fmt: skip
 
     [status] = await deliver(conversation_payload("conversation_status_changed", status="resolved"))
@@ -193,7 +194,7 @@ async def test_each_kind_is_mapped() -> None:
     [labelled] = await deliver(conversation_payload("conversation_updated", labels=["vip", "refund"], changed=changed))
     assert labelled.kind == "labelled"
     assert labelled.data | {"source": "-"} == {
-        "labels": ["vip", "refund"], "added": ["refund"], "removed": [], "source": "-",
+        "labels": ["vip", "refund"], "added": ["refund"], "removed": [], "source": "-", "inbox_id": 1,
     }  # fmt: skip
 
     [customer] = await deliver(message_payload("I need a refund"))
@@ -309,7 +310,7 @@ async def test_over_loopback_without_a_secret_there_is_no_route() -> None:
         assert (await http.post(PATH, content=b"{}", headers=signed(b"{}")[1])).status_code == 404
 
 
-async def test_per_user_tokens_route_open_without_a_bearer_and_users_see_their_accounts_only() -> None:
+async def test_per_user_tokens_route_open_without_a_bearer_and_users_see_their_accounts_and_inboxes_only() -> None:
     env = {
         "CHATWOOT_BASE_URL": SANDBOX_URL,
         "CHATWOOT_ACCOUNT_ID": "1,2",
@@ -321,10 +322,58 @@ async def test_per_user_tokens_route_open_without_a_bearer_and_users_see_their_a
             payload = message_payload(f"for account {account}", account_id=account, message_id=100 + account)
             response = await http.post(PATH, content=(signed_body := signed(payload))[0], headers=signed_body[1])
             assert response.status_code == 200, response.text
+        # Inbox 2 (email) is one the agent is not a member of: Chatwoot would not show her its conversations.
+        payload = message_payload("in the email inbox", account_id=1, message_id=200, inbox_id=2)
+        response = await http.post(PATH, content=(signed_body := signed(payload))[0], headers=signed_body[1])
+        assert response.status_code == 200, response.text
         async with mcp_client(base, AGENT_TOKEN) as agent, mcp_client(base, ADMIN_TOKEN) as admin:
             mine = structured(await agent.call_tool("list_events", {"account_id": 1}))["events"]
             assert [e["content"] for e in mine] == ["<untrusted>for account 1</untrusted>"]
+            everything = structured(await admin.call_tool("list_events", {"account_id": 1}))["events"]
+            assert [e["content"] for e in everything] == [
+                "<untrusted>for account 1</untrusted>", "<untrusted>in the email inbox</untrusted>",
+            ]  # fmt: skip
             refused = await agent.call_tool("list_events", {"account_id": 2})
             assert refused.is_error and "not a member of account 2" in text_of(refused)
             theirs = structured(await admin.call_tool("list_events", {"account_id": 2}))["events"]
             assert [e["content"] for e in theirs] == ["<untrusted>for account 2</untrusted>"]
+
+
+async def test_the_sse_transport_has_the_route_too() -> None:
+    settings = load_settings({**BASE_ENV, "CHATWOOT_MCP_WEBHOOK_SECRET": SECRET}, transport="sse", port=free_port())
+    http = httpx2.AsyncClient(transport=httpx2.ASGITransport(app=create_app(SandboxState.demo())))
+    server = create_server(settings, shared_http=http)
+    app = http_app(server, settings, http)
+    async with http, served(app, settings.port, lifespan="on") as base, httpx2.AsyncClient(base_url=base) as client:
+        bad = await client.post(PATH, content=b"{}", headers={"Content-Type": "application/json"})
+        assert bad.status_code == 401
+        response = await client.post(PATH, content=(delivery := signed(message_payload("over sse")))[0],
+                                     headers=delivery[1])  # fmt: skip
+        assert response.status_code == 200, response.text
+        shared = server.shared_state()
+        assert shared is not None
+        events = await shared.event_read(None, 10, 0)
+    assert [event.data["content"] for event in events] == ["over sse"]
+
+
+async def test_serve_sandbox_over_http_delivers_its_own_webhooks(tmp_path: Any) -> None:
+    """`serve --sandbox --transport streamable-http`: the embedded sandbox has a webhook pointing at the server's own
+    receiver (its secret generated), so a write made through a tool comes back as an event from webhooks."""
+    async with http_server(tmp_path, "streamable-http") as process, mcp_client(process.base, None) as client:
+        cursor = structured(await client.call_tool("list_events", {}))["next_since"]
+        note = await client.call_tool("add_private_note", {"conversation_id": 1, "content": "checked the refund"})
+        assert not note.is_error, text_of(note)
+        result = await client.call_tool("list_events", {"since": cursor, "wait_seconds": 10})
+        page = structured(result)
+        assert page["source"] == "webhooks", text_of(result)
+        assert [(e["kind"], e["conversation_id"], e["content"]) for e in page["events"]] == [
+            ("private_note", 1, "checked the refund")
+        ], text_of(result)
+        assert "(agents only)" in text_of(result)
+
+        # A status change fires conversation_status_changed and conversation_updated: one event comes of them.
+        status = await client.call_tool("toggle_status", {"conversation_id": 1, "status": "resolved"})
+        assert not status.is_error, text_of(status)
+        await anyio.sleep(1.0)  # the sandbox's jobs build and send both deliveries
+        changed = structured(await client.call_tool("list_events", {"since": page["next_since"], "wait_seconds": 5}))
+    assert [(e["kind"], e["status"]) for e in changed["events"]] == [("status_changed", "resolved")], changed

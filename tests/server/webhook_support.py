@@ -51,15 +51,18 @@ def conversation_payload(
     labels: list[str] | None = None,
     changed: list[dict[str, Any]] | None = None,
     updated_at: float = 1781687400.123456,
+    inbox_id: int | None = None,
 ) -> dict[str, Any]:
-    """A conversation webhook (`conversation_created`, `_updated`, `_status_changed`)."""
+    """A conversation webhook (`conversation_created`, `_updated`, `_status_changed`); by default in the sandbox's
+    inbox 1 (account 1) or 6 (account 2)."""
+    inbox_id = inbox_id or (6 if account_id == 2 else 1)
     payload: dict[str, Any] = {
         "additional_attributes": {},
         "can_reply": True,
         "channel": "Channel::Api",
-        "contact_inbox": {"id": 12, "contact_id": 7, "inbox_id": 5, "source_id": "4f1c", "pubsub_token": "Zq3"},
+        "contact_inbox": {"id": 12, "contact_id": 7, "inbox_id": inbox_id, "source_id": "4f1c", "pubsub_token": "Zq3"},
         "id": conversation_id,
-        "inbox_id": 5,
+        "inbox_id": inbox_id,
         "messages": [],
         "labels": labels or [],
         "meta": {
@@ -101,8 +104,10 @@ def message_payload(
     account_id: int = 1,
     sender: dict[str, Any] | None = None,
     event: str = "message_created",
+    inbox_id: int | None = None,
 ) -> dict[str, Any]:
     """A message webhook (`message_created`, `message_updated`)."""
+    inbox_id = inbox_id or (6 if account_id == 2 else 1)
     if sender is None:
         sender = (
             {"account": {"id": account_id, "name": "Acme"}, "id": 7, "name": "Jane", "email": "jane@example.com"}
@@ -115,10 +120,12 @@ def message_payload(
         "content_attributes": {},
         "content_type": "text",
         "content": content,
-        "conversation": conversation_payload("conversation_updated", conversation_id, account_id=account_id),
+        "conversation": conversation_payload(
+            "conversation_updated", conversation_id, account_id=account_id, inbox_id=inbox_id
+        ),
         "created_at": "2026-06-17T09:04:00.000Z",
         "id": message_id,
-        "inbox": {"id": 5, "name": "API"},
+        "inbox": {"id": inbox_id, "name": "API"},
         "message_type": message_type,
         "private": private,
         "sender": sender,

@@ -46,7 +46,26 @@ def account_of(payload: dict[str, Any]) -> int | None:
 
 def events_of(payload: dict[str, Any], account_id: int) -> list[dict[str, Any]]:
     """The events a delivery makes (none for most): each `{kind, account_id, conversation_id, data}`, and `once`
-    when only the first of several deliveries describing it should be recorded."""
+    when only the first of several deliveries describing it should be recorded. Each event's data names the inbox
+    (`inbox_id`), so that a reader sees only the events of inboxes their Chatwoot user may see."""
+    found = _events_of(payload, account_id)
+    inbox_id = _inbox_of(payload)
+    if inbox_id is not None:
+        for draft in found:
+            draft["data"] = {**draft["data"], "inbox_id": inbox_id}
+    return found
+
+
+def _inbox_of(payload: dict[str, Any]) -> int | None:
+    inbox = payload.get("inbox")
+    if isinstance(inbox, dict) and _int(inbox.get("id")) is not None:
+        return _int(inbox.get("id"))
+    conversation = payload.get("conversation")
+    record = conversation if isinstance(conversation, dict) else payload
+    return _int(record.get("inbox_id"))
+
+
+def _events_of(payload: dict[str, Any], account_id: int) -> list[dict[str, Any]]:
     event = payload.get("event")
     if event == "message_created":
         return _message(payload, account_id)

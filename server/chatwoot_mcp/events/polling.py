@@ -77,8 +77,18 @@ def _state_of(conversation: Conversation) -> list[Any]:
 def _changes(
     account_id: int, conversation: Conversation, before: list[Any] | None, now: list[Any], since: float, mark: float
 ) -> list[dict[str, Any]]:
-    """What differs from the snapshot. A conversation it does not hold is new if created since polling began
-    (`since`), and its newest message is news if written after the last poll's newest activity (`mark`)."""
+    """What differs from the snapshot, each event naming the conversation's inbox (readers see their inboxes')."""
+    found = _differences(account_id, conversation, before, now, since, mark)
+    for draft in found:
+        draft["data"] = {**draft["data"], "inbox_id": conversation.inbox_id}
+    return found
+
+
+def _differences(
+    account_id: int, conversation: Conversation, before: list[Any] | None, now: list[Any], since: float, mark: float
+) -> list[dict[str, Any]]:
+    """A conversation the snapshot does not hold is new if created since polling began (`since`), and its newest
+    message is news if written after the last poll's newest activity (`mark`)."""
     base = {"account_id": account_id, "conversation_id": conversation.id}
     last = conversation.last_non_activity_message
     if before is None:

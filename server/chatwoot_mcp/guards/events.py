@@ -3,7 +3,8 @@
 Events come from Chatwoot's signed webhooks when they can reach this server (an HTTP transport with a webhook
 secret), otherwise from polling, which each call drives (`events.polling`: at most one request per account every
 POLL_INTERVAL seconds, while someone reads). A caller sees the events of the account the call acts in, which with
-per-user tokens is one its user belongs to (`ToolContext.account`).
+per-user tokens is one its user belongs to (`ToolContext.account`), and of the inboxes its Chatwoot user may see
+(the directory's inboxes: an agent's are those they are a member of).
 """
 
 from __future__ import annotations
@@ -55,7 +56,9 @@ async def list_events(
         raise Refusal(f"since must be a next_since value from list_events (like 1733500000000-0), got {since!r}.")
     polling = not tools.settings.webhooks
     source = f"polling every {POLL_INTERVAL:.0f} s" if polling else "webhooks"
-    wanted = _filter(account_id, set(kinds or ()), conversation_id)
+    # The inboxes this user may see (an agent: those they are a member of), so a feed shows no more than Chatwoot.
+    inboxes = {inbox.id for inbox in await tools.directory.inboxes(account_id)}
+    wanted = _filter(account_id, set(kinds or ()), conversation_id, inboxes)
     deadline = time.monotonic() + wait_seconds
     notes: list[str] = []
     if polling:
@@ -84,10 +87,14 @@ async def list_events(
     )
 
 
-def _filter(account_id: int, kinds: set[str], conversation_id: int | None) -> Callable[[Event], bool]:
+def _filter(
+    account_id: int, kinds: set[str], conversation_id: int | None, inboxes: set[int]
+) -> Callable[[Event], bool]:
     def wanted(event: Event) -> bool:
+        inbox_id = event.data.get("inbox_id")
         return (
             event.account_id == account_id
+            and (inbox_id is None or inbox_id in inboxes)
             and (not kinds or event.kind in kinds)
             and (conversation_id is None or event.conversation_id == conversation_id)
         )

@@ -169,7 +169,8 @@ def http_app(
     app = NarrowingPaths(app)  # /mcp/readonly, /mcp/x/<toolsets>, X-MCP-Toolsets: see http.narrowing
 
     def state() -> Any:
-        return getattr(getattr(server, "live_context", None), "state", None)
+        shared = getattr(server, "shared_state", None)
+        return shared() if shared is not None else getattr(getattr(server, "live_context", None), "state", None)
 
     if settings.auth == "oauth":
         from chatwoot_mcp.http.oauth.front import oauth_front
