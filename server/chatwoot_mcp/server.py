@@ -29,6 +29,8 @@ from chatwoot_mcp.apps.extension import AppsCapability, declare_on_handshakes, i
 from chatwoot_mcp.config import Settings, config_error
 from chatwoot_mcp.edges.arguments import argument_problem, describe_validation, resolve_conversation_link
 from chatwoot_mcp.edges.redaction import redact, redact_data, scrub_log_records
+from chatwoot_mcp.events.completions import install_completions
+from chatwoot_mcp.events.notify import LiveBus, install_notifications
 from chatwoot_mcp.surface.registry import register_tools, select_tools
 from chatwoot_mcp.surface.request_view import request_view
 from chatwoot_mcp.surface.spec import ToolSpec
@@ -331,6 +333,8 @@ class ToolsOnFirstUse:
     def __init__(self, build: Callable[[], ToolContext]) -> None:
         self._build = build
         self._tools: ToolContext | None = None
+        self.notifier: Any = None
+        """This run's resource subscribers and the event stream's tail (`chatwoot_mcp.events.notify.Notifier`)."""
 
     def get(self) -> ToolContext:
         if self._tools is None:
@@ -447,9 +451,12 @@ def create_server(
 
     @asynccontextmanager
     async def lifespan(server: MCPServer) -> AsyncIterator[ToolsOnFirstUse]:
+        from chatwoot_mcp.events.notify import Notifier
+
         chatwoot_server = cast(ChatwootServer, server)
         async with AsyncExitStack() as stack:
             tools = ToolsOnFirstUse(lambda: open_tools(chatwoot_server, stack))
+            tools.notifier = await stack.enter_async_context(Notifier(tools.get).running())
             if settings.transport != "stdio" or settings.audit_log is not None:
                 # Nothing waits on start-up here the way a stdio host does, and an audit log that cannot be
                 # opened should stop the server before it serves.
@@ -468,7 +475,10 @@ def create_server(
         instructions=INSTRUCTIONS,
         lifespan=lifespan,
         extensions=[AppsCapability()],
+        subscriptions=LiveBus(),
     )
+    install_notifications(server)
+    install_completions(server)
     enabled_tools(settings)  # every name the configuration mentions exists
     server.register(configured_tools(settings))
     if settings.dynamic_toolsets:

@@ -95,7 +95,8 @@ async def test_prompts_listed_and_rendered() -> None:
     async with connect(state) as client:
         prompts = {p.name: p for p in (await client.list_prompts()).prompts}
         assert {"triage_queue", "summarise_conversation", "draft_reply"} <= prompts.keys()
-        assert [a.name for a in prompts["draft_reply"].arguments or []] == ["conversation_id"]
+        assert [a.name for a in prompts["draft_reply"].arguments or []] == ["conversation_id", "canned_response"]
+        assert not any(a.required for a in prompts["triage_queue"].arguments or [])
         draft = await client.get_prompt("draft_reply", {"conversation_id": "42"})
         summary = await client.get_prompt("summarise_conversation", {"conversation_id": "#42"})
         queue = await client.get_prompt("triage_queue")

@@ -23,11 +23,23 @@ def _scrubbed(ctx: Context, text: str) -> str:
     return redact(text, tool_context(ctx).settings.secrets)
 
 
-def triage_queue(ctx: Context) -> str:
-    """Work through the open, unassigned queue: read, prioritise, label and assign each conversation."""
+def triage_queue(ctx: Context, inbox: str = "", team: str = "", label: str = "") -> str:
+    """Work through the open, unassigned queue: read, prioritise, label and assign each conversation. Optionally
+    only one inbox's, team's or label's conversations."""
+    narrowed = [
+        f"{what} {value.strip()!r} ({how})"
+        for what, value, how in (
+            ("inbox", inbox, "its id from list_inboxes, as inbox_id"),
+            ("team", team, "its id from list_teams, as team_id"),
+            ("label", label, "as labels=[...]"),
+        )
+        if value.strip()
+    ]
+    only = f"Only the conversations of {', '.join(narrowed)}: pass them to list_conversations.\n" if narrowed else ""
     return _scrubbed(
         ctx,
         "Triage the open Chatwoot queue.\n"
+        f"{only}"
         "1. get_counts(status='open') and list_conversations(status='open', assignee_type='unassigned').\n"
         "2. For each conversation (oldest waiting first): read it with get_conversation and list_messages, and "
         "look at who the customer is with get_contact(conversation_id=...): their labels (e.g. vip), attributes "
@@ -53,11 +65,19 @@ def summarise_conversation(conversation_id: str, ctx: Context) -> str:
     )
 
 
-def draft_reply(conversation_id: str, ctx: Context) -> str:
-    """Draft a reply to the customer for the user to review. The draft is NOT sent."""
+def draft_reply(conversation_id: str, ctx: Context, canned_response: str = "") -> str:
+    """Draft a reply to the customer for the user to review, optionally starting from a canned response (its short
+    code). The draft is NOT sent."""
+    start = (
+        f"Start from the canned response with short code {canned_response.strip()!r} "
+        "(list_canned_responses shows its text) and adapt it to the conversation.\n"
+        if canned_response.strip()
+        else ""
+    )
     return _scrubbed(
         ctx,
         f"Draft a reply to the customer in Chatwoot conversation #{conversation_id.lstrip('#')}.\n"
+        f"{start}"
         f"Read it first (get_conversation, list_messages(conversation_id='{conversation_id}'), and get_contact for "
         "who the customer is). Look for what the team already wrote: list_canned_responses(q=<topic>) for a saved "
         "reply that fits, and search_articles(q=<topic>) then get_article for help-center facts to ground the "
@@ -72,8 +92,24 @@ def draft_reply(conversation_id: str, ctx: Context) -> str:
     )
 
 
+def hand_over(conversation_id: str, ctx: Context, agent: str = "", team: str = "") -> str:
+    """Hand a conversation over to an agent or a team, with a private note saying where it stands."""
+    named = (("agent", agent), ("team", team))
+    to = " and ".join(f"{what} {value.strip()!r}" for what, value in named if value.strip())
+    return _scrubbed(
+        ctx,
+        f"Hand Chatwoot conversation #{conversation_id.lstrip('#')} over to {to or 'the right agent or team'}.\n"
+        f"Read it (get_conversation, list_messages(conversation_id='{conversation_id}')). Leave a private note "
+        "(add_private_note) for whoever takes it: what the customer needs, what was done, what is still open. Then "
+        "assign_conversation to them" + ("" if to else " (list_agents and list_teams; ask the user whom)") + ". "
+        "Do NOT reply to the customer.\n"
+        f"{_UNTRUSTED}",
+    )
+
+
 def register_prompts(server: MCPServer) -> None:
     """Add the triage prompts to `server`."""
     server.prompt(name="triage_queue", title="Triage the queue")(triage_queue)
     server.prompt(name="summarise_conversation", title="Summarise a conversation")(summarise_conversation)
     server.prompt(name="draft_reply", title="Draft a reply (not sent)")(draft_reply)
+    server.prompt(name="hand_over", title="Hand a conversation over")(hand_over)

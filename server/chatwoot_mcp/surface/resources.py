@@ -1,4 +1,5 @@
-"""MCP resources: a conversation's transcript and the account's directory, as text a client can attach.
+"""MCP resources: a conversation's transcript, the open queue and the account's directory, as text a client can
+attach. The transcript and the queue send updates to subscribers (`chatwoot_mcp.events.notify`).
 
 Directory resources are URI templates with an optional `{?account_id}` query (chatwoot://agents, or
 chatwoot://agents?account_id=2 on a multi-account server): static resources get no request context in the SDK,
@@ -23,7 +24,7 @@ from chatwoot_mcp.edges.redaction import redact
 from chatwoot_mcp.guards.directory import list_account_labels, list_agents, list_inboxes, list_teams
 from chatwoot_mcp.guards.messages import list_messages
 from chatwoot_mcp.views.base import View
-from chatwoot_mcp.views.conversations import ConversationDetail
+from chatwoot_mcp.views.conversations import ConversationDetail, ConversationPage
 
 __all__ = ["TRANSCRIPT_MESSAGES", "register_resources"]
 
@@ -64,7 +65,7 @@ async def _reading(tools: ToolContext) -> AsyncIterator[None]:
 
 
 def register_resources(server: MCPServer) -> None:
-    """Add the transcript and directory resources to `server`."""
+    """Add the transcript, queue and directory resources to `server`."""
 
     @server.resource(
         "chatwoot://conversations/{conversation_id}",
@@ -82,6 +83,22 @@ def register_resources(server: MCPServer) -> None:
             detail = ConversationDetail.of(await tools.client.conversations.get(account_id, number))
             history = await list_messages(tools, account_id, number, all_history=True, max_messages=TRANSCRIPT_MESSAGES)
         return redact(f"{detail.text()}\n\nMessages:\n{history.text()}", tools.settings.secrets)
+
+    @server.resource(
+        "chatwoot://conversations{?account_id}",
+        name="queue",
+        title="Open queue",
+        description="The account's open conversations, most recent activity first (the first 25). Subscribe to "
+        "hear when one changes. Customer text is inside <untrusted> tags.",
+        mime_type="text/plain",
+    )
+    async def queue(ctx: Context, account_id: int | None = None) -> str:
+        tools = tool_context(ctx)
+        async with _reading(tools):
+            page = await tools.client.conversations.list(
+                tools.account(account_id), status="open", sort_by="last_activity_at_desc"
+            )
+        return redact(ConversationPage.of(page).text(), tools.settings.secrets)
 
     @server.resource(
         "chatwoot://contacts/{contact_id}",
