@@ -48,6 +48,7 @@ from chatwoot_client.resources.help_center import (
     AsyncPortalsResource,
     PortalsResource,
 )
+from chatwoot_client.resources.webhooks import AsyncWebhooksResource, WebhooksResource
 
 _DIRECTORY_PAIRS = [
     (getattr(directory, name), getattr(directory, name.removeprefix("Async")))
@@ -70,6 +71,7 @@ RESOURCE_PAIRS: list[tuple[type, type]] = [
     (AsyncBulkActionsResource, BulkActionsResource),
     (AsyncConversationDraftResource, ConversationDraftResource),
     (AsyncReportsResource, ReportsResource),
+    (AsyncWebhooksResource, WebhooksResource),
     *_DIRECTORY_PAIRS,
 ]
 ASYNC_RESOURCES = [pair[0] for pair in RESOURCE_PAIRS]
@@ -150,6 +152,7 @@ def test_both_clients_expose_the_same_resources_as_twins() -> None:
         "macros",
         "bulk_actions",
         "reports",
+        "webhooks",
     }
     twins = dict(RESOURCE_PAIRS)
     for name, async_cls in async_resources.items():
@@ -336,6 +339,7 @@ def test_async_docstrings_document_every_parameter(method: Callable[..., Any]) -
         "chatwoot_client.resources.participants",
         "chatwoot_client.resources.macros",
         "chatwoot_client.resources.bulk_actions",
+        "chatwoot_client.resources.webhooks",
     ],
 )
 def test_all_is_sorted_unique_and_every_name_resolves(module_name: str) -> None:

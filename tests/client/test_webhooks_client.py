@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from chatwoot_client import ChatwootAuthError, ChatwootNotFoundError, ChatwootValidationError
-from chatwoot_client.types import WEBHOOK_EVENTS, Webhook
+from chatwoot_client.types import Webhook
+from chatwoot_client.types.webhook import WEBHOOK_EVENTS
 from chatwoot_sandbox import AGENT_TOKEN, API_INBOX_ID, DEMO_ACCOUNT_ID, SandboxState
 from tests.client.conftest import AnyClient, Connect, resolve
 

@@ -32,10 +32,9 @@ from chatwoot_client.types.help_center import Article, ArticleCategory, ArticleL
 from chatwoot_client.types.macro import Macro, MacroAction, MacroVisibility
 from chatwoot_client.types.message import Message, MessageContentType, MessageSender, MessageStatus, MessageType
 from chatwoot_client.types.report import LiveMetrics, ReportSummary, SummaryMetrics, SummaryRow
-from chatwoot_client.types.webhook import WEBHOOK_EVENTS, Webhook, WebhookEvent, WebhookInbox
+from chatwoot_client.types.webhook import Webhook, WebhookEvent, WebhookInbox
 
 __all__ = [
-    "WEBHOOK_EVENTS",
     "Agent",
     "AgentBot",
     "Article",

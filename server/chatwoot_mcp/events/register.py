@@ -102,7 +102,7 @@ def _http(settings: Settings) -> httpx2.AsyncClient:
 
 
 def _events(given: str | None) -> list[str]:
-    from chatwoot_client.types import WEBHOOK_EVENTS
+    from chatwoot_client.types.webhook import WEBHOOK_EVENTS
 
     if given is None:
         return list(FEED_EVENTS)
