@@ -27,7 +27,7 @@ import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Protocol, cast
 
 import anyio
@@ -51,6 +51,7 @@ if TYPE_CHECKING:
 
     from chatwoot_mcp.context import ToolContext
     from chatwoot_mcp.events.model import Event
+    from chatwoot_mcp.state.memory import TtlCache
 
 __all__ = [
     "ACCESS_TTL",
@@ -94,13 +95,17 @@ class EventStream(Protocol):
     async def event_read(self, since: str | None, limit: int, wait: float) -> list[Event]: ...
 
 
-@dataclass(frozen=True)
 class Watched:
     """A resource that notifies: the queue of an account, or one conversation of the default account."""
 
-    account_id: int
-    conversation_id: int | None = None
-    """None: the account's queue."""
+    # Plain classes, not dataclasses, here: this module is imported at start-up, where creating a dataclass costs
+    # a few hundred microseconds each.
+    __slots__ = ("account_id", "conversation_id")
+
+    def __init__(self, account_id: int, conversation_id: int | None = None) -> None:
+        self.account_id = account_id
+        self.conversation_id = conversation_id
+        """None: the account's queue."""
 
 
 def watched_resource(uri: str, default_account: int) -> Watched | None:
@@ -149,10 +154,12 @@ class Reader:
         return True
 
 
-@dataclass(eq=False)
 class _Watcher:
-    reader: Reader
-    send: Callable[[str], Awaitable[None]]
+    __slots__ = ("reader", "send")
+
+    def __init__(self, reader: Reader, send: Callable[[str], Awaitable[None]]) -> None:
+        self.reader = reader
+        self.send = send
 
 
 class _Gone(Exception):
@@ -163,11 +170,9 @@ class Notifier:
     """One server run's subscribers (both eras) and the tail of the event stream that feeds them."""
 
     def __init__(self, tools: Callable[[], ToolContext]) -> None:
-        from chatwoot_mcp.state.memory import TtlCache
-
         self._tools = tools
         self._watchers: dict[str, dict[object, _Watcher]] = {}
-        self._access = TtlCache()
+        self._answers: TtlCache | None = None
         self._group: TaskGroup | None = None
         self._tailing = False
         self._starting = anyio.Lock()
@@ -222,14 +227,23 @@ class Notifier:
 
         return remove
 
+    def _access(self) -> TtlCache:
+        """The remembered answers, made on the first subscription: the lifespan builds the notifier before a stdio
+        host's handshake, and the cache's module imports the Chatwoot client, which start-up never needs."""
+        if self._answers is None:
+            from chatwoot_mcp.state.memory import TtlCache
+
+            self._answers = TtlCache()
+        return self._answers
+
     async def _may_read(self, reader: Reader, watched: Watched) -> bool | None:
         key = f"{reader.key}:{watched.account_id}:{watched.conversation_id or 'queue'}"
-        known = await self._access.cache_get(key)
+        known = await self._access().cache_get(key)
         if known is not None:
             return bool(known)
         allowed = await reader.may_read(watched)
         if allowed is not None:
-            await self._access.cache_set(key, allowed, ACCESS_TTL)
+            await self._access().cache_set(key, allowed, ACCESS_TTL)
         return allowed
 
     def _stream(self) -> EventStream:
@@ -334,11 +348,13 @@ class Notifier:
 # -- the 2026-07-28 era: subscriptions/listen -----------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
 class _Listening:
-    notifier: Notifier
-    reader: Reader
-    uris: tuple[str, ...]
+    __slots__ = ("notifier", "reader", "uris")
+
+    def __init__(self, notifier: Notifier, reader: Reader, uris: tuple[str, ...]) -> None:
+        self.notifier = notifier
+        self.reader = reader
+        self.uris = uris
 
 
 _LISTENING: ContextVar[_Listening | None] = ContextVar("chatwoot_mcp_listening", default=None)
