@@ -470,3 +470,11 @@ async def test_search_results_show_in_the_queue(chromium: Browser) -> None:
         target = await rows.first.get_attribute("data-id")
         await rows.first.click()
         await expect(view.view.get_by_role("heading", name=f"Conversation #{target}")).to_be_visible()
+
+
+async def test_list_messages_opens_its_conversation_as_the_model_named_it(chromium: Browser) -> None:
+    """list_messages' result names no conversation of its own: the view reads the model's argument, which may be
+    "#5" rather than 5, as the model may write it."""
+    async with shown(chromium, "list_messages", {"conversation_id": f"#{SCREENSHOT_CONVERSATION_ID}"}) as view:
+        await view.view.locator(".msg").first.wait_for()
+        await expect(view.view.get_by_role("heading").first).to_contain_text(f"#{SCREENSHOT_CONVERSATION_ID}")

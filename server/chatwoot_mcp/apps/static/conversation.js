@@ -355,7 +355,9 @@ const Conversation = (() => {
       performance.mark("cw:tool-result");
       if (result && result.isError) return UI.failed(new Error(UI.plain(UI.textOf(result)) || "The tool failed."));
       const structured = (result && result.structuredContent) || {};
-      const id = Number(args.conversation_id || structured.id || structured.conversation_id);
+      // The server's own number first; the model's argument may be "#123" or the conversation's link.
+      const ref = structured.id || structured.conversation_id || args.conversation_id;
+      const id = typeof ref === "number" ? ref : Number((String(ref || "").match(/(\d+)\D*$/) || [])[1]);
       if (!Number.isInteger(id) || id <= 0) return UI.failed(new Error("No conversation to show."));
       const fallback = typeof structured.id === "number" && structured.status ? structured : null;
       open(id, typeof args.draft === "string" ? args.draft : "", { fallback });
