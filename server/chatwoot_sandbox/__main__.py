@@ -21,6 +21,12 @@ def main(argv: list[str] | None = None) -> None:
         metavar="N",
         help=f"keep the last N requests in memory, 0 for none (default: {DEFAULT_REQUEST_LOG_SIZE})",
     )
+    parser.add_argument(
+        "--webhook-url",
+        metavar="URL",
+        help="register an account webhook for URL (every default event), as an administrator would; its signing "
+        "secret is printed with the banner",
+    )
     args = parser.parse_args(argv)
     if args.request_log < 0:
         parser.error("--request-log must be 0 or more")
@@ -33,7 +39,18 @@ def main(argv: list[str] | None = None) -> None:
     # Bind first, so that --port 0 can report the port the OS picked before uvicorn starts serving.
     sock = listening_socket(args.host, args.port)
     state = SandboxState.demo(request_log_size=args.request_log)
-    _announce(banner(state, url_of(sock)))
+    text = banner(state, url_of(sock))
+    if args.webhook_url:
+        from chatwoot_sandbox.seed import DEMO_ACCOUNT_ID
+        from chatwoot_sandbox.webhooks import WebhookInvalid, add_webhook
+
+        try:
+            webhook = add_webhook(state, DEMO_ACCOUNT_ID, args.webhook_url)
+        except WebhookInvalid as invalid:
+            sock.close()
+            parser.error(f"--webhook-url: {invalid.message}")
+        text += f"\nWebhook {webhook.id} -> {webhook.url}, signing secret: {webhook.secret}"
+    _announce(text)
     server = uvicorn.Server(uvicorn.Config(create_app(state), log_level="warning"))
     server.run(sockets=[sock])
 

@@ -66,3 +66,79 @@ def test_keeps_serving_when_the_reader_of_the_banner_leaves() -> None:
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def test_a_webhook_url_gets_signed_deliveries_of_the_sandboxs_writes() -> None:
+    """`--webhook-url` registers an account webhook and prints its secret; a write then reaches that URL, signed as
+    Chatwoot signs (sha256 HMAC of "<timestamp>.<body>")."""
+    import hashlib
+    import hmac
+    import threading
+    from http.server import BaseHTTPRequestHandler, HTTPServer
+
+    received: list[tuple[dict[str, str], bytes]] = []
+
+    class Receiver(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            received.append(({k.lower(): v for k, v in self.headers.items()}, body))
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    receiver = HTTPServer(("127.0.0.1", 0), Receiver)
+    threading.Thread(target=receiver.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{receiver.server_address[1]}/webhooks/chatwoot"
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "chatwoot_sandbox", "--port", "0", "--webhook-url", url],
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    try:
+        assert process.stderr is not None
+        base = re.search(r"(http://127\.0\.0\.1:\d+)", process.stderr.readline())
+        assert base
+        secret = None
+        for _ in range(20):
+            found = re.search(r"signing secret: (\S+)", process.stderr.readline())
+            if found:
+                secret = found.group(1)
+                break
+        assert secret, "the banner names the webhook's secret"
+        with httpx2.Client(base_url=base.group(1), timeout=10) as http:
+            response = http.post(
+                "/api/v1/accounts/1/conversations/5/toggle_status",
+                headers={"api_access_token": ADMIN_TOKEN},
+                json={"status": "resolved"},
+            )
+            assert response.status_code == 200, response.text
+        deadline = time.monotonic() + 10
+        while not received and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert received, "no delivery reached the webhook URL"
+        headers, body = received[0]
+        signed = f"{headers['x-chatwoot-timestamp']}.".encode() + body
+        expected = "sha256=" + hmac.new(secret.encode(), signed, hashlib.sha256).hexdigest()
+        assert hmac.compare_digest(headers["x-chatwoot-signature"], expected)
+        assert headers["x-chatwoot-delivery"]
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        receiver.shutdown()
+        receiver.server_close()
+        if process.stderr is not None:
+            process.stderr.close()
+
+
+def test_an_invalid_webhook_url_is_refused() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "chatwoot_sandbox", "--port", "0", "--webhook-url", "not a url"],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert result.returncode == 2 and "Url is invalid" in result.stderr
