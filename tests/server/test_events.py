@@ -140,6 +140,27 @@ async def test_a_full_page_says_more(state: SandboxState, monkeypatch: pytest.Mo
         assert [e["conversation_id"] for e in rest["events"]] == [42] and rest["more"] is False
 
 
+async def test_a_cursor_older_than_what_the_feed_keeps_says_events_may_be_missing(state: SandboxState) -> None:
+    """Retention drops the oldest events: a reader whose cursor is older than what was dropped is told so, once its
+    events are gone, and not while they are all there."""
+    server = make_server(state, WEBHOOKS)
+    async with connect(server, "auto") as client:
+        log = live_state(server).events
+        first = await live_state(server).event_append(event("status_changed", 40, status="open"))
+        kept = structured(await client.call_tool("list_events", {"since": "0-0"}))
+        assert "may be missing" not in (kept.get("note") or "")
+        log._events = type(log._events)(log._events, maxlen=2)  # a small feed: the next two appends drop `first`
+        for number in range(2):
+            await live_state(server).event_append(event("status_changed", 41 + number, status="open"))
+        late = await client.call_tool("list_events", {"since": first.id})
+        assert [e["conversation_id"] for e in structured(late)["events"]] == [41, 42]
+        assert "may be missing" not in text_of(late)  # nothing after `first` was dropped: `first` itself was
+        gone = await client.call_tool("list_events", {"since": "0-0"})
+        assert "Events after since may be missing" in text_of(gone) and "list_conversations" in text_of(gone)
+        ancient = await client.call_tool("list_events", {"since": f"{int((time.time() - 2 * 86400) * 1000)}-0"})
+        assert "may be missing" in text_of(ancient)
+
+
 # -- the stream itself: retention, Redis -------------------------------------------------------------------------
 
 
@@ -178,8 +199,11 @@ async def test_redis_stream_is_shared_and_bounded(monkeypatch: pytest.MonkeyPatc
             monkeypatch.setattr(redis_state, "RETENTION_COUNT", 10)
             for _ in range(300):
                 await one.event_append(event("labelled"))
-            kept = len(await two.event_read("0-0", 1000, 0))
-            assert 10 <= kept < 300  # MAXLEN ~ trims whole nodes: approximately the count, never fewer
+            kept = await two.event_read("0-0", 1000, 0)
+            assert 10 <= len(kept) < 300  # MAXLEN ~ trims whole nodes: approximately the count, never fewer
+            dropped = await two.event_dropped_through()  # what a reader with an older cursor has missed
+            assert redis_state.event_key("0-0") < redis_state.event_key(dropped) < redis_state.event_key(kept[0].id)
+            assert await two.event_dropped_through() == dropped
 
             monkeypatch.setattr(redis_state, "RETENTION_SECONDS", 0.05)
             await anyio.sleep(0.1)

@@ -18,7 +18,16 @@ from pydantic import Field
 from chatwoot_client import ChatwootError
 from chatwoot_mcp.context import ToolContext
 from chatwoot_mcp.edges.errors import Refusal, describe_error
-from chatwoot_mcp.events.model import CURSOR, MAX_WAIT, START, Event, EventKind, event_key
+from chatwoot_mcp.events.model import (
+    CURSOR,
+    MAX_WAIT,
+    RETENTION_COUNT,
+    RETENTION_SECONDS,
+    START,
+    Event,
+    EventKind,
+    event_key,
+)
 from chatwoot_mcp.events.polling import POLL_INTERVAL, poll
 from chatwoot_mcp.views.events import EventPage, event_item
 
@@ -64,6 +73,8 @@ async def list_events(
     notes: list[str] = []
     if polling:
         await _poll(tools, account_id, notes)
+    if since is not None:
+        notes.extend(await _missed(tools, since))
     batch = await tools.state.event_read(since, READ_BATCH, 0)
     if since is None:
         events, more = [event for event in batch if wanted(event)][-PAGE:], False
@@ -113,6 +124,19 @@ def _page(batch: list[Event], cursor: str, wanted: Callable[[Event], bool]) -> t
             if len(found) == PAGE:
                 return found, event.id, event is not batch[-1] or len(batch) == READ_BATCH
     return found, batch[-1].id if batch else cursor, len(batch) == READ_BATCH
+
+
+async def _missed(tools: ToolContext, since: str) -> list[str]:
+    """What the feed no longer holds after `since`: events the retention limit removed since that cursor."""
+    dropped = event_key(await tools.state.event_dropped_through())
+    too_old = since != START and event_key(since)[0] < (time.time() - RETENTION_SECONDS) * 1000
+    if event_key(since) >= dropped and not too_old:
+        return []
+    return [
+        f"Events after since may be missing: the feed keeps {RETENTION_COUNT:,} events and "
+        f"{RETENTION_SECONDS / 3600:.0f} hours, and some after this cursor are gone. Read the queue "
+        "(list_conversations) for where things stand now."
+    ]
 
 
 async def _poll(tools: ToolContext, account_id: int, notes: list[str]) -> None:

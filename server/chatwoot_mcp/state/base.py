@@ -143,6 +143,11 @@ class State(Protocol):
         """The id of the newest event (START when there is none): reading after it gets only events to come."""
         ...
 
+    async def event_dropped_through(self) -> str:
+        """The id of the newest event the retention limit removed (START when none was): a reader whose cursor is
+        older has missed events."""
+        ...
+
     async def check(self) -> None:
         """Raise StateUnavailable if the state cannot be reached now (before a write; for /readyz)."""
         ...

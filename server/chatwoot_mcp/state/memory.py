@@ -81,6 +81,8 @@ class EventLog:
         self.max_age = max_age
         self._events: deque[Event] = deque(maxlen=max_count)
         self._last = (0, -1)
+        self.dropped_through = START
+        """The id of the newest event dropped by the count or age limit."""
         self._arrived: anyio.Event | None = None  # made on first wait: an anyio.Event needs a running loop
 
     def _next_id(self) -> str:
@@ -92,10 +94,12 @@ class EventLog:
     def _trim(self) -> None:
         cutoff = (time.time() - self.max_age) * 1000
         while self._events and event_key(self._events[0].id)[0] < cutoff:
-            self._events.popleft()
+            self.dropped_through = self._events.popleft().id
 
     def append(self, event_fields: Mapping[str, Any]) -> Event:
         event = event_from_json(self._next_id(), {**event_fields, "at": event_fields.get("at") or now_iso()})
+        if len(self._events) == self._events.maxlen:
+            self.dropped_through = self._events[0].id  # the deque drops it on append
         self._events.append(event)
         self._trim()
         if self._arrived is not None:
@@ -234,6 +238,10 @@ class MemoryState:
 
     async def event_cursor(self) -> str:
         return self.events.cursor()
+
+    async def event_dropped_through(self) -> str:
+        self.events.cursor()  # trims by age first
+        return self.events.dropped_through
 
     async def check(self) -> None:
         return None

@@ -25,7 +25,7 @@ from urllib.parse import urlparse
 
 import anyio
 from redis import asyncio as aioredis
-from redis.exceptions import RedisError
+from redis.exceptions import RedisError, ResponseError
 
 from chatwoot_mcp.events.model import (
     MAX_WAIT,
@@ -254,6 +254,24 @@ class RedisState:
         except (RedisError, OSError) as error:
             raise self._unavailable(error) from None
         return _text(newest[0][0]) if newest else START
+
+    async def event_dropped_through(self) -> str:
+        # A trim does not say what it removed, but Redis 7 counts the entries ever added: when more were added than
+        # the stream holds, the removed ones all came before its first entry, so "just before the first entry" is
+        # the answer (a reader whose cursor is exactly the last removed event is told events may be missing).
+        # Events past the age limit that a lazy trim has not removed yet are not counted here (list_events compares
+        # a cursor with the age limit itself).
+        try:
+            info: Any = await self.redis.xinfo_stream(self._events)
+        except ResponseError:
+            return START  # no stream yet: nothing was ever dropped
+        except (RedisError, OSError) as error:
+            raise self._unavailable(error) from None
+        added, first = info.get("entries-added"), info.get("first-entry")
+        if not isinstance(added, int) or added <= int(info.get("length") or 0) or not first:
+            return START  # nothing removed (or a Redis before 7, which does not count)
+        millis, sequence = event_key(_text(first[0]))
+        return f"{millis}-{sequence - 1}" if sequence > 0 else f"{millis - 1}-{2**64 - 1}"
 
     async def check(self) -> None:
         try:
