@@ -94,6 +94,34 @@ def test_listing_tools_imports_no_guard_view_or_client_type() -> None:
     assert done.stdout.split() == []
 
 
+LIFESPAN_PROBE = """
+import sys
+import anyio
+from chatwoot_mcp.config import load_settings
+from chatwoot_mcp.server import create_server
+
+server = create_server(load_settings({}, sandbox=True))
+
+async def main():
+    async with server.settings.lifespan(server):
+        print(" ".join(sorted(name for name in sys.modules if name.startswith("chatwoot_client"))))
+
+anyio.run(main)
+"""
+
+
+def test_the_stdio_lifespan_imports_no_client() -> None:
+    """A stdio host waits for the lifespan before its handshake is answered: entering it (the notifier and its task
+    group included) imports nothing of the Chatwoot client, which the first tool call brings in."""
+    import subprocess
+
+    done = subprocess.run(
+        [sys.executable, "-c", LIFESPAN_PROBE], capture_output=True, text=True, env=subprocess_env(), cwd=REPO
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == []
+
+
 GC_PROBE = """
 import gc, json, sys
 seen = []
