@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import Field
 
@@ -24,20 +24,7 @@ WebhookEvent = Literal[
     "conversation_typing_on",
     "conversation_typing_off",
 ]
-WEBHOOK_EVENTS: tuple[WebhookEvent, ...] = (
-    "conversation_status_changed",
-    "conversation_updated",
-    "conversation_created",
-    "contact_created",
-    "contact_updated",
-    "message_created",
-    "message_updated",
-    "webwidget_triggered",
-    "inbox_created",
-    "inbox_updated",
-    "conversation_typing_on",
-    "conversation_typing_off",
-)
+WEBHOOK_EVENTS: tuple[WebhookEvent, ...] = get_args(WebhookEvent)
 """Every event a webhook may subscribe to (`Webhook::ALLOWED_WEBHOOK_EVENTS`); the first 8 are the default."""
 
 
