@@ -9,7 +9,7 @@ POSTed to replica A, one at a time; each is timed from just before the POST to t
 the moment the waiting call returns with the event.
 
     uv run python benchmarks/event_latency.py                 # 200 events, both eras
-    uv run python benchmarks/event_latency.py --events 50 --quick-list 20
+    uv run python benchmarks/event_latency.py --events 50 --list-calls 20
 
 Target: p95 <= 250 ms for the notification (both eras).
 """
@@ -19,16 +19,14 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
-import socket
 import statistics
 import subprocess
 import sys
 import time
 import uuid
 import warnings
-from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager, contextmanager
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -44,50 +42,20 @@ from chatwoot_sandbox import ADMIN_TOKEN, SandboxState
 from chatwoot_sandbox.serving import loopback_server
 
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))  # run as a script: the loopback helpers are label_race's
+
+from benchmarks.label_race import free_port, redis_server, wait_for_port  # noqa: E402
+
 SECRET = "bN4kR8vQ2mXc7LpZ5tWy9HdJ"
 """The webhook secret both replicas are configured with (24 characters, as Chatwoot makes them)."""
 CONVERSATION = 3
 URI = f"chatwoot://conversations/{CONVERSATION}"
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _wait_for_port(port: int, child: subprocess.Popen[bytes], timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            return
-        except OSError:
-            if child.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"a child process did not listen on {port}") from None
-            time.sleep(0.05)
-
-
-@contextmanager
-def redis_server() -> Iterator[str]:
-    binary = shutil.which("redis-server")
-    if binary is None:
-        raise SystemExit("redis-server is not on PATH (apt-get install redis-server)")
-    port = _free_port()
-    command = [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
-    child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        _wait_for_port(port, child)
-        yield f"redis://127.0.0.1:{port}/0"
-    finally:
-        child.terminate()
-        child.wait(timeout=10)
-
-
 @asynccontextmanager
 async def replica(base_url: str, redis_url: str) -> AsyncIterator[str]:
     """A `chatwoot-mcp serve` process on a free loopback port; yields its base URL."""
-    port = _free_port()
+    port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("CHATWOOT_")}
     env["PYTHONPATH"] = os.pathsep.join([str(REPO / "client"), str(REPO / "server"), env.get("PYTHONPATH", "")])
     env |= {
@@ -106,7 +74,7 @@ async def replica(base_url: str, redis_url: str) -> AsyncIterator[str]:
         stderr=subprocess.DEVNULL,
     )
     try:
-        await anyio.to_thread.run_sync(_wait_for_port, port, child)
+        await anyio.to_thread.run_sync(wait_for_port, port, child)
         yield f"http://127.0.0.1:{port}"
     finally:
         child.terminate()

@@ -106,7 +106,7 @@ def _server_env(base_url: str, tmpdir: str | None = None) -> dict[str, str]:
     )
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
@@ -118,18 +118,18 @@ def redis_server() -> Iterator[str]:
     binary = shutil.which("redis-server")
     if binary is None:
         raise SystemExit("redis-server is not on PATH (apt-get install redis-server)")
-    port = _free_port()
+    port = free_port()
     command = [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
     child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        _wait_for_port(port, child)
+        wait_for_port(port, child)
         yield f"redis://127.0.0.1:{port}/0"
     finally:
         child.terminate()
         child.wait(timeout=10)
 
 
-def _wait_for_port(port: int, child: subprocess.Popen[bytes], timeout: float = 30) -> None:
+def wait_for_port(port: int, child: subprocess.Popen[bytes], timeout: float = 30) -> None:
     deadline = time.monotonic() + timeout
     while True:
         try:
@@ -144,7 +144,7 @@ def _wait_for_port(port: int, child: subprocess.Popen[bytes], timeout: float = 3
 @asynccontextmanager
 async def http_worker(base_url: str, redis_url: str, tmpdir: str | None) -> AsyncIterator[Client]:
     """A team-server worker process with the Redis state, and an MCP client connected to it."""
-    port = _free_port()
+    port = free_port()
     command = [sys.executable, "-m", "chatwoot_mcp", "serve", "--transport", "streamable-http", "--port", str(port)]
     child = subprocess.Popen(
         [*command, "--state", redis_url],
@@ -154,7 +154,7 @@ async def http_worker(base_url: str, redis_url: str, tmpdir: str | None) -> Asyn
         stderr=subprocess.DEVNULL,
     )
     try:
-        await anyio.to_thread.run_sync(_wait_for_port, port, child)
+        await anyio.to_thread.run_sync(wait_for_port, port, child)
         async with Client(streamable_http_client(f"http://127.0.0.1:{port}/mcp")) as client:
             yield client
     finally:
