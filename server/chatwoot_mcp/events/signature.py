@@ -24,7 +24,9 @@ PREFIX = "sha256="
 
 
 def sign(secret: str, timestamp: str, body: bytes) -> str:
-    """The X-Chatwoot-Signature value Chatwoot sends for `body` at `timestamp` (tests and the sandbox use it too)."""
+    """The X-Chatwoot-Signature value Chatwoot sends for `body` at `timestamp`.
+
+    Tests and benchmarks sign with it; the sandbox, which imports nothing of the server, has its own copy."""
     digest = hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()
     return PREFIX + digest
 

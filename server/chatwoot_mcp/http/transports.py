@@ -215,4 +215,10 @@ async def serve(server: MCPServer, settings: Settings, http: httpx2.AsyncClient 
         timeout_graceful_shutdown=GRACEFUL_SHUTDOWN,
         log_config=None,  # uvicorn's own handlers would bypass our redacting filter; ours then handle its records
     )
-    await uvicorn.Server(config).serve()
+    try:
+        await uvicorn.Server(config).serve()
+    finally:
+        # Over SSE the state belongs to the process, not to a connection's lifespan (ChatwootServer.shared_state).
+        process_state = getattr(server, "process_state", None)
+        if process_state is not None:
+            await process_state.aclose()
